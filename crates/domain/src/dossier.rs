@@ -1,0 +1,191 @@
+//! The caisse's file on one household. A dossier as stored by partage holds no NIR: NIRs are kept apart,
+//! only as keyed hashes, to find the dossier (see `partage_app::nir_index`).
+
+use crate::{CodeDepartement, Matricule};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sexe {
+    #[serde(rename = "M")]
+    Masculin,
+    #[serde(rename = "F")]
+    Feminin,
+}
+
+/// An allocataire or a child, field names as in API Particulier's QF answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personne {
+    pub nom_naissance: String,
+    pub nom_usage: Option<String>,
+    pub prenoms: String,
+    pub date_naissance: Option<NaiveDate>,
+    pub sexe: Option<Sexe>,
+}
+
+/// Postal address in the seven lines of the AFNOR XP Z10-011 norm, as in API Particulier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adresse {
+    pub destinataire: Option<String>,
+    pub complement_information: Option<String>,
+    pub complement_information_geographique: Option<String>,
+    pub numero_libelle_voie: Option<String>,
+    pub lieu_dit: Option<String>,
+    pub code_postal_ville: Option<String>,
+    pub pays: Option<String>,
+}
+
+/// A quotient familial valid from `debut` to `fin`, both inclusive, in whole euros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodeQf {
+    pub debut: NaiveDate,
+    pub fin: NaiveDate,
+    pub valeur: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub matricule: Matricule,
+    pub departement: CodeDepartement,
+    pub allocataires: Vec<Personne>,
+    pub enfants: Vec<Personne>,
+    pub adresse: Adresse,
+    /// Sorted by `debut`, never overlapping.
+    pub quotients_familiaux: Vec<PeriodeQf>,
+    /// OP-1: the beneficiary opposed consultation by partners.
+    pub opposition: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DossierError {
+    #[error("un dossier compte au moins un allocataire")]
+    SansAllocataire,
+    #[error("un nom de naissance et des prénoms sont requis pour chaque personne")]
+    PersonneIncomplete,
+    #[error("la période de QF commençant le {debut} finit avant de commencer")]
+    PeriodeInversee { debut: NaiveDate },
+    #[error("les périodes de QF commençant le {0} et le {1} se chevauchent")]
+    PeriodesChevauchees(NaiveDate, NaiveDate),
+}
+
+impl Dossier {
+    /// Checks the invariants a dossier must hold and sorts its QF periods.
+    pub fn new(
+        matricule: Matricule,
+        departement: CodeDepartement,
+        allocataires: Vec<Personne>,
+        enfants: Vec<Personne>,
+        adresse: Adresse,
+        mut quotients_familiaux: Vec<PeriodeQf>,
+        opposition: bool,
+    ) -> Result<Dossier, DossierError> {
+        if allocataires.is_empty() {
+            return Err(DossierError::SansAllocataire);
+        }
+        if allocataires
+            .iter()
+            .chain(&enfants)
+            .any(|p| p.nom_naissance.trim().is_empty() || p.prenoms.trim().is_empty())
+        {
+            return Err(DossierError::PersonneIncomplete);
+        }
+        if let Some(p) = quotients_familiaux.iter().find(|p| p.fin < p.debut) {
+            return Err(DossierError::PeriodeInversee { debut: p.debut });
+        }
+        quotients_familiaux.sort_by_key(|p| p.debut);
+        if let Some(w) = quotients_familiaux.windows(2).find(|w| w[1].debut <= w[0].fin) {
+            return Err(DossierError::PeriodesChevauchees(w[0].debut, w[1].debut));
+        }
+        Ok(Dossier { matricule, departement, allocataires, enfants, adresse, quotients_familiaux, opposition })
+    }
+
+    /// CO-6: the QF valid on the first day of the given month, if the caisse computed one.
+    pub fn qf_du_mois(&self, annee: i32, mois: u32) -> Option<&PeriodeQf> {
+        let jour = NaiveDate::from_ymd_opt(annee, mois, 1)?;
+        self.quotients_familiaux.iter().find(|p| p.debut <= jour && jour <= p.fin)
+    }
+}
+
+/// A month chosen by the user, or the current one when he chose none (CO-6).
+pub fn mois_demande(
+    annee: Option<i32>,
+    mois: Option<u32>,
+    aujourdhui: NaiveDate,
+) -> Result<(i32, u32), PeriodeDemandeeError> {
+    match (annee, mois) {
+        (None, None) => Ok((aujourdhui.year(), aujourdhui.month())),
+        (Some(a), Some(m)) if (1..=12).contains(&m) && (1900..=2200).contains(&a) => Ok((a, m)),
+        (Some(_), Some(_)) => Err(PeriodeDemandeeError::Invalide),
+        _ => Err(PeriodeDemandeeError::Incomplete),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodeDemandeeError {
+    #[error("l'année et le mois vont ensemble : indiquez les deux, ou aucun pour le mois en cours")]
+    Incomplete,
+    #[error("le mois doit être compris entre 1 et 12 et l'année entre 1900 et 2200")]
+    Invalide,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn personne(nom: &str) -> Personne {
+        Personne {
+            nom_naissance: nom.into(),
+            nom_usage: None,
+            prenoms: "Jeanne".into(),
+            date_naissance: None,
+            sexe: None,
+        }
+    }
+    fn dossier(qf: Vec<PeriodeQf>) -> Result<Dossier, DossierError> {
+        Dossier::new(
+            Matricule::parse("0001").unwrap(),
+            CodeDepartement::parse("07").unwrap(),
+            vec![personne("MARTIN")],
+            vec![],
+            Adresse::default(),
+            qf,
+            false,
+        )
+    }
+
+    #[test]
+    fn co_6_qf_by_validity_period() {
+        let d = dossier(vec![
+            PeriodeQf { debut: d("2026-07-01"), fin: d("2026-12-31"), valeur: 640 },
+            PeriodeQf { debut: d("2026-01-01"), fin: d("2026-06-30"), valeur: 580 },
+        ])
+        .unwrap();
+        assert_eq!(d.quotients_familiaux[0].valeur, 580, "periods are sorted");
+        assert_eq!(d.qf_du_mois(2026, 3).map(|p| p.valeur), Some(580));
+        assert_eq!(d.qf_du_mois(2026, 7).map(|p| p.valeur), Some(640));
+        assert_eq!(d.qf_du_mois(2025, 12), None);
+        assert_eq!(d.qf_du_mois(2026, 13), None);
+    }
+
+    #[test]
+    fn co_6_month_requested_defaults_to_today() {
+        assert_eq!(mois_demande(None, None, d("2026-11-23")), Ok((2026, 11)));
+        assert_eq!(mois_demande(Some(2025), Some(2), d("2026-11-23")), Ok((2025, 2)));
+        assert_eq!(mois_demande(Some(2025), None, d("2026-11-23")), Err(PeriodeDemandeeError::Incomplete));
+        assert_eq!(mois_demande(Some(2025), Some(0), d("2026-11-23")), Err(PeriodeDemandeeError::Invalide));
+    }
+
+    #[test]
+    fn refuses_overlapping_or_inverted_periods() {
+        let overlap = dossier(vec![
+            PeriodeQf { debut: d("2026-01-01"), fin: d("2026-06-30"), valeur: 1 },
+            PeriodeQf { debut: d("2026-06-30"), fin: d("2026-12-31"), valeur: 2 },
+        ]);
+        assert!(matches!(overlap, Err(DossierError::PeriodesChevauchees(..))));
+        let inverted = dossier(vec![PeriodeQf { debut: d("2026-02-01"), fin: d("2026-01-01"), valeur: 1 }]);
+        assert!(matches!(inverted, Err(DossierError::PeriodeInversee { .. })));
+    }
+}

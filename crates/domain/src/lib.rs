@@ -1,0 +1,23 @@
+//! partage's domain: the rules of the conventions signed between a caisse (CAF or MSA) and its partners,
+//! as types that cannot hold an invalid value and pure functions that never read a clock or a disk.
+//!
+//! Every date or instant a rule needs is a parameter, so the rules can be tested at any moment of a
+//! convention's life without waiting.
+
+pub mod bouquet;
+pub mod convention;
+pub mod dossier;
+pub mod ids;
+pub mod nir;
+pub mod password;
+pub mod perimetre;
+pub mod session;
+pub mod siret;
+pub mod trace;
+
+pub use bouquet::{Bouquet, Rubrique};
+pub use convention::Convention;
+pub use dossier::{Adresse, Dossier, PeriodeQf, Personne, Sexe};
+pub use ids::{CaisseCode, CodeDepartement, Identifiant, Matricule, NumeroConvention, NumeroTiers, Regime};
+pub use nir::Nir;
+pub use siret::Siret;

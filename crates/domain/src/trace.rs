@@ -1,0 +1,82 @@
+//! What a trace records (SPEC TR-1): who, when, from where, which dossier, which rubrique, result.
+
+use crate::Bouquet;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Connexion,
+    ChangementMotDePasse,
+    Deconnexion,
+    ExpirationSession,
+    Consultation,
+}
+
+/// The outcome, with a stable code shared with the API's error codes where one exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resultat {
+    Succes,
+    /// Wrong password or unknown identifier: the trace says which, the user is never told.
+    EchecIdentifiantInconnu,
+    EchecMotDePasse,
+    EchecCompteInactif,
+    MotDePasseRefuse,
+    NonHabilite,
+    DossierIntrouvable,
+    Opposition,
+    HorsPerimetre,
+    ConventionHorsVigueur,
+    ChangementMotDePasseRequis,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Connexion => "connexion",
+            Action::ChangementMotDePasse => "changement_mot_de_passe",
+            Action::Deconnexion => "deconnexion",
+            Action::ExpirationSession => "expiration_session",
+            Action::Consultation => "consultation",
+        }
+    }
+}
+
+impl Resultat {
+    pub fn code(self) -> &'static str {
+        match self {
+            Resultat::Succes => "succes",
+            Resultat::EchecIdentifiantInconnu => "echec_identifiant_inconnu",
+            Resultat::EchecMotDePasse => "echec_mot_de_passe",
+            Resultat::EchecCompteInactif => "echec_compte_inactif",
+            Resultat::MotDePasseRefuse => "mot_de_passe_refuse",
+            Resultat::NonHabilite => "non_habilite",
+            Resultat::DossierIntrouvable => "dossier_introuvable",
+            Resultat::Opposition => "opposition",
+            Resultat::HorsPerimetre => "hors_perimetre",
+            Resultat::ConventionHorsVigueur => "convention_hors_vigueur",
+            Resultat::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
+        }
+    }
+}
+
+/// One trace, as the application hands it to the store. Never holds a password, a session token or a NIR
+/// in clear: a NIR that found nothing is recorded as its keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    pub horodatage: DateTime<Utc>,
+    pub caisse: Option<String>,
+    /// The identifier as typed for a failed login (bounded in length), the user's identifier otherwise.
+    pub utilisateur: Option<String>,
+    pub partenaire: Option<String>,
+    pub source: String,
+    pub action: Action,
+    pub bouquet: Option<Bouquet>,
+    /// Rubrique codes shown, comma separated.
+    pub rubriques: Option<String>,
+    pub matricule: Option<String>,
+    pub nir_hache: Option<String>,
+    pub resultat: Resultat,
+}
