@@ -199,6 +199,8 @@ pub struct SessionRecord {
     pub user: UserId,
     pub caisse_id: CaisseId,
     pub caisse: CaisseCode,
+    /// The caisse's scheme: API answers name their provider (`MSA` or `CNAF`) after it.
+    pub regime: Regime,
     pub identifiant: Identifiant,
     pub partenaire: NumeroTiers,
     pub created_at: DateTime<Utc>,
