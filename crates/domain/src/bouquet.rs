@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn bq_qf_shows_coordonnees_and_montant_only() {
-        assert_eq!(Bouquet::Qf.rubriques(), &[Rubrique::CoordonneesDossier, Rubrique::MontantQf]);
+        assert_eq!(
+            Bouquet::Qf.rubriques(),
+            &[Rubrique::CoordonneesDossier, Rubrique::MontantQf]
+        );
     }
 
     #[test]

@@ -42,13 +42,22 @@ impl Convention {
         }
         if let Some(fin) = fin_le {
             if fin <= signee_le {
-                return Err(ConventionError::FinAvantSignature { signee: signee_le, fin });
+                return Err(ConventionError::FinAvantSignature {
+                    signee: signee_le,
+                    fin,
+                });
             }
             if let Some(cnil) = formalite_cnil_le.filter(|c| *c >= fin) {
                 return Err(ConventionError::CnilApresFin { cnil, fin });
             }
         }
-        Ok(Convention { numero, bouquets, signee_le, formalite_cnil_le, fin_le })
+        Ok(Convention {
+            numero,
+            bouquets,
+            signee_le,
+            formalite_cnil_le,
+            fin_le,
+        })
     }
 
     /// CV-2: in force from signature, once the CNIL formality is done, until its end date (exclusive).
@@ -112,11 +121,23 @@ mod tests {
             Err(ConventionError::SansBouquet)
         );
         assert!(matches!(
-            Convention::new(n.clone(), vec![Bouquet::Qf], d("2026-01-01"), None, Some(d("2025-01-01"))),
+            Convention::new(
+                n.clone(),
+                vec![Bouquet::Qf],
+                d("2026-01-01"),
+                None,
+                Some(d("2025-01-01"))
+            ),
             Err(ConventionError::FinAvantSignature { .. })
         ));
         assert!(matches!(
-            Convention::new(n, vec![Bouquet::Qf], d("2026-01-01"), Some(d("2027-02-01")), Some(d("2027-01-01"))),
+            Convention::new(
+                n,
+                vec![Bouquet::Qf],
+                d("2026-01-01"),
+                Some(d("2027-02-01")),
+                Some(d("2027-01-01"))
+            ),
             Err(ConventionError::CnilApresFin { .. })
         ));
     }

@@ -96,13 +96,23 @@ impl Dossier {
         if let Some(w) = quotients_familiaux.windows(2).find(|w| w[1].debut <= w[0].fin) {
             return Err(DossierError::PeriodesChevauchees(w[0].debut, w[1].debut));
         }
-        Ok(Dossier { matricule, departement, allocataires, enfants, adresse, quotients_familiaux, opposition })
+        Ok(Dossier {
+            matricule,
+            departement,
+            allocataires,
+            enfants,
+            adresse,
+            quotients_familiaux,
+            opposition,
+        })
     }
 
     /// CO-6: the QF valid on the first day of the given month, if the caisse computed one.
     pub fn qf_du_mois(&self, annee: i32, mois: u32) -> Option<&PeriodeQf> {
         let jour = NaiveDate::from_ymd_opt(annee, mois, 1)?;
-        self.quotients_familiaux.iter().find(|p| p.debut <= jour && jour <= p.fin)
+        self.quotients_familiaux
+            .iter()
+            .find(|p| p.debut <= jour && jour <= p.fin)
     }
 }
 
@@ -159,8 +169,16 @@ mod tests {
     #[test]
     fn co_6_qf_by_validity_period() {
         let d = dossier(vec![
-            PeriodeQf { debut: d("2026-07-01"), fin: d("2026-12-31"), valeur: 640 },
-            PeriodeQf { debut: d("2026-01-01"), fin: d("2026-06-30"), valeur: 580 },
+            PeriodeQf {
+                debut: d("2026-07-01"),
+                fin: d("2026-12-31"),
+                valeur: 640,
+            },
+            PeriodeQf {
+                debut: d("2026-01-01"),
+                fin: d("2026-06-30"),
+                valeur: 580,
+            },
         ])
         .unwrap();
         assert_eq!(d.quotients_familiaux[0].valeur, 580, "periods are sorted");
@@ -174,18 +192,36 @@ mod tests {
     fn co_6_month_requested_defaults_to_today() {
         assert_eq!(mois_demande(None, None, d("2026-11-23")), Ok((2026, 11)));
         assert_eq!(mois_demande(Some(2025), Some(2), d("2026-11-23")), Ok((2025, 2)));
-        assert_eq!(mois_demande(Some(2025), None, d("2026-11-23")), Err(PeriodeDemandeeError::Incomplete));
-        assert_eq!(mois_demande(Some(2025), Some(0), d("2026-11-23")), Err(PeriodeDemandeeError::Invalide));
+        assert_eq!(
+            mois_demande(Some(2025), None, d("2026-11-23")),
+            Err(PeriodeDemandeeError::Incomplete)
+        );
+        assert_eq!(
+            mois_demande(Some(2025), Some(0), d("2026-11-23")),
+            Err(PeriodeDemandeeError::Invalide)
+        );
     }
 
     #[test]
     fn refuses_overlapping_or_inverted_periods() {
         let overlap = dossier(vec![
-            PeriodeQf { debut: d("2026-01-01"), fin: d("2026-06-30"), valeur: 1 },
-            PeriodeQf { debut: d("2026-06-30"), fin: d("2026-12-31"), valeur: 2 },
+            PeriodeQf {
+                debut: d("2026-01-01"),
+                fin: d("2026-06-30"),
+                valeur: 1,
+            },
+            PeriodeQf {
+                debut: d("2026-06-30"),
+                fin: d("2026-12-31"),
+                valeur: 2,
+            },
         ]);
         assert!(matches!(overlap, Err(DossierError::PeriodesChevauchees(..))));
-        let inverted = dossier(vec![PeriodeQf { debut: d("2026-02-01"), fin: d("2026-01-01"), valeur: 1 }]);
+        let inverted = dossier(vec![PeriodeQf {
+            debut: d("2026-02-01"),
+            fin: d("2026-01-01"),
+            valeur: 1,
+        }]);
         assert!(matches!(inverted, Err(DossierError::PeriodeInversee { .. })));
     }
 }

@@ -11,7 +11,10 @@ pub struct IdError {
 }
 
 fn err(champ: &'static str, raison: impl Into<String>) -> IdError {
-    IdError { champ, raison: raison.into() }
+    IdError {
+        champ,
+        raison: raison.into(),
+    }
 }
 
 /// Declares a string identifier made of `[A-Za-z0-9._-]`, 1 to `max` characters.
@@ -112,14 +115,23 @@ impl CodeDepartement {
         let s = input.trim().to_ascii_uppercase();
         let ok = match s.len() {
             2 if s == "2A" || s == "2B" => true,
-            2 => s.parse::<u8>().map(|n| (1..=95).contains(&n) && n != 20).unwrap_or(false),
-            3 => s.parse::<u16>().map(|n| (971..=976).contains(&n)).unwrap_or(false),
+            2 => s
+                .parse::<u8>()
+                .map(|n| (1..=95).contains(&n) && n != 20)
+                .unwrap_or(false),
+            3 => s
+                .parse::<u16>()
+                .map(|n| (971..=976).contains(&n))
+                .unwrap_or(false),
             _ => false,
         };
         if ok {
             Ok(CodeDepartement(s))
         } else {
-            Err(err("departement", format!("« {} » n'est pas un code de département", input.trim())))
+            Err(err(
+                "departement",
+                format!("« {} » n'est pas un code de département", input.trim()),
+            ))
         }
     }
     pub fn as_str(&self) -> &str {

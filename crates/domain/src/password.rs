@@ -36,11 +36,23 @@ mod tests {
 
     #[test]
     fn au_2_new_password_rules() {
-        assert_eq!(verifier_nouveau("provisoire-123", "court"), Err(MotDePasseRefuse::TropCourt { min: 12 }));
-        assert_eq!(verifier_nouveau("provisoire-123", "provisoire-123"), Err(MotDePasseRefuse::Identique));
-        assert_eq!(verifier_nouveau("a", &"é".repeat(129)), Err(MotDePasseRefuse::TropLong { max: 128 }));
+        assert_eq!(
+            verifier_nouveau("provisoire-123", "court"),
+            Err(MotDePasseRefuse::TropCourt { min: 12 })
+        );
+        assert_eq!(
+            verifier_nouveau("provisoire-123", "provisoire-123"),
+            Err(MotDePasseRefuse::Identique)
+        );
+        assert_eq!(
+            verifier_nouveau("a", &"é".repeat(129)),
+            Err(MotDePasseRefuse::TropLong { max: 128 })
+        );
         // Twelve accented characters are twelve characters, though more bytes.
         assert_eq!(verifier_nouveau("a", &"é".repeat(12)), Ok(()));
-        assert_eq!(verifier_nouveau("provisoire-123", "une phrase de passe longue"), Ok(()));
+        assert_eq!(
+            verifier_nouveau("provisoire-123", "une phrase de passe longue"),
+            Ok(())
+        );
     }
 }

@@ -120,32 +120,62 @@ mod tests {
                 convention: convention(vec![Bouquet::Qf], Some("2027-01-01")),
             }],
         };
-        assert_eq!(p.acces_bouquet(Bouquet::Qf, d("2026-06-01")), AccesBouquet::Ouvert);
-        assert_eq!(p.acces_bouquet(Bouquet::Psu, d("2026-06-01")), AccesBouquet::NonHabilite);
-        assert_eq!(p.acces_bouquet(Bouquet::Qf, d("2027-01-01")), AccesBouquet::ConventionHorsVigueur);
-        assert_eq!(p.acces_bouquet(Bouquet::Qf, d("2025-12-31")), AccesBouquet::ConventionHorsVigueur);
+        assert_eq!(
+            p.acces_bouquet(Bouquet::Qf, d("2026-06-01")),
+            AccesBouquet::Ouvert
+        );
+        assert_eq!(
+            p.acces_bouquet(Bouquet::Psu, d("2026-06-01")),
+            AccesBouquet::NonHabilite
+        );
+        assert_eq!(
+            p.acces_bouquet(Bouquet::Qf, d("2027-01-01")),
+            AccesBouquet::ConventionHorsVigueur
+        );
+        assert_eq!(
+            p.acces_bouquet(Bouquet::Qf, d("2025-12-31")),
+            AccesBouquet::ConventionHorsVigueur
+        );
     }
 
     #[test]
     fn co_4_habilitation_through_a_convention_that_does_not_open_the_bouquet_gives_nothing() {
         let p = Perimetre {
             departements: vec![dep("07")],
-            habilitations: vec![Habilitation { bouquet: Bouquet::Qf, convention: convention(vec![Bouquet::Psu], None) }],
+            habilitations: vec![Habilitation {
+                bouquet: Bouquet::Qf,
+                convention: convention(vec![Bouquet::Psu], None),
+            }],
         };
-        assert_eq!(p.acces_bouquet(Bouquet::Qf, d("2026-06-01")), AccesBouquet::ConventionHorsVigueur);
+        assert_eq!(
+            p.acces_bouquet(Bouquet::Qf, d("2026-06-01")),
+            AccesBouquet::ConventionHorsVigueur
+        );
     }
 
     #[test]
     fn ten_3_competence_spans_the_partners_departements() {
-        let p = Perimetre { departements: vec![dep("07"), dep("26")], habilitations: vec![] };
+        let p = Perimetre {
+            departements: vec![dep("07"), dep("26")],
+            habilitations: vec![],
+        };
         assert_eq!(p.acces_dossier(&dossier("26", false)), AccesDossier::Autorise);
-        assert_eq!(p.acces_dossier(&dossier("42", false)), AccesDossier::HorsCompetence);
+        assert_eq!(
+            p.acces_dossier(&dossier("42", false)),
+            AccesDossier::HorsCompetence
+        );
     }
 
     #[test]
     fn op_1_opposition_is_shown_only_within_competence() {
-        let p = Perimetre { departements: vec![dep("07")], habilitations: vec![] };
+        let p = Perimetre {
+            departements: vec![dep("07")],
+            habilitations: vec![],
+        };
         assert_eq!(p.acces_dossier(&dossier("07", true)), AccesDossier::Opposition);
-        assert_eq!(p.acces_dossier(&dossier("42", true)), AccesDossier::HorsCompetence);
+        assert_eq!(
+            p.acces_dossier(&dossier("42", true)),
+            AccesDossier::HorsCompetence
+        );
     }
 }

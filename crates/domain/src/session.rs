@@ -12,7 +12,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy { inactivite: Duration::minutes(30), duree_max: Duration::hours(12) }
+        SessionPolicy {
+            inactivite: Duration::minutes(30),
+            duree_max: Duration::hours(12),
+        }
     }
 }
 
@@ -26,7 +29,12 @@ pub enum EtatSession {
 }
 
 impl SessionPolicy {
-    pub fn etat(&self, creee: DateTime<Utc>, derniere_activite: DateTime<Utc>, maintenant: DateTime<Utc>) -> EtatSession {
+    pub fn etat(
+        &self,
+        creee: DateTime<Utc>,
+        derniere_activite: DateTime<Utc>,
+        maintenant: DateTime<Utc>,
+    ) -> EtatSession {
         if maintenant - creee >= self.duree_max {
             EtatSession::DureeMaxAtteinte
         } else if maintenant - derniere_activite >= self.inactivite {
@@ -55,6 +63,9 @@ mod tests {
         let p = SessionPolicy::default();
         let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         let now = t0 + Duration::hours(12);
-        assert_eq!(p.etat(t0, now - Duration::seconds(1), now), EtatSession::DureeMaxAtteinte);
+        assert_eq!(
+            p.etat(t0, now - Duration::seconds(1), now),
+            EtatSession::DureeMaxAtteinte
+        );
     }
 }

@@ -28,7 +28,11 @@ impl Siret {
         }
         let la_poste = compact.starts_with("356000000");
         let valid = if la_poste {
-            compact.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
+            compact
+                .bytes()
+                .map(|b| u32::from(b - b'0'))
+                .sum::<u32>()
+                .is_multiple_of(5)
         } else {
             luhn_valid(&compact)
         };
@@ -63,7 +67,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl fmt::Debug for Siret {
@@ -85,13 +89,19 @@ mod tests {
 
     /// Appends the Luhn check digit to 13 digits.
     fn complete(d13: &str) -> String {
-        (0..10).map(|c| format!("{d13}{c}")).find(|s| luhn_valid(s)).unwrap()
+        (0..10)
+            .map(|c| format!("{d13}{c}"))
+            .find(|s| luhn_valid(s))
+            .unwrap()
     }
 
     #[test]
     fn accepts_a_real_siret() {
         // A real establishment SIRET, typed with spaces.
-        assert_eq!(Siret::parse("732 829 320 00074").unwrap().as_str(), "73282932000074");
+        assert_eq!(
+            Siret::parse("732 829 320 00074").unwrap().as_str(),
+            "73282932000074"
+        );
     }
 
     #[test]

@@ -1,0 +1,203 @@
+//! Authentication and sessions (SPEC AU-1, AU-2, AU-4).
+
+use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
+use crate::{App, AppError};
+use partage_domain::password::verifier_nouveau;
+use partage_domain::session::EtatSession;
+use partage_domain::trace::{Action, Resultat, Trace};
+use partage_domain::{CaisseCode, Identifiant};
+use partage_store::{NewSession, SessionRecord, TokenHash};
+use secrecy::{ExposeSecret, SecretString};
+
+/// What a successful login hands back. The token is shown to the client once and never stored.
+#[derive(Debug)]
+pub struct LoginOutcome {
+    pub jeton: SecretString,
+    pub changement_mot_de_passe_requis: bool,
+    pub expiration_inactivite_s: i64,
+}
+
+/// An authenticated user, for the length of one request.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub session: SessionRecord,
+    pub token_hash: TokenHash,
+}
+
+/// Text typed by an unauthenticated client is kept in traces only bounded, so a trace cannot be bloated.
+pub(crate) fn bounded(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+impl App {
+    /// AU-1: caisse + identifier + password. Every failure answers the same error after the same work (one
+    /// argon2 verification), so nobody learns whether an identifier exists. The trace says which it was.
+    pub async fn login(
+        &self,
+        caisse: &str,
+        identifiant: &str,
+        mot_de_passe: SecretString,
+        source: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        let login = match (CaisseCode::parse(caisse), Identifiant::parse(identifiant)) {
+            (Ok(c), Ok(i)) => self.store.find_login(&c, &i).await?,
+            _ => None,
+        };
+        let password_ok =
+            verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
+        let now = self.clock.now();
+        let mut trace = Trace {
+            horodatage: now,
+            caisse: Some(bounded(caisse, 32)),
+            utilisateur: Some(bounded(identifiant, 64)),
+            partenaire: login.as_ref().map(|l| l.partenaire.to_string()),
+            source: bounded(source, 64),
+            action: Action::Connexion,
+            bouquet: None,
+            rubriques: None,
+            matricule: None,
+            nir_hache: None,
+            resultat: Resultat::Succes,
+        };
+        let login = match login {
+            None => {
+                trace.resultat = Resultat::EchecIdentifiantInconnu;
+                self.journal.record(trace, None).await?;
+                return Err(AppError::NonAuthentifie);
+            }
+            Some(_) if !password_ok => {
+                trace.resultat = Resultat::EchecMotDePasse;
+                self.journal.record(trace, None).await?;
+                return Err(AppError::NonAuthentifie);
+            }
+            Some(l) if !l.active => {
+                trace.resultat = Resultat::EchecCompteInactif;
+                self.journal.record(trace, None).await?;
+                return Err(AppError::NonAuthentifie);
+            }
+            Some(l) => l,
+        };
+        let (jeton, hash) = new_session_token();
+        self.store
+            .create_session(&NewSession {
+                token_hash: hash,
+                user: login.user,
+                created_at: now,
+            })
+            .await?;
+        self.journal.record(trace, None).await?;
+        Ok(LoginOutcome {
+            jeton,
+            changement_mot_de_passe_requis: login.must_change_password,
+            expiration_inactivite_s: self.settings.sessions.inactivite.num_seconds(),
+        })
+    }
+
+    /// Finds the session behind a token and checks it is still alive (AU-4). Does not mark it active: the
+    /// use case does, with its trace, once it has done its work.
+    pub async fn authenticate(&self, token: &str, source: &str) -> Result<Agent, AppError> {
+        let hash = token_hash(token);
+        let session = self.store.session(&hash).await?.ok_or(AppError::NonAuthentifie)?;
+        let now = self.clock.now();
+        let etat = self
+            .settings
+            .sessions
+            .etat(session.created_at, session.last_seen_at, now);
+        if etat != EtatSession::Active || !session.active {
+            self.store.end_session(&hash).await?;
+            if !session.active {
+                return Err(AppError::NonAuthentifie);
+            }
+            let trace = self.trace_for(&session, Action::ExpirationSession, Resultat::Succes, source);
+            self.journal.record(trace, None).await?;
+            return Err(AppError::SessionExpiree);
+        }
+        Ok(Agent {
+            session,
+            token_hash: hash,
+        })
+    }
+
+    /// Marks the session active now, durably: for requests that leave no trace of their own.
+    pub async fn touch(&self, agent: &Agent) -> Result<(), AppError> {
+        Ok(self
+            .journal
+            .touch(agent.token_hash.clone(), self.clock.now())
+            .await?)
+    }
+
+    /// AU-2: replaces the password (the temporary one at first login). Other sessions of the user end.
+    pub async fn change_password(
+        &self,
+        agent: &Agent,
+        actuel: SecretString,
+        nouveau: SecretString,
+        source: &str,
+    ) -> Result<(), AppError> {
+        let s = &agent.session;
+        let login = self
+            .store
+            .find_login(&s.caisse, &s.identifiant)
+            .await?
+            .ok_or(AppError::NonAuthentifie)?;
+        let refused = if !verify_password(Some(login.password_hash), actuel.clone()).await {
+            Some("le mot de passe actuel est incorrect".to_owned())
+        } else {
+            verifier_nouveau(actuel.expose_secret(), nouveau.expose_secret())
+                .err()
+                .map(|e| e.to_string())
+        };
+        if let Some(reason) = refused {
+            let trace = self.trace_for(
+                s,
+                Action::ChangementMotDePasse,
+                Resultat::MotDePasseRefuse,
+                source,
+            );
+            self.journal
+                .record(trace, Some((agent.token_hash.clone(), self.clock.now())))
+                .await?;
+            return Err(AppError::MotDePasseRefuse(reason));
+        }
+        let hash = hash_password(nouveau)
+            .await
+            .map_err(|e| AppError::Interne(e.to_string()))?;
+        self.store
+            .change_password(s.user, &hash, &agent.token_hash)
+            .await?;
+        let trace = self.trace_for(s, Action::ChangementMotDePasse, Resultat::Succes, source);
+        self.journal
+            .record(trace, Some((agent.token_hash.clone(), self.clock.now())))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn logout(&self, agent: &Agent, source: &str) -> Result<(), AppError> {
+        self.store.end_session(&agent.token_hash).await?;
+        let trace = self.trace_for(&agent.session, Action::Deconnexion, Resultat::Succes, source);
+        self.journal.record(trace, None).await?;
+        Ok(())
+    }
+
+    pub(crate) fn trace_for(
+        &self,
+        s: &SessionRecord,
+        action: Action,
+        resultat: Resultat,
+        source: &str,
+    ) -> Trace {
+        Trace {
+            horodatage: self.clock.now(),
+            caisse: Some(s.caisse.to_string()),
+            utilisateur: Some(s.identifiant.to_string()),
+            partenaire: Some(s.partenaire.to_string()),
+            source: bounded(source, 64),
+            action,
+            bouquet: None,
+            rubriques: None,
+            matricule: None,
+            nir_hache: None,
+            resultat,
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The errors a use case answers, each with a stable code for programs and a French message for people.
+//! The web layer maps them to statuses; nothing here says how they are shown.
+
+use partage_store::{ImportError, LineError, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    RequeteInvalide(String),
+    #[error("NIR invalide : {0}")]
+    NirInvalide(String),
+    /// Unknown caisse, unknown identifier, wrong password, disabled account, unknown token: one answer.
+    #[error("identifiant ou mot de passe incorrect, ou session inconnue")]
+    NonAuthentifie,
+    #[error("votre session a expiré après une période d'inactivité : veuillez vous reconnecter")]
+    SessionExpiree,
+    #[error("vous devez remplacer votre mot de passe provisoire avant toute autre action")]
+    ChangementMotDePasseRequis,
+    #[error("mot de passe refusé : {0}")]
+    MotDePasseRefuse(String),
+    #[error("vous n'êtes pas habilité à ce service")]
+    NonHabilite,
+    #[error("ce dossier fait l'objet d'une opposition à la consultation par les partenaires")]
+    Opposition,
+    #[error("aucun dossier ne correspond à votre recherche")]
+    DossierIntrouvable,
+    #[error("import refusé : {} ligne(s) en erreur, aucune donnée n'a été modifiée", .0.len())]
+    ImportRefuse(Vec<LineError>),
+    /// A failure of partage itself; the cause is logged, never shown.
+    #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
+    Interne(String),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::RequeteInvalide(_) => "requete_invalide",
+            AppError::NirInvalide(_) => "nir_invalide",
+            AppError::NonAuthentifie => "non_authentifie",
+            AppError::SessionExpiree => "session_expiree",
+            AppError::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
+            AppError::MotDePasseRefuse(_) => "mot_de_passe_refuse",
+            AppError::NonHabilite => "non_habilite",
+            AppError::Opposition => "opposition",
+            AppError::DossierIntrouvable => "dossier_introuvable",
+            AppError::ImportRefuse(_) => "import_refuse",
+            AppError::Interne(_) => "erreur_interne",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Interne(e.to_string())
+    }
+}
+
+impl From<crate::journal::JournalError> for AppError {
+    fn from(e: crate::journal::JournalError) -> Self {
+        AppError::Interne(e.to_string())
+    }
+}
+
+impl From<ImportError> for AppError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Refused(lines) => AppError::ImportRefuse(lines),
+            ImportError::Store(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,660 @@
+//! `partage import`: the caisse loads its data as JSON Lines (format in docs/import.md).
+//!
+//! Every line is parsed and checked before anything is written; every bad line is reported, with its number,
+//! field and reason; the store then applies the whole file in one transaction or nothing.
+
+use crate::secrets::{hash_password_blocking, nir_hash};
+use crate::{App, AppError};
+use chrono::NaiveDate;
+use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
+use partage_domain::{
+    Bouquet, CaisseCode, CodeDepartement, Convention, Dossier, Identifiant, Matricule, Nir, NumeroConvention,
+    NumeroTiers, Regime, Siret,
+};
+use partage_store::{
+    CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts, ImportRecord, LineError,
+    NirKey, NumberedRecord, PartenaireRecord, UtilisateurRecord,
+};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::fmt::Display;
+use std::io::BufRead;
+
+/// A file may not hide more than this many errors: past it, the report says so and stops listing.
+const MAX_REPORTED: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub lignes: usize,
+    pub enregistrements: ImportCounts,
+}
+
+/// A parsed file: records ready for the store, and the temporary passwords still to hash.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub records: Vec<NumberedRecord>,
+    pub lines: usize,
+    /// For each `utilisateur` record (index into `records`), its temporary password in clear.
+    passwords: Vec<(usize, String)>,
+}
+
+impl App {
+    /// Imports a JSON Lines file: all of it, or nothing and the list of every bad line.
+    pub async fn import_jsonl(&self, input: Box<dyn BufRead + Send>) -> Result<ImportReport, AppError> {
+        let key = (*self.nir_key).clone();
+        let mut parsed = tokio::task::spawn_blocking(move || parse_jsonl(&key, input))
+            .await
+            .map_err(|e| AppError::Interne(e.to_string()))?
+            .map_err(AppError::ImportRefuse)?;
+        // Temporary passwords only matter for users that do not exist yet: hashing is deliberately slow.
+        let passwords = std::mem::take(&mut parsed.passwords);
+        for (index, password) in passwords {
+            let Some(NumberedRecord {
+                record: ImportRecord::Utilisateur(u),
+                ..
+            }) = parsed.records.get_mut(index)
+            else {
+                continue;
+            };
+            if self.store.find_login(&u.caisse, &u.identifiant).await?.is_none() {
+                u.mot_de_passe_provisoire_hash =
+                    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+                        .await
+                        .map_err(|e| AppError::Interne(e.to_string()))?
+                        .map_err(|e| AppError::Interne(e.to_string()))?;
+            }
+        }
+        let counts = self.store.import(parsed.records).await?;
+        Ok(ImportReport {
+            lignes: parsed.lines,
+            enregistrements: counts,
+        })
+    }
+}
+
+/// Parses and checks every line; returns all the errors if any line is bad.
+pub fn parse_jsonl(key: &NirKey, input: impl BufRead) -> Result<ParsedFile, Vec<LineError>> {
+    let mut file = ParsedFile::default();
+    let mut errors = Vec::new();
+    let mut nirs_seen: HashSet<String> = HashSet::new();
+    for (index, line) in input.lines().enumerate() {
+        let ligne = index + 1;
+        file.lines = ligne;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(LineError {
+                    ligne,
+                    champ: "ligne".into(),
+                    raison: format!("illisible : {e}"),
+                });
+                break;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut f = match serde_json::from_str::<Value>(&line) {
+            Ok(Value::Object(obj)) => Fields {
+                obj,
+                ligne,
+                errors: Vec::new(),
+            },
+            Ok(_) => {
+                errors.push(err(ligne, "ligne", "chaque ligne doit être un objet JSON"));
+                continue;
+            }
+            Err(e) => {
+                errors.push(err(ligne, "ligne", format!("JSON invalide ({e})")));
+                continue;
+            }
+        };
+        let record = match f.str("type").as_deref() {
+            Some("caisse") => caisse(&mut f).map(ImportRecord::Caisse),
+            Some("partenaire") => partenaire(&mut f).map(ImportRecord::Partenaire),
+            Some("convention") => convention(&mut f).map(ImportRecord::Convention),
+            Some("utilisateur") => match utilisateur(&mut f) {
+                Some((u, password)) => {
+                    file.passwords.push((file.records.len(), password));
+                    Some(ImportRecord::Utilisateur(u))
+                }
+                None => None,
+            },
+            Some("dossier") => dossier(&mut f, key, &mut nirs_seen).map(ImportRecord::Dossier),
+            Some(other) => {
+                f.error("type", format!("type d'enregistrement inconnu « {other} » (attendu : caisse, partenaire, convention, utilisateur ou dossier)"));
+                None
+            }
+            None => None,
+        };
+        f.no_other_fields();
+        match record {
+            Some(record) if f.errors.is_empty() => file.records.push(NumberedRecord { ligne, record }),
+            _ => errors.append(&mut f.errors),
+        }
+        if errors.len() >= MAX_REPORTED {
+            errors.truncate(MAX_REPORTED);
+            errors.push(err(
+                ligne,
+                "fichier",
+                format!("plus de {MAX_REPORTED} erreurs : lecture interrompue"),
+            ));
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
+    }
+}
+
+fn err(ligne: usize, champ: &str, raison: impl Into<String>) -> LineError {
+    LineError {
+        ligne,
+        champ: champ.into(),
+        raison: raison.into(),
+    }
+}
+
+/// Takes the fields of one JSON object, remembering an error per bad field and which fields were read.
+struct Fields {
+    obj: Map<String, Value>,
+    ligne: usize,
+    errors: Vec<LineError>,
+}
+
+impl Fields {
+    fn error(&mut self, champ: &str, raison: impl Into<String>) {
+        self.errors.push(err(self.ligne, champ, raison));
+    }
+
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.obj.remove(name).filter(|v| !v.is_null())
+    }
+
+    /// A field that must be present, a non-empty string.
+    fn str(&mut self, name: &str) -> Option<String> {
+        match self.take(name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Some(Value::String(_)) => {
+                self.error(name, "ne doit pas être vide");
+                None
+            }
+            Some(_) => {
+                self.error(name, "doit être une chaîne de caractères");
+                None
+            }
+            None => {
+                self.error(name, "champ obligatoire manquant");
+                None
+            }
+        }
+    }
+
+    fn opt_str(&mut self, name: &str) -> Option<String> {
+        match self.take(name) {
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) => Some(s.trim().to_owned()),
+            Some(_) => {
+                self.error(name, "doit être une chaîne de caractères ou null");
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn parsed<T, E: Display>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, E>) -> Option<T> {
+        let s = self.str(name)?;
+        parse(&s).map_err(|e| self.error(name, e.to_string())).ok()
+    }
+
+    fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        self.parsed(name, parse_date)
+    }
+
+    fn opt_date(&mut self, name: &str) -> Result<Option<NaiveDate>, ()> {
+        match self.opt_str(name) {
+            None => Ok(None),
+            Some(s) => parse_date(&s).map(Some).map_err(|e| self.error(name, e)),
+        }
+    }
+
+    fn bool_or(&mut self, name: &str, default: bool) -> bool {
+        match self.take(name) {
+            None => default,
+            Some(Value::Bool(b)) => b,
+            Some(_) => {
+                self.error(name, "doit valoir true ou false");
+                default
+            }
+        }
+    }
+
+    fn array(&mut self, name: &str, required: bool) -> Option<Vec<Value>> {
+        match self.take(name) {
+            Some(Value::Array(items)) => Some(items),
+            Some(_) => {
+                self.error(name, "doit être une liste");
+                None
+            }
+            None if required => {
+                self.error(name, "champ obligatoire manquant");
+                None
+            }
+            None => Some(Vec::new()),
+        }
+    }
+
+    fn departements(&mut self, name: &str) -> Option<Vec<CodeDepartement>> {
+        let items = self.array(name, true)?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item.as_str().map(CodeDepartement::parse) {
+                Some(Ok(d)) => out.push(d),
+                Some(Err(e)) => self.error(name, e.raison),
+                None => self.error(name, "chaque département est une chaîne, par exemple \"07\""),
+            }
+        }
+        if out.is_empty() && self.errors.is_empty() {
+            self.error(name, "au moins un département");
+        }
+        Some(out)
+    }
+
+    /// A nested object, read with its own `Fields` whose errors are prefixed with the path.
+    fn nested(&mut self, path: &str, value: Value) -> Option<Fields> {
+        match value {
+            Value::Object(obj) => Some(Fields {
+                obj,
+                ligne: self.ligne,
+                errors: Vec::new(),
+            }),
+            _ => {
+                self.error(path, "doit être un objet");
+                None
+            }
+        }
+    }
+
+    fn absorb(&mut self, path: &str, mut inner: Fields) {
+        inner.no_other_fields();
+        for mut e in inner.errors {
+            e.champ = format!("{path}.{}", e.champ);
+            self.errors.push(e);
+        }
+    }
+
+    /// Refuses unknown fields: a typo in a field name must not silently drop data.
+    fn no_other_fields(&mut self) {
+        let unknown: Vec<String> = self.obj.keys().cloned().collect();
+        for name in unknown {
+            self.error(&name, "champ inconnu");
+        }
+        self.obj.clear();
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("« {s} » n'est pas une date AAAA-MM-JJ valide"))
+}
+
+fn caisse(f: &mut Fields) -> Option<CaisseRecord> {
+    let code = f.parsed("code", CaisseCode::parse);
+    let nom = f.str("nom");
+    let regime = f.parsed("regime", |s| Regime::parse(s).ok_or("le régime est CAF ou MSA"));
+    let departements = f.departements("departements");
+    Some(CaisseRecord {
+        code: code?,
+        nom: nom?,
+        regime: regime?,
+        departements: departements?,
+    })
+}
+
+fn partenaire(f: &mut Fields) -> Option<PartenaireRecord> {
+    let caisse = f.parsed("caisse", CaisseCode::parse);
+    let numero_tiers = f.parsed("numero_tiers", NumeroTiers::parse);
+    let nom = f.str("nom");
+    let categorie = f.str("categorie");
+    let siret = f.parsed("siret", Siret::parse);
+    let departements = f.departements("departements");
+    Some(PartenaireRecord {
+        caisse: caisse?,
+        numero_tiers: numero_tiers?,
+        nom: nom?,
+        categorie: categorie?,
+        siret: siret?,
+        departements: departements?,
+    })
+}
+
+fn bouquet(s: &str) -> Result<Bouquet, String> {
+    Bouquet::parse(s).ok_or_else(|| format!("bouquet inconnu « {s} » (attendu : QF, PSU, RSACG ou MCP)"))
+}
+
+fn convention(f: &mut Fields) -> Option<ConventionRecord> {
+    let caisse = f.parsed("caisse", CaisseCode::parse);
+    let numero = f.parsed("numero", NumeroConvention::parse);
+    let partenaire = f.parsed("partenaire", NumeroTiers::parse);
+    let mut bouquets = Vec::new();
+    for item in f.array("bouquets", true).unwrap_or_default() {
+        match item.as_str().map(bouquet) {
+            Some(Ok(b)) => bouquets.push(b),
+            Some(Err(e)) => f.error("bouquets", e),
+            None => f.error("bouquets", "chaque bouquet est une chaîne, par exemple \"QF\""),
+        }
+    }
+    let signee_le = f.date("signee_le");
+    let cnil = f.opt_date("formalite_cnil_le");
+    let fin = f.opt_date("fin_le");
+    let (Some(numero), Some(signee_le), Ok(cnil), Ok(fin)) = (numero, signee_le, cnil, fin) else {
+        return None;
+    };
+    let convention = Convention::new(numero, bouquets, signee_le, cnil, fin)
+        .map_err(|e| f.error("convention", e.to_string()))
+        .ok();
+    Some(ConventionRecord {
+        caisse: caisse?,
+        partenaire: partenaire?,
+        convention: convention?,
+    })
+}
+
+fn utilisateur(f: &mut Fields) -> Option<(UtilisateurRecord, String)> {
+    let caisse = f.parsed("caisse", CaisseCode::parse);
+    let identifiant = f.parsed("identifiant", Identifiant::parse);
+    let partenaire = f.parsed("partenaire", NumeroTiers::parse);
+    let civilite = f.parsed("civilite", |s| match s {
+        "M." | "Mme" => Ok(s.to_owned()),
+        _ => Err("la civilité est « M. » ou « Mme »"),
+    });
+    let nom = f.str("nom");
+    let prenom = f.str("prenom");
+    let email = f.parsed("email", |s| {
+        let valid = s.len() <= 254
+            && s.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !s.contains(char::is_whitespace)
+            });
+        if valid {
+            Ok(s.to_owned())
+        } else {
+            Err(format!("« {s} » n'est pas une adresse électronique valide"))
+        }
+    });
+    let mut habilitations = Vec::new();
+    for (i, item) in f
+        .array("habilitations", true)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("habilitations[{i}]");
+        let Some(mut h) = f.nested(&path, item) else {
+            continue;
+        };
+        let convention = h.parsed("convention", NumeroConvention::parse);
+        let b = h.parsed("bouquet", bouquet);
+        if let (Some(convention), Some(bouquet)) = (convention, b) {
+            habilitations.push(HabilitationRecord { convention, bouquet });
+        }
+        f.absorb(&path, h);
+    }
+    let password = f.parsed("mot_de_passe_provisoire", |s| {
+        let n = s.chars().count();
+        if (partage_domain::password::LONGUEUR_MIN..=partage_domain::password::LONGUEUR_MAX).contains(&n) {
+            Ok(s.to_owned())
+        } else {
+            Err(format!(
+                "le mot de passe provisoire doit comporter de {} à {} caractères",
+                partage_domain::password::LONGUEUR_MIN,
+                partage_domain::password::LONGUEUR_MAX
+            ))
+        }
+    });
+    Some((
+        UtilisateurRecord {
+            caisse: caisse?,
+            identifiant: identifiant?,
+            partenaire: partenaire?,
+            civilite: civilite?,
+            nom: nom?,
+            prenom: prenom?,
+            email: email?,
+            habilitations,
+            mot_de_passe_provisoire_hash: String::new(),
+        },
+        password?,
+    ))
+}
+
+fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Option<DossierRecord> {
+    let caisse = f.parsed("caisse", CaisseCode::parse);
+    let matricule = f.parsed("matricule", Matricule::parse);
+    let departement = f.parsed("departement", CodeDepartement::parse);
+    let mut nirs = Vec::new();
+    let mut people = |f: &mut Fields, name: &str, required: bool| -> Vec<Personne> {
+        let mut out = Vec::new();
+        for (i, item) in f
+            .array(name, required)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
+            let path = format!("{name}[{i}]");
+            let Some(mut p) = f.nested(&path, item) else {
+                continue;
+            };
+            if let Some(nir) = p.opt_str("nir") {
+                match Nir::parse(&nir) {
+                    Ok(nir) => {
+                        if nirs_seen.insert(nir.as_str().to_owned()) {
+                            nirs.push(nir_hash(key, &nir));
+                        } else {
+                            p.error(
+                                "nir",
+                                "ce NIR figure déjà dans un autre dossier ou une autre personne du fichier",
+                            );
+                        }
+                    }
+                    Err(e) => p.error("nir", e.to_string()),
+                }
+            }
+            let nom_naissance = p.str("nom_naissance");
+            let nom_usage = p.opt_str("nom_usage");
+            let prenoms = p.str("prenoms");
+            let date_naissance = p.opt_date("date_naissance").ok().flatten();
+            let sexe = match p.opt_str("sexe").as_deref() {
+                None => None,
+                Some("M") => Some(Sexe::Masculin),
+                Some("F") => Some(Sexe::Feminin),
+                Some(_) => {
+                    p.error("sexe", "le sexe est « M » ou « F »");
+                    None
+                }
+            };
+            if let (Some(nom_naissance), Some(prenoms)) = (nom_naissance, prenoms) {
+                out.push(Personne {
+                    nom_naissance,
+                    nom_usage,
+                    prenoms,
+                    date_naissance,
+                    sexe,
+                });
+            }
+            f.absorb(&path, p);
+        }
+        out
+    };
+    let allocataires = people(f, "allocataires", true);
+    let enfants = people(f, "enfants", false);
+    let adresse = match f.take("adresse") {
+        None => Adresse::default(),
+        Some(value) => match f.nested("adresse", value) {
+            Some(mut a) => {
+                let adresse = Adresse {
+                    destinataire: a.opt_str("destinataire"),
+                    complement_information: a.opt_str("complement_information"),
+                    complement_information_geographique: a.opt_str("complement_information_geographique"),
+                    numero_libelle_voie: a.opt_str("numero_libelle_voie"),
+                    lieu_dit: a.opt_str("lieu_dit"),
+                    code_postal_ville: a.opt_str("code_postal_ville"),
+                    pays: a.opt_str("pays"),
+                };
+                f.absorb("adresse", a);
+                adresse
+            }
+            None => Adresse::default(),
+        },
+    };
+    let mut periodes = Vec::new();
+    for (i, item) in f
+        .array("quotients_familiaux", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("quotients_familiaux[{i}]");
+        let Some(mut q) = f.nested(&path, item) else {
+            continue;
+        };
+        let debut = q.date("debut");
+        let fin = q.date("fin");
+        let valeur = match q.take("valeur") {
+            Some(Value::Number(n)) => n.as_u64().and_then(|v| u32::try_from(v).ok()).or_else(|| {
+                q.error("valeur", "le QF est un nombre entier d'euros, positif");
+                None
+            }),
+            Some(_) => {
+                q.error("valeur", "le QF est un nombre entier d'euros, positif");
+                None
+            }
+            None => {
+                q.error("valeur", "champ obligatoire manquant");
+                None
+            }
+        };
+        if let (Some(debut), Some(fin), Some(valeur)) = (debut, fin, valeur) {
+            periodes.push(PeriodeQf { debut, fin, valeur });
+        }
+        f.absorb(&path, q);
+    }
+    let opposition = f.bool_or("opposition", false);
+    let (Some(matricule), Some(departement)) = (matricule, departement) else {
+        return None;
+    };
+    if !f.errors.is_empty() {
+        return None;
+    }
+    let dossier = Dossier::new(
+        matricule,
+        departement,
+        allocataires,
+        enfants,
+        adresse,
+        periodes,
+        opposition,
+    )
+    .map_err(|e| f.error("dossier", e.to_string()))
+    .ok()?;
+    Some(DossierRecord {
+        caisse: caisse?,
+        dossier,
+        nirs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ParsedFile, Vec<LineError>> {
+        parse_jsonl(&NirKey([7; 32]), text.as_bytes())
+    }
+
+    const CAISSE: &str = r#"{"type":"caisse","code":"MSA-ADL","nom":"MSA Ardèche Drôme Loire","regime":"MSA","departements":["07","26"]}"#;
+
+    #[test]
+    fn parses_a_caisse_and_a_dossier() {
+        let dossier = r#"{"type":"dossier","caisse":"MSA-ADL","matricule":"0000001","departement":"07","allocataires":[{"nir":"185057800608491","nom_naissance":"MARTIN","nom_usage":null,"prenoms":"Jean","date_naissance":"1985-05-02","sexe":"M"}],"enfants":[],"adresse":{"code_postal_ville":"07000 PRIVAS"},"quotients_familiaux":[{"debut":"2026-01-01","fin":"2026-06-30","valeur":612}],"opposition":false}"#;
+        let file = parse(&format!("{CAISSE}\n\n{dossier}\n")).unwrap();
+        assert_eq!(file.records.len(), 2);
+        assert_eq!(file.lines, 3);
+        let ImportRecord::Dossier(d) = &file.records[1].record else {
+            panic!("dossier attendu")
+        };
+        assert_eq!(file.records[1].ligne, 3);
+        assert_eq!(d.nirs.len(), 1);
+        assert!(!d.nirs[0].0.contains("185057800608491"), "NIRs are hashed");
+        assert_eq!(d.dossier.qf_du_mois(2026, 2).map(|p| p.valeur), Some(612));
+    }
+
+    #[test]
+    fn reports_every_bad_line_with_field_and_reason() {
+        let text = [
+            CAISSE,
+            r#"{"type":"partenaire","caisse":"MSA-ADL","numero_tiers":"T1","nom":"Commune","categorie":"collectivite_territoriale","siret":"73282932000075","departements":["07"]}"#,
+            r#"not json"#,
+            r#"{"type":"dossier","caisse":"MSA-ADL","matricule":"1","departement":"07","allocataires":[{"nir":"185057800608492","nom_naissance":"A","prenoms":"B"}]}"#,
+            r#"{"type":"caisse","code":"X","nom":"X","regime":"RSI","departements":["07"],"couleur":"bleu"}"#,
+            r#"{"type":"lettre"}"#,
+        ]
+        .join("\n");
+        let errors = parse(&text).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.ligne, e.champ.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, "siret"),
+                (3, "ligne"),
+                (4, "allocataires[0].nir"),
+                (5, "regime"),
+                (5, "couleur"),
+                (6, "type"),
+            ]
+        );
+        assert!(errors[0].raison.contains("Luhn"));
+        assert!(errors[2].raison.contains("clé"));
+        assert_eq!(errors[4].raison, "champ inconnu");
+    }
+
+    #[test]
+    fn a_nir_cannot_find_two_dossiers() {
+        let d = |m: &str| {
+            format!(
+                r#"{{"type":"dossier","caisse":"C","matricule":"{m}","departement":"07","allocataires":[{{"nir":"185057800608491","nom_naissance":"A","prenoms":"B"}}]}}"#
+            )
+        };
+        let errors = parse(&format!("{}\n{}", d("1"), d("2"))).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].ligne, errors[0].champ.as_str()),
+            (2, "allocataires[0].nir")
+        );
+    }
+
+    #[test]
+    fn refuses_incoherent_conventions_and_qf_periods() {
+        let text = [
+            r#"{"type":"convention","caisse":"C","numero":"N","partenaire":"T","bouquets":["QF"],"signee_le":"2026-05-01","formalite_cnil_le":null,"fin_le":"2026-01-01"}"#,
+            r#"{"type":"dossier","caisse":"C","matricule":"1","departement":"07","allocataires":[{"nom_naissance":"A","prenoms":"B"}],"quotients_familiaux":[{"debut":"2026-01-01","fin":"2026-06-30","valeur":1},{"debut":"2026-06-01","fin":"2026-12-31","valeur":2}]}"#,
+            r#"{"type":"convention","caisse":"C","numero":"N","partenaire":"T","bouquets":["XX"],"signee_le":"2026-13-01"}"#,
+        ]
+        .join("\n");
+        let errors = parse(&text).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.ligne, e.champ.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (1, "convention"),
+                (2, "dossier"),
+                (3, "bouquets"),
+                (3, "signee_le")
+            ]
+        );
+    }
+}

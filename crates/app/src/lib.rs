@@ -1,0 +1,63 @@
+//! partage's use cases. Each public method of [`App`] is one thing a user does; it reads the time from the
+//! injected [`Clock`], the data from the [`Store`], applies the domain's rules and leaves its traces.
+
+pub mod auth;
+pub mod clock;
+pub mod consult;
+pub mod error;
+pub mod import;
+pub mod journal;
+pub mod secrets;
+pub mod traces;
+
+use partage_domain::session::SessionPolicy;
+use partage_store::{NirKey, Store};
+use std::sync::Arc;
+
+pub use auth::{Agent, LoginOutcome};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::AppError;
+pub use journal::Journal;
+
+/// Settings a deployment may change.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub sessions: SessionPolicy,
+}
+
+/// The application: cheap to clone, shared by every request.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    journal: Journal,
+    settings: Arc<Settings>,
+    nir_key: Arc<NirKey>,
+}
+
+impl App {
+    /// Builds the application on a migrated store; starts the journal's writer on the current runtime.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Result<App, AppError> {
+        let nir_key = Arc::new(store.nir_key().await?);
+        let journal = Journal::spawn(store.clone());
+        Ok(App {
+            store,
+            clock,
+            journal,
+            settings: Arc::new(settings),
+            nir_key,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+}
