@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Load benchmark of the QF consultation, beside GET /healthz on the same server in the same run.
+#   bench/run.sh            SQLite (a fresh file)
+#   bench/run.sh postgres   the local PostgreSQL (a fresh database partage_bench)
+# Env: DOSSIERS (per caisse, default 50000: 100,000 in all), DUREE (seconds per run, default 20),
+#      CONNEXIONS (default 64).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend=${1:-sqlite}
+dossiers=${DOSSIERS:-50000}
+duree=${DUREE:-20}
+connexions=${CONNEXIONS:-64}
+port=${PORT:-18443}
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release -q
+bin=target/release/partage
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+
+case $backend in
+  sqlite) export PARTAGE_DATABASE_URL="sqlite://$work/bench.sqlite" ;;
+  postgres)
+    psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS partage_bench" -c "CREATE DATABASE partage_bench"
+    export PARTAGE_DATABASE_URL="postgres://postgres@127.0.0.1:5432/partage_bench" ;;
+  *) echo "usage: bench/run.sh [sqlite|postgres]" >&2; exit 2 ;;
+esac
+
+"$bin" demo --dossiers "$dossiers" --ecrire "$work/demo.jsonl" >/dev/null
+# The first agent of the first caisse, his password, and the NIRs of the dossiers in his partner's competence.
+python3 bench/pick.py "$work/demo.jsonl" "$work/nirs.txt" > "$work/login.env"
+source "$work/login.env"
+start=$(date +%s.%N)
+"$bin" import "$work/demo.jsonl"
+end=$(date +%s.%N)
+import_s=$(python3 -c "print(round($end - $start, 2))")
+
+"$bin" serve --http --listen "127.0.0.1:$port" 2>"$work/serve.log" &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+login() {
+  curl -sf -X POST "http://127.0.0.1:$port/api/v1/session" -H 'Content-Type: application/json' \
+    -d "{\"caisse\":\"$CAISSE\",\"identifiant\":\"$IDENTIFIANT\",\"mot_de_passe\":\"$1\"}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["jeton"])'
+}
+jeton=$(login "$MOT_DE_PASSE")
+nouveau="banc-d-essai-$(date +%s)-partage"
+curl -sf -X PUT "http://127.0.0.1:$port/api/v1/session/mot-de-passe" -H "Authorization: Bearer $jeton" \
+  -H 'Content-Type: application/json' -d "{\"actuel\":\"$MOT_DE_PASSE\",\"nouveau\":\"$nouveau\"}"
+export PARTAGE_JETON=$jeton PARTAGE_NIRS="$work/nirs.txt"
+
+run() { wrk -t2 -c"$connexions" -d"${duree}s" --timeout 5s "$@" | grep '^RESULT'; }
+health=$(run -s bench/healthz.lua "http://127.0.0.1:$port/healthz")
+qf=$(run -s bench/qf.lua "http://127.0.0.1:$port/api/v1/consultations/qf")
+traces=$("$bin" traces export 2>/dev/null | wc -l)
+
+python3 - "$backend" "$dossiers" "$import_s" "$health" "$qf" "$traces" <<'PY'
+import sys
+backend, dossiers, import_s, health, qf, traces = sys.argv[1:]
+def parse(line):
+    return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+h, q = parse(health), parse(qf)
+hr, qr = h["requests"] / h["duration_s"], q["requests"] / q["duration_s"]
+print(f"backend            {backend}")
+print(f"dossiers importés  {2 * int(dossiers)} en {import_s} s")
+print(f"GET /healthz       {hr:10.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms")
+print(f"POST qf            {qr:10.0f} req/s  p50 {q['p50_ms']:.2f} ms  p99 {q['p99_ms']:.2f} ms  non-2xx {int(q['non2xx'])}")
+print(f"ratio qf/healthz   {100 * qr / hr:.1f} %")
+print(f"traces écrites     {traces} (≥ requêtes qf {int(q['requests'])})")
+PY
