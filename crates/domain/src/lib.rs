@@ -8,6 +8,7 @@ pub mod bouquet;
 pub mod convention;
 pub mod dossier;
 pub mod ids;
+pub mod merkle;
 pub mod nir;
 pub mod password;
 pub mod perimetre;
