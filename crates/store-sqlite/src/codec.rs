@@ -1,0 +1,96 @@
+//! How domain values are written to and read back from SQLite's few types. Reading back re-checks every
+//! value through the domain's parsers: a hand-edited row surfaces as `StoreError::Corrupt`, not as a value
+//! that breaks an invariant further on.
+
+use crate::error::corrupt;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use partage_domain::trace::{Action, Resultat};
+use partage_domain::{Bouquet, CodeDepartement, Convention, NumeroConvention, Regime};
+use partage_store::StoreError;
+use serde::de::DeserializeOwned;
+
+/// UTC with exactly six fractional digits: fixed width, so text order is time order (sessions compare
+/// `last_seen_at` with `max()`), and the same precision as PostgreSQL's `timestamptz`, so both stores give
+/// back the same instant.
+pub(crate) fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn parse_instant(column: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(column, format!("« {text} » ({e})")))
+}
+
+pub(crate) fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(column: &str, text: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| corrupt(column, format!("« {text} » ({e})")))
+}
+
+/// A list stored as a JSON array of codes.
+pub(crate) fn json_list<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    let codes: Vec<String> = items.into_iter().map(|i| i.as_ref().to_owned()).collect();
+    serde_json::Value::from(codes).to_string()
+}
+
+pub(crate) fn parse_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(column, e))
+}
+
+pub(crate) fn parse_departements(column: &str, text: &str) -> Result<Vec<CodeDepartement>, StoreError> {
+    parse_json(column, text)
+}
+
+pub(crate) fn parse_regime(text: &str) -> Result<Regime, StoreError> {
+    Regime::parse(text).ok_or_else(|| corrupt("caisses.regime", format!("« {text} »")))
+}
+
+pub(crate) fn parse_bouquet(column: &str, text: &str) -> Result<Bouquet, StoreError> {
+    Bouquet::parse(text).ok_or_else(|| corrupt(column, format!("« {text} »")))
+}
+
+/// The domain gives codes but no parser for these enums; their serde names are the same codes.
+fn parse_code<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| corrupt(column, format!("code inconnu « {text} »")))
+}
+
+pub(crate) fn parse_action(text: &str) -> Result<Action, StoreError> {
+    parse_code("traces.action", text)
+}
+
+pub(crate) fn parse_resultat(text: &str) -> Result<Resultat, StoreError> {
+    parse_code("traces.resultat", text)
+}
+
+/// The columns of a `conventions` row, as read.
+pub(crate) struct ConventionRow {
+    pub numero: String,
+    pub bouquets: String,
+    pub signee_le: String,
+    pub formalite_cnil_le: Option<String>,
+    pub fin_le: Option<String>,
+}
+
+impl ConventionRow {
+    /// Rebuilt through `Convention::new`, so a row breaking the convention's invariants is refused.
+    pub(crate) fn into_convention(self) -> Result<Convention, StoreError> {
+        let numero = NumeroConvention::parse(&self.numero).map_err(|e| corrupt("conventions.numero", e))?;
+        let bouquets: Vec<Bouquet> = parse_json("conventions.bouquets", &self.bouquets)?;
+        let signee_le = parse_date("conventions.signee_le", &self.signee_le)?;
+        let cnil = self
+            .formalite_cnil_le
+            .as_deref()
+            .map(|d| parse_date("conventions.formalite_cnil_le", d))
+            .transpose()?;
+        let fin = self
+            .fin_le
+            .as_deref()
+            .map(|d| parse_date("conventions.fin_le", d))
+            .transpose()?;
+        Convention::new(numero, bouquets, signee_le, cnil, fin).map_err(|e| corrupt("conventions", e))
+    }
+}

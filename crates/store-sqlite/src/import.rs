@@ -1,0 +1,562 @@
+//! `Store::import` on SQLite: one transaction, layer by layer (caisses, partners, conventions, users,
+//! dossiers), each written with multi-row statements. Each layer's references are checked against what the
+//! transaction already holds, which includes the layers written before it; every bad line is collected, and
+//! any bad line rolls the whole file back.
+
+use crate::codec::{date, json_list, parse_departements, parse_json};
+use crate::error::DbResult;
+use crate::MAX_BINDS;
+use partage_domain::Bouquet;
+use partage_store::{
+    CaisseRecord, ConventionRecord, DossierRecord, ImportCounts, ImportError, ImportRecord, LineError,
+    NumberedRecord, PartenaireRecord, StoreError, UtilisateurRecord,
+};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// The records of a file sorted by kind, each with its line.
+#[derive(Default)]
+struct Batch {
+    caisses: Vec<(usize, CaisseRecord)>,
+    partenaires: Vec<(usize, PartenaireRecord)>,
+    conventions: Vec<(usize, ConventionRecord)>,
+    utilisateurs: Vec<(usize, UtilisateurRecord)>,
+    dossiers: Vec<(usize, DossierRecord)>,
+}
+
+impl Batch {
+    fn sort(records: Vec<NumberedRecord>) -> Batch {
+        let mut batch = Batch::default();
+        for NumberedRecord { ligne, record } in records {
+            match record {
+                ImportRecord::Caisse(r) => batch.caisses.push((ligne, r)),
+                ImportRecord::Partenaire(r) => batch.partenaires.push((ligne, r)),
+                ImportRecord::Convention(r) => batch.conventions.push((ligne, r)),
+                ImportRecord::Utilisateur(r) => batch.utilisateurs.push((ligne, r)),
+                ImportRecord::Dossier(r) => batch.dossiers.push((ligne, r)),
+            }
+        }
+        batch
+    }
+
+    fn counts(&self) -> ImportCounts {
+        ImportCounts {
+            caisses: self.caisses.len(),
+            partenaires: self.partenaires.len(),
+            conventions: self.conventions.len(),
+            utilisateurs: self.utilisateurs.len(),
+            dossiers: self.dossiers.len(),
+        }
+    }
+
+    /// Caisses whose partners or conventions later layers refer to.
+    fn caisses_referenced(&self, caisses: &HashMap<String, Caisse>) -> Vec<i64> {
+        let codes = self
+            .conventions
+            .iter()
+            .map(|(_, c)| c.caisse.as_str())
+            .chain(self.utilisateurs.iter().map(|(_, u)| u.caisse.as_str()));
+        let mut ids: Vec<i64> = codes.filter_map(|c| caisses.get(c)).map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+struct Caisse {
+    id: i64,
+    departements: Vec<String>,
+}
+
+struct Convention {
+    id: i64,
+    partenaire_id: i64,
+    partenaire: String,
+    bouquets: Vec<Bouquet>,
+}
+
+/// Keys are (caisse id, natural key): every natural key is unique within its caisse only.
+type Keyed<T> = HashMap<(i64, String), T>;
+
+fn key(caisse_id: i64, natural: &str) -> (i64, String) {
+    (caisse_id, natural.to_owned())
+}
+
+fn refuse(ligne: usize, champ: &str, raison: String) -> LineError {
+    LineError {
+        ligne,
+        champ: champ.to_owned(),
+        raison,
+    }
+}
+
+fn known_caisse<'a>(
+    caisses: &'a HashMap<String, Caisse>,
+    ligne: usize,
+    code: &str,
+    errors: &mut Vec<LineError>,
+) -> Option<&'a Caisse> {
+    let caisse = caisses.get(code);
+    if caisse.is_none() {
+        errors.push(refuse(
+            ligne,
+            "caisse",
+            format!("caisse « {code} » inconnue : ni dans le fichier ni déjà enregistrée"),
+        ));
+    }
+    caisse
+}
+
+/// Départements outside the caisse's, or `None` when all are the caisse's (TEN-3).
+fn hors_caisse<'a>(caisse: &Caisse, departements: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let hors: Vec<&str> = departements
+        .into_iter()
+        .filter(|d| !caisse.departements.iter().any(|c| c == d))
+        .collect();
+    (!hors.is_empty()).then(|| hors.join(", "))
+}
+
+/// The last record for each key, where the first one stood: a file that repeats a record means its last
+/// version, and one statement must not upsert the same row twice.
+fn last_by_key<T, K: Eq + Hash>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut position: HashMap<K, usize> = HashMap::with_capacity(items.len());
+    let mut kept: Vec<Option<T>> = Vec::with_capacity(items.len());
+    for item in items {
+        match position.entry(key(&item)) {
+            Entry::Occupied(e) => kept[*e.get()] = Some(item),
+            Entry::Vacant(e) => {
+                e.insert(kept.len());
+                kept.push(Some(item));
+            }
+        }
+    }
+    kept.into_iter().flatten().collect()
+}
+
+fn ids_json(ids: impl IntoIterator<Item = i64>) -> String {
+    serde_json::Value::from(ids.into_iter().collect::<Vec<i64>>()).to_string()
+}
+
+pub(crate) async fn apply(
+    conn: &mut SqliteConnection,
+    records: Vec<NumberedRecord>,
+) -> Result<ImportCounts, ImportError> {
+    let batch = Batch::sort(records);
+    let counts = batch.counts();
+    let mut errors = Vec::new();
+
+    write_caisses(conn, &batch.caisses).await?;
+    let caisses = load_caisses(conn).await?;
+    let referenced = batch.caisses_referenced(&caisses);
+
+    let mut partenaires = Vec::new();
+    for (ligne, p) in &batch.partenaires {
+        let Some(caisse) = known_caisse(&caisses, *ligne, p.caisse.as_str(), &mut errors) else {
+            continue;
+        };
+        if let Some(hors) = hors_caisse(caisse, p.departements.iter().map(|d| d.as_str())) {
+            errors.push(refuse(
+                *ligne,
+                "departements",
+                format!(
+                    "département(s) {hors} hors de la caisse {} (qui gère : {})",
+                    p.caisse,
+                    caisse.departements.join(", ")
+                ),
+            ));
+            continue;
+        }
+        partenaires.push((caisse.id, p));
+    }
+    write_partenaires(conn, partenaires).await?;
+    let partenaires = load_partenaires(conn, &referenced).await?;
+
+    let before = load_conventions(conn, &referenced).await?;
+    let mut conventions = Vec::new();
+    for (ligne, c) in &batch.conventions {
+        let Some(caisse) = known_caisse(&caisses, *ligne, c.caisse.as_str(), &mut errors) else {
+            continue;
+        };
+        let Some(&partenaire_id) = partenaires.get(&key(caisse.id, c.partenaire.as_str())) else {
+            errors.push(unknown_partner(*ligne, c.partenaire.as_str(), c.caisse.as_str()));
+            continue;
+        };
+        let numero = c.convention.numero.as_str();
+        if let Some(old) = before.get(&key(caisse.id, numero)) {
+            // CV-1: a convention binds one partner; handing it to another would hand over its
+            // habilitations too.
+            if old.partenaire_id != partenaire_id {
+                errors.push(refuse(
+                    *ligne,
+                    "partenaire",
+                    format!(
+                        "la convention « {numero} » est déjà enregistrée pour le partenaire « {} »",
+                        old.partenaire
+                    ),
+                ));
+                continue;
+            }
+        }
+        conventions.push((caisse.id, partenaire_id, c));
+    }
+    write_conventions(conn, conventions).await?;
+    let conventions = load_conventions(conn, &referenced).await?;
+
+    let mut utilisateurs = Vec::new();
+    for (ligne, u) in &batch.utilisateurs {
+        let Some(caisse) = known_caisse(&caisses, *ligne, u.caisse.as_str(), &mut errors) else {
+            continue;
+        };
+        let Some(&partenaire_id) = partenaires.get(&key(caisse.id, u.partenaire.as_str())) else {
+            errors.push(unknown_partner(*ligne, u.partenaire.as_str(), u.caisse.as_str()));
+            continue;
+        };
+        let mut habilitations = Vec::with_capacity(u.habilitations.len());
+        let mut valid = true;
+        for h in &u.habilitations {
+            let numero = h.convention.as_str();
+            let raison = match conventions.get(&key(caisse.id, numero)) {
+                None => format!("convention « {numero} » inconnue dans la caisse {}", u.caisse),
+                Some(c) if c.partenaire_id != partenaire_id => format!(
+                    "la convention « {numero} » est celle du partenaire « {} », pas de « {} »",
+                    c.partenaire, u.partenaire
+                ),
+                Some(c) if !c.bouquets.contains(&h.bouquet) => format!(
+                    "la convention « {numero} » n'ouvre pas le bouquet {}",
+                    h.bouquet.code()
+                ),
+                Some(c) => {
+                    habilitations.push((c.id, h.bouquet));
+                    continue;
+                }
+            };
+            valid = false;
+            errors.push(refuse(*ligne, "habilitations", raison));
+        }
+        if valid {
+            utilisateurs.push(Utilisateur {
+                caisse_id: caisse.id,
+                partenaire_id,
+                record: u,
+                habilitations,
+            });
+        }
+    }
+    write_utilisateurs(conn, utilisateurs).await?;
+
+    let mut dossiers = Vec::new();
+    for (ligne, d) in &batch.dossiers {
+        let Some(caisse) = known_caisse(&caisses, *ligne, d.caisse.as_str(), &mut errors) else {
+            continue;
+        };
+        let departement = d.dossier.departement.as_str();
+        if hors_caisse(caisse, [departement]).is_some() {
+            errors.push(refuse(
+                *ligne,
+                "departement",
+                format!(
+                    "département {departement} hors de la caisse {} (qui gère : {})",
+                    d.caisse,
+                    caisse.departements.join(", ")
+                ),
+            ));
+            continue;
+        }
+        // Past the first error the file is refused anyway: check the rest, write none of it.
+        if errors.is_empty() {
+            dossiers.push((caisse.id, d));
+        }
+    }
+
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.ligne);
+        return Err(ImportError::Refused(errors));
+    }
+    write_dossiers(conn, dossiers).await?;
+    Ok(counts)
+}
+
+fn unknown_partner(ligne: usize, tiers: &str, caisse: &str) -> LineError {
+    refuse(
+        ligne,
+        "partenaire",
+        format!(
+            "partenaire « {tiers} » inconnu dans la caisse {caisse} : ni dans le fichier ni déjà enregistré"
+        ),
+    )
+}
+
+async fn write_caisses(
+    conn: &mut SqliteConnection,
+    caisses: &[(usize, CaisseRecord)],
+) -> Result<(), StoreError> {
+    let caisses = last_by_key(caisses.iter().map(|(_, c)| c).collect(), |c| c.code.clone());
+    for chunk in caisses.chunks(MAX_BINDS / 4) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO caisses (code, nom, regime, departements) ");
+        q.push_values(chunk, |mut row, c| {
+            row.push_bind(c.code.as_str())
+                .push_bind(c.nom.as_str())
+                .push_bind(c.regime.as_str())
+                .push_bind(json_list(c.departements.iter().map(|d| d.as_str())));
+        });
+        q.push(
+            " ON CONFLICT (code) DO UPDATE SET nom = excluded.nom, regime = excluded.regime, \
+             departements = excluded.departements",
+        );
+        q.build().execute(&mut *conn).await.db()?;
+    }
+    Ok(())
+}
+
+async fn load_caisses(conn: &mut SqliteConnection) -> Result<HashMap<String, Caisse>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, code, departements FROM caisses")
+        .fetch_all(&mut *conn)
+        .await
+        .db()?;
+    rows.into_iter()
+        .map(|(id, code, departements)| {
+            let departements = parse_departements("caisses.departements", &departements)?
+                .iter()
+                .map(|d| d.as_str().to_owned())
+                .collect();
+            Ok((code, Caisse { id, departements }))
+        })
+        .collect()
+}
+
+async fn write_partenaires(
+    conn: &mut SqliteConnection,
+    partenaires: Vec<(i64, &PartenaireRecord)>,
+) -> Result<(), StoreError> {
+    let partenaires = last_by_key(partenaires, |(c, p)| key(*c, p.numero_tiers.as_str()));
+    for chunk in partenaires.chunks(MAX_BINDS / 6) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO partenaires (caisse_id, numero_tiers, nom, categorie, siret, departements) ",
+        );
+        q.push_values(chunk, |mut row, (caisse_id, p)| {
+            row.push_bind(*caisse_id)
+                .push_bind(p.numero_tiers.as_str())
+                .push_bind(p.nom.as_str())
+                .push_bind(p.categorie.as_str())
+                .push_bind(p.siret.as_str())
+                .push_bind(json_list(p.departements.iter().map(|d| d.as_str())));
+        });
+        q.push(
+            " ON CONFLICT (caisse_id, numero_tiers) DO UPDATE SET nom = excluded.nom, \
+             categorie = excluded.categorie, siret = excluded.siret, departements = excluded.departements",
+        );
+        q.build().execute(&mut *conn).await.db()?;
+    }
+    Ok(())
+}
+
+async fn load_partenaires(conn: &mut SqliteConnection, caisses: &[i64]) -> Result<Keyed<i64>, StoreError> {
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT id, caisse_id, numero_tiers FROM partenaires
+         WHERE caisse_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids_json(caisses.iter().copied()))
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, caisse_id, tiers)| ((caisse_id, tiers), id))
+        .collect())
+}
+
+async fn write_conventions(
+    conn: &mut SqliteConnection,
+    conventions: Vec<(i64, i64, &ConventionRecord)>,
+) -> Result<(), StoreError> {
+    let conventions = last_by_key(conventions, |(c, _, r)| key(*c, r.convention.numero.as_str()));
+    for chunk in conventions.chunks(MAX_BINDS / 7) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO conventions \
+             (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le) ",
+        );
+        q.push_values(chunk, |mut row, (caisse_id, partenaire_id, r)| {
+            let c = &r.convention;
+            row.push_bind(*caisse_id)
+                .push_bind(c.numero.as_str())
+                .push_bind(*partenaire_id)
+                .push_bind(json_list(c.bouquets.iter().map(|b| b.code())))
+                .push_bind(date(c.signee_le))
+                .push_bind(c.formalite_cnil_le.map(date))
+                .push_bind(c.fin_le.map(date));
+        });
+        q.push(
+            " ON CONFLICT (caisse_id, numero) DO UPDATE SET partenaire_id = excluded.partenaire_id, \
+             bouquets = excluded.bouquets, signee_le = excluded.signee_le, \
+             formalite_cnil_le = excluded.formalite_cnil_le, fin_le = excluded.fin_le",
+        );
+        q.build().execute(&mut *conn).await.db()?;
+    }
+    Ok(())
+}
+
+async fn load_conventions(
+    conn: &mut SqliteConnection,
+    caisses: &[i64],
+) -> Result<Keyed<Convention>, StoreError> {
+    let rows: Vec<(i64, i64, String, i64, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.caisse_id, c.numero, c.partenaire_id, p.numero_tiers, c.bouquets
+         FROM conventions c JOIN partenaires p ON p.id = c.partenaire_id
+         WHERE c.caisse_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids_json(caisses.iter().copied()))
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    rows.into_iter()
+        .map(|(id, caisse_id, numero, partenaire_id, partenaire, bouquets)| {
+            let bouquets = parse_json("conventions.bouquets", &bouquets)?;
+            Ok((
+                (caisse_id, numero),
+                Convention {
+                    id,
+                    partenaire_id,
+                    partenaire,
+                    bouquets,
+                },
+            ))
+        })
+        .collect()
+}
+
+struct Utilisateur<'a> {
+    caisse_id: i64,
+    partenaire_id: i64,
+    record: &'a UtilisateurRecord,
+    /// (convention id, bouquet), all checked.
+    habilitations: Vec<(i64, Bouquet)>,
+}
+
+async fn write_utilisateurs(
+    conn: &mut SqliteConnection,
+    users: Vec<Utilisateur<'_>>,
+) -> Result<(), StoreError> {
+    let users = last_by_key(users, |u| key(u.caisse_id, u.record.identifiant.as_str()));
+    for chunk in users.chunks(MAX_BINDS / 8) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO utilisateurs \
+             (caisse_id, identifiant, partenaire_id, civilite, nom, prenom, email, password_hash) ",
+        );
+        q.push_values(chunk, |mut row, u| {
+            let r = u.record;
+            row.push_bind(u.caisse_id)
+                .push_bind(r.identifiant.as_str())
+                .push_bind(u.partenaire_id)
+                .push_bind(r.civilite.as_str())
+                .push_bind(r.nom.as_str())
+                .push_bind(r.prenom.as_str())
+                .push_bind(r.email.as_str())
+                .push_bind(r.mot_de_passe_provisoire_hash.as_str());
+        });
+        // The temporary password applies to a new user only: a user already there keeps the password he
+        // chose, and whether he must change it.
+        q.push(
+            " ON CONFLICT (caisse_id, identifiant) DO UPDATE SET partenaire_id = excluded.partenaire_id, \
+             civilite = excluded.civilite, nom = excluded.nom, prenom = excluded.prenom, email = excluded.email \
+             RETURNING id, caisse_id, identifiant",
+        );
+        let returned: Vec<(i64, i64, String)> = q.build_query_as().fetch_all(&mut *conn).await.db()?;
+        let ids: Keyed<i64> = returned
+            .into_iter()
+            .map(|(id, caisse_id, identifiant)| ((caisse_id, identifiant), id))
+            .collect();
+        let mut grants = Vec::new();
+        for u in chunk {
+            if let Some(&id) = ids.get(&key(u.caisse_id, u.record.identifiant.as_str())) {
+                grants.extend(
+                    u.habilitations
+                        .iter()
+                        .map(|(convention, bouquet)| (id, *convention, *bouquet)),
+                );
+            }
+        }
+        // The file says what each of its users may do now: earlier habilitations not in it are gone.
+        sqlx::query("DELETE FROM habilitations WHERE utilisateur_id IN (SELECT value FROM json_each(?))")
+            .bind(ids_json(ids.values().copied()))
+            .execute(&mut *conn)
+            .await
+            .db()?;
+        for grants in grants.chunks(MAX_BINDS / 3) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet) ",
+            );
+            q.push_values(grants, |mut row, (user, convention, bouquet)| {
+                row.push_bind(*user)
+                    .push_bind(*convention)
+                    .push_bind(bouquet.code());
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *conn).await.db()?;
+        }
+    }
+    Ok(())
+}
+
+/// Dossiers per statement: five columns each.
+const DOSSIERS_PER_CHUNK: usize = MAX_BINDS / 5;
+
+async fn write_dossiers(
+    conn: &mut SqliteConnection,
+    dossiers: Vec<(i64, &DossierRecord)>,
+) -> Result<(), StoreError> {
+    let dossiers = last_by_key(dossiers, |(c, d)| key(*c, d.dossier.matricule.as_str()));
+    for chunk in dossiers.chunks(DOSSIERS_PER_CHUNK) {
+        let contenus = chunk
+            .iter()
+            .map(|(_, d)| serde_json::to_string(&d.dossier))
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(|e| StoreError::Backend(format!("dossier non sérialisable : {e}")))?;
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO dossiers (caisse_id, matricule, departement, opposition, contenu) ",
+        );
+        q.push_values(
+            chunk.iter().zip(&contenus),
+            |mut row, ((caisse_id, d), contenu)| {
+                row.push_bind(*caisse_id)
+                    .push_bind(d.dossier.matricule.as_str())
+                    .push_bind(d.dossier.departement.as_str())
+                    .push_bind(d.dossier.opposition)
+                    .push_bind(contenu.as_str());
+            },
+        );
+        q.push(
+            " ON CONFLICT (caisse_id, matricule) DO UPDATE SET departement = excluded.departement, \
+             opposition = excluded.opposition, contenu = excluded.contenu \
+             RETURNING id, caisse_id, matricule",
+        );
+        let returned: Vec<(i64, i64, String)> = q.build_query_as().fetch_all(&mut *conn).await.db()?;
+        let ids: Keyed<i64> = returned
+            .into_iter()
+            .map(|(id, caisse_id, matricule)| ((caisse_id, matricule), id))
+            .collect();
+        // A re-imported dossier's NIRs are the file's: a person who left the household no longer finds it.
+        sqlx::query("DELETE FROM dossier_nirs WHERE dossier_id IN (SELECT value FROM json_each(?))")
+            .bind(ids_json(ids.values().copied()))
+            .execute(&mut *conn)
+            .await
+            .db()?;
+        let mut nirs = Vec::with_capacity(chunk.len() * 4);
+        for (caisse_id, d) in chunk {
+            if let Some(&id) = ids.get(&key(*caisse_id, d.dossier.matricule.as_str())) {
+                nirs.extend(d.nirs.iter().map(|n| (id, n.0.as_str(), *caisse_id)));
+            }
+        }
+        for nirs in nirs.chunks(MAX_BINDS / 3) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("INSERT INTO dossier_nirs (dossier_id, nir_hash, caisse_id) ");
+            q.push_values(nirs, |mut row, (dossier, hash, caisse)| {
+                row.push_bind(*dossier).push_bind(*hash).push_bind(*caisse);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *conn).await.db()?;
+        }
+    }
+    Ok(())
+}

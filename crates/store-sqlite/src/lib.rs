@@ -1,0 +1,487 @@
+//! partage's embedded default store: one SQLite file.
+//!
+//! SQLite lets one writer in at a time, so writes go through a pool of a single connection (queued here
+//! rather than failing on a lock), while reads use a pool of several read-only connections that WAL lets run
+//! beside the writer. `synchronous=FULL` makes every commit reach the disk before it returns: a trace
+//! `journal` has accepted survives a power cut (TR-1).
+
+mod codec;
+mod error;
+mod import;
+
+use crate::codec::{instant, parse_action, parse_bouquet, parse_instant, parse_regime, parse_resultat};
+use crate::error::{corrupt, DbResult};
+use async_trait::async_trait;
+use partage_domain::perimetre::{Habilitation, Perimetre};
+use partage_domain::trace::Trace;
+use partage_domain::{CaisseCode, Dossier, Identifiant, NumeroTiers};
+use partage_store::{
+    CaisseId, ImportCounts, ImportError, JournalBatch, LoginRecord, NewSession, NirHash, NirKey,
+    NumberedRecord, SessionRecord, Store, StoreError, StoredTrace, TokenHash, UserId,
+};
+use rand::RngCore;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Readers that may run beside the writer; more would only compete for the same few cores.
+const READERS: u32 = 4;
+
+/// How long a statement waits for a lock held by another process (a `partage import` run beside the
+/// server) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Pages the writer keeps in memory, in KiB (negative: SQLite's unit for a size rather than a page count).
+/// An import of 100,000 dossiers touches far more than the default 2 MiB, and would otherwise spill
+/// half-written pages to the WAL mid-transaction.
+const WRITER_CACHE_KIB: &str = "-65536";
+
+/// Under SQLite's default limit of 32,766 bound parameters per statement.
+pub(crate) const MAX_BINDS: usize = 30_000;
+
+const NIR_KEY: &str = "nir_key";
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    readers: SqlitePool,
+    path: PathBuf,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database at `sqlite://PATH`.
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url).db()?;
+        let path = options.get_filename().to_path_buf();
+        // Each connection of an in-memory database is a database of its own: the readers would not see
+        // what the writer wrote.
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::Backend(
+                "une base SQLite en mémoire n'est pas prise en charge : indiquez un fichier (sqlite://CHEMIN)".into(),
+            ));
+        }
+        let options = options
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .synchronous(SqliteSynchronous::Full);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                options
+                    .clone()
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .pragma("cache_size", WRITER_CACHE_KIB),
+            )
+            .await
+            .db()?;
+        // Read-only, so a query sent to the wrong pool fails at once instead of racing the writer.
+        let readers = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.read_only(true))
+            .await
+            .db()?;
+        Ok(SqliteStore {
+            writer,
+            readers,
+            path,
+        })
+    }
+
+    /// Brings the schema up to date, then makes sure the NIR key exists, so that it is created once, by the
+    /// administrator's `migrate`, rather than by whichever request comes first.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations").run(&self.writer).await.db()?;
+        self.nir_key().await.map(|_| ())
+    }
+
+    /// Waits for running queries, then closes every connection, checkpointing the WAL into the file.
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        // IMMEDIATE takes the write lock at once: a transaction that reads first and writes later could
+        // otherwise find another process committed in between and fail without waiting (SQLITE_BUSY).
+        self.writer.begin_with("BEGIN IMMEDIATE").await.db()
+    }
+}
+
+async fn stored_key(pool: &SqlitePool) -> Result<Option<NirKey>, StoreError> {
+    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT valeur FROM parametres WHERE nom = ?")
+        .bind(NIR_KEY)
+        .fetch_optional(pool)
+        .await
+        .db()?;
+    row.map(|(bytes,)| {
+        <[u8; 32]>::try_from(bytes.as_slice()).map(NirKey).map_err(|_| {
+            corrupt(
+                "parametres.nir_key",
+                format!("{} octets au lieu de 32", bytes.len()),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn identifiant(column: &str, text: &str) -> Result<Identifiant, StoreError> {
+    Identifiant::parse(text).map_err(|e| corrupt(column, e))
+}
+
+fn numero_tiers(column: &str, text: &str) -> Result<NumeroTiers, StoreError> {
+    NumeroTiers::parse(text).map_err(|e| corrupt(column, e))
+}
+
+type TraceRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
+    let (
+        id,
+        horodatage,
+        caisse,
+        utilisateur,
+        partenaire,
+        source,
+        action,
+        bouquet,
+        rubriques,
+        matricule,
+        nir,
+        res,
+    ) = row;
+    Ok(StoredTrace {
+        id,
+        trace: Trace {
+            horodatage: parse_instant("traces.horodatage", &horodatage)?,
+            caisse,
+            utilisateur,
+            partenaire,
+            source,
+            action: parse_action(&action)?,
+            bouquet: bouquet.map(|b| parse_bouquet("traces.bouquet", &b)).transpose()?,
+            rubriques,
+            matricule,
+            nir_hache: nir,
+            resultat: parse_resultat(&res)?,
+        },
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn nir_key(&self) -> Result<NirKey, StoreError> {
+        if let Some(key) = stored_key(&self.readers).await? {
+            return Ok(key);
+        }
+        let mut fresh = [0u8; 32];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut fresh)
+            .map_err(|e| StoreError::Backend(format!("générateur aléatoire du système : {e}")))?;
+        // DO NOTHING: if another process stored a key meanwhile, its key wins and is the one read back;
+        // replacing a key would orphan every NIR hash made with it.
+        sqlx::query("INSERT INTO parametres (nom, valeur) VALUES (?, ?) ON CONFLICT (nom) DO NOTHING")
+            .bind(NIR_KEY)
+            .bind(&fresh[..])
+            .execute(&self.writer)
+            .await
+            .db()?;
+        stored_key(&self.writer)
+            .await?
+            .ok_or_else(|| corrupt("parametres.nir_key", "absente après son enregistrement"))
+    }
+
+    async fn import(&self, records: Vec<NumberedRecord>) -> Result<ImportCounts, ImportError> {
+        let mut tx = self.begin_write().await?;
+        match import::apply(&mut tx, records).await {
+            Ok(counts) => {
+                tx.commit().await.db()?;
+                Ok(counts)
+            }
+            Err(e) => {
+                tx.rollback().await.db()?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn find_login(
+        &self,
+        caisse: &CaisseCode,
+        identifiant: &Identifiant,
+    ) -> Result<Option<LoginRecord>, StoreError> {
+        let row: Option<(i64, i64, String, String, String, bool, bool)> = sqlx::query_as(
+            "SELECT u.id, c.id, u.identifiant, p.numero_tiers, u.password_hash, u.must_change_password, u.active
+             FROM utilisateurs u
+             JOIN caisses c ON c.id = u.caisse_id
+             JOIN partenaires p ON p.id = u.partenaire_id
+             WHERE c.code = ? AND u.identifiant = ?",
+        )
+        .bind(caisse.as_str())
+        .bind(identifiant.as_str())
+        .fetch_optional(&self.readers)
+        .await
+        .db()?;
+        row.map(
+            |(user, caisse_id, ident, tiers, password_hash, must_change_password, active)| {
+                Ok(LoginRecord {
+                    user: UserId(user),
+                    caisse_id: CaisseId(caisse_id),
+                    identifiant: identifiant_or_corrupt(&ident)?,
+                    partenaire: numero_tiers("partenaires.numero_tiers", &tiers)?,
+                    password_hash,
+                    must_change_password,
+                    active,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        new_hash: &str,
+        keep_session: &TokenHash,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE utilisateurs SET password_hash = ?, must_change_password = 0 WHERE id = ?")
+            .bind(new_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        // Whoever else held a session may have had the old password: all of them end with it.
+        sqlx::query("DELETE FROM sessions WHERE utilisateur_id = ? AND token_hash <> ?")
+            .bind(user.0)
+            .bind(keep_session.0.as_str())
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        let at = instant(session.created_at);
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, utilisateur_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(session.token_hash.0.as_str())
+        .bind(session.user.0)
+        .bind(&at)
+        .bind(&at)
+        .execute(&self.writer)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
+        #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
+        let row: Option<(
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            bool,
+            bool,
+        )> = sqlx::query_as(
+            "SELECT s.utilisateur_id, c.id, c.code, c.regime, u.identifiant, p.numero_tiers,
+                        s.created_at, s.last_seen_at, u.must_change_password, u.active
+                 FROM sessions s
+                 JOIN utilisateurs u ON u.id = s.utilisateur_id
+                 JOIN caisses c ON c.id = u.caisse_id
+                 JOIN partenaires p ON p.id = u.partenaire_id
+                 WHERE s.token_hash = ?",
+        )
+        .bind(token_hash.0.as_str())
+        .fetch_optional(&self.readers)
+        .await
+        .db()?;
+        let Some((user, caisse_id, code, regime, ident, tiers, created, seen, must_change, active)) = row
+        else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRecord {
+            user: UserId(user),
+            caisse_id: CaisseId(caisse_id),
+            caisse: CaisseCode::parse(&code).map_err(|e| corrupt("caisses.code", e))?,
+            regime: parse_regime(&regime)?,
+            identifiant: identifiant_or_corrupt(&ident)?,
+            partenaire: numero_tiers("partenaires.numero_tiers", &tiers)?,
+            created_at: parse_instant("sessions.created_at", &created)?,
+            last_seen_at: parse_instant("sessions.last_seen_at", &seen)?,
+            must_change_password: must_change,
+            active,
+        }))
+    }
+
+    async fn end_session(&self, token_hash: &TokenHash) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash.0.as_str())
+            .execute(&self.writer)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
+        // One read transaction: an import committing between the two queries must not give a perimeter
+        // half old, half new.
+        let mut tx = self.readers.begin().await.db()?;
+        let departements: Option<(String,)> = sqlx::query_as(
+            "SELECT p.departements FROM utilisateurs u JOIN partenaires p ON p.id = u.partenaire_id WHERE u.id = ?",
+        )
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let rows: Vec<(String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le
+             FROM habilitations h JOIN conventions c ON c.id = h.convention_id
+             WHERE h.utilisateur_id = ?
+             ORDER BY c.numero, h.bouquet",
+        )
+        .bind(user.0)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        let departements = match departements {
+            Some((text,)) => codec::parse_departements("partenaires.departements", &text)?,
+            // An unknown user may reach nothing.
+            None => Vec::new(),
+        };
+        let habilitations = rows
+            .into_iter()
+            .map(
+                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le)| {
+                    Ok(Habilitation {
+                        bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
+                        convention: codec::ConventionRow {
+                            numero,
+                            bouquets,
+                            signee_le,
+                            formalite_cnil_le,
+                            fin_le,
+                        }
+                        .into_convention()?,
+                    })
+                },
+            )
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Perimetre {
+            departements,
+            habilitations,
+        })
+    }
+
+    async fn dossier_by_nir(&self, caisse: CaisseId, nir: &NirHash) -> Result<Option<Dossier>, StoreError> {
+        // The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared custody); the
+        // oldest answers, so the answer does not change from one request to the next.
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT d.contenu FROM dossier_nirs n
+             JOIN dossiers d ON d.id = n.dossier_id AND d.caisse_id = n.caisse_id
+             WHERE n.caisse_id = ? AND n.nir_hash = ?
+             ORDER BY d.id LIMIT 1",
+        )
+        .bind(caisse.0)
+        .bind(nir.0.as_str())
+        .fetch_optional(&self.readers)
+        .await
+        .db()?;
+        row.map(|(contenu,)| codec::parse_json("dossiers.contenu", &contenu))
+            .transpose()
+    }
+
+    async fn journal(&self, batch: &JournalBatch) -> Result<(), StoreError> {
+        if batch.traces.is_empty() && batch.session_touches.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        const COLUMNS: usize = 11;
+        for chunk in batch.traces.chunks(MAX_BINDS / COLUMNS) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO traces (horodatage, caisse, utilisateur, partenaire, source, action, bouquet, \
+                 rubriques, matricule, nir_hache, resultat) ",
+            );
+            insert.push_values(chunk, |mut row, t| {
+                row.push_bind(instant(t.horodatage))
+                    .push_bind(t.caisse.as_deref())
+                    .push_bind(t.utilisateur.as_deref())
+                    .push_bind(t.partenaire.as_deref())
+                    .push_bind(t.source.as_str())
+                    .push_bind(t.action.code())
+                    .push_bind(t.bouquet.map(|b| b.code()))
+                    .push_bind(t.rubriques.as_deref())
+                    .push_bind(t.matricule.as_deref())
+                    .push_bind(t.nir_hache.as_deref())
+                    .push_bind(t.resultat.code());
+            });
+            insert.build().execute(&mut *tx).await.db()?;
+        }
+        // A session touched twice in one batch keeps the later instant, whatever their order in the batch.
+        let mut touches: HashMap<&str, chrono::DateTime<chrono::Utc>> = HashMap::new();
+        for (token, at) in &batch.session_touches {
+            let latest = touches.entry(token.0.as_str()).or_insert(*at);
+            *latest = (*latest).max(*at);
+        }
+        for (token, at) in touches {
+            // max(): a slow request finishing late must not move the session's activity back in time.
+            sqlx::query("UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?")
+                .bind(instant(at))
+                .bind(token)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    async fn traces_after(&self, after: i64, limit: u32) -> Result<Vec<StoredTrace>, StoreError> {
+        let rows: Vec<TraceRow> = sqlx::query_as(
+            "SELECT id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, rubriques,
+                    matricule, nir_hache, resultat
+             FROM traces WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.readers)
+        .await
+        .db()?;
+        rows.into_iter().map(stored_trace).collect()
+    }
+}
+
+fn identifiant_or_corrupt(text: &str) -> Result<Identifiant, StoreError> {
+    identifiant("utilisateurs.identifiant", text)
+}
