@@ -2,7 +2,7 @@
 //! then its re-import, which updates every dossier and replaces its NIRs:
 //!
 //! ```sh
-//! cargo run --release -p partage-store-sqlite --example import_100k [DOSSIERS]
+//! cargo run --release -p partage-store-sqlite --example import_sqlite_100k [DOSSIERS]
 //! ```
 
 // Printing the figures is this program's whole purpose.
