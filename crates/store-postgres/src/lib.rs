@@ -1,0 +1,493 @@
+//! partage's production store: PostgreSQL, for volume and for several application servers sharing one
+//! database. Bulk writes (import, journal) send whole columns as arrays and `UNNEST` them, so a batch costs
+//! one round trip per statement however many rows it holds.
+
+mod codec;
+mod error;
+mod import;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+use crate::codec::{parse_action, parse_bouquet, parse_departements, parse_regime, parse_resultat};
+use crate::error::{corrupt, DbResult};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use partage_domain::perimetre::{Habilitation, Perimetre};
+use partage_domain::trace::Trace;
+use partage_domain::{CaisseCode, Dossier, Identifiant, NumeroTiers};
+use partage_store::{
+    CaisseId, ImportCounts, ImportError, JournalBatch, LoginRecord, NewSession, NirHash, NirKey,
+    NumberedRecord, SessionRecord, Store, StoreError, StoredTrace, TokenHash, UserId,
+};
+use rand::RngCore;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Connections per application server; PostgreSQL's default limit of 100 leaves room for several servers,
+/// an import and supervision queries.
+const MAX_CONNECTIONS: u32 = 10;
+
+const NIR_KEY: &str = "nir_key";
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    schema: Option<String>,
+}
+
+impl fmt::Debug for PostgresStore {
+    // The URL may hold a password: it is not kept, and so never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `postgres://…`, in its default schema.
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let options = PgConnectOptions::from_str(url).db()?;
+        let pool = pool(options).await?;
+        Ok(PostgresStore { pool, schema: None })
+    }
+
+    /// Connects with every pooled connection working in `schema` (created if missing), so that several
+    /// deployments, or tests running side by side, share one database without seeing each other's tables.
+    /// The name is restricted to lowercase letters, digits and `_`, so it never needs quoting.
+    pub async fn connect_with_schema(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
+        let plain = schema.len() <= 63
+            && schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain {
+            return Err(StoreError::Backend(format!(
+                "nom de schéma « {schema} » refusé : lettres minuscules, chiffres et _ seulement"
+            )));
+        }
+        // A startup parameter rather than a `SET` after connecting: it holds for every connection the pool
+        // ever opens, including those reopened after a network failure.
+        let options = PgConnectOptions::from_str(url)
+            .db()?
+            .options([("search_path", schema)]);
+        let pool = pool(options).await?;
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .execute(&pool)
+            .await
+            .db()?;
+        Ok(PostgresStore {
+            pool,
+            schema: Some(schema.to_owned()),
+        })
+    }
+
+    /// Brings the schema up to date, then makes sure the NIR key exists, so that it is created once, by the
+    /// administrator's `migrate`, rather than by whichever request comes first.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations").run(&self.pool).await.db()?;
+        self.nir_key().await.map(|_| ())
+    }
+
+    /// Waits for running queries, then closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn pool(options: PgConnectOptions) -> Result<PgPool, StoreError> {
+    PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .connect_with(options.application_name("partage"))
+        .await
+        .db()
+}
+
+async fn stored_key(pool: &PgPool) -> Result<Option<NirKey>, StoreError> {
+    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT valeur FROM parametres WHERE nom = $1")
+        .bind(NIR_KEY)
+        .fetch_optional(pool)
+        .await
+        .db()?;
+    row.map(|(bytes,)| {
+        <[u8; 32]>::try_from(bytes.as_slice()).map(NirKey).map_err(|_| {
+            corrupt(
+                "parametres.nir_key",
+                format!("{} octets au lieu de 32", bytes.len()),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn identifiant(text: &str) -> Result<Identifiant, StoreError> {
+    Identifiant::parse(text).map_err(|e| corrupt("utilisateurs.identifiant", e))
+}
+
+fn numero_tiers(text: &str) -> Result<NumeroTiers, StoreError> {
+    NumeroTiers::parse(text).map_err(|e| corrupt("partenaires.numero_tiers", e))
+}
+
+#[derive(sqlx::FromRow)]
+struct TraceRow {
+    id: i64,
+    horodatage: DateTime<Utc>,
+    caisse: Option<String>,
+    utilisateur: Option<String>,
+    partenaire: Option<String>,
+    source: String,
+    action: String,
+    bouquet: Option<String>,
+    rubriques: Option<String>,
+    matricule: Option<String>,
+    nir_hache: Option<String>,
+    resultat: String,
+}
+
+impl TraceRow {
+    fn into_stored(self) -> Result<StoredTrace, StoreError> {
+        Ok(StoredTrace {
+            id: self.id,
+            trace: Trace {
+                horodatage: self.horodatage,
+                caisse: self.caisse,
+                utilisateur: self.utilisateur,
+                partenaire: self.partenaire,
+                source: self.source,
+                action: parse_action(&self.action)?,
+                bouquet: self
+                    .bouquet
+                    .map(|b| parse_bouquet("traces.bouquet", &b))
+                    .transpose()?,
+                rubriques: self.rubriques,
+                matricule: self.matricule,
+                nir_hache: self.nir_hache,
+                resultat: parse_resultat(&self.resultat)?,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    utilisateur_id: i64,
+    caisse_id: i64,
+    code: String,
+    regime: String,
+    identifiant: String,
+    numero_tiers: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    must_change_password: bool,
+    active: bool,
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn nir_key(&self) -> Result<NirKey, StoreError> {
+        if let Some(key) = stored_key(&self.pool).await? {
+            return Ok(key);
+        }
+        let mut fresh = [0u8; 32];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut fresh)
+            .map_err(|e| StoreError::Backend(format!("générateur aléatoire du système : {e}")))?;
+        // DO NOTHING: if another server stored a key meanwhile, its key wins and is the one read back;
+        // replacing a key would orphan every NIR hash made with it.
+        sqlx::query("INSERT INTO parametres (nom, valeur) VALUES ($1, $2) ON CONFLICT (nom) DO NOTHING")
+            .bind(NIR_KEY)
+            .bind(&fresh[..])
+            .execute(&self.pool)
+            .await
+            .db()?;
+        stored_key(&self.pool)
+            .await?
+            .ok_or_else(|| corrupt("parametres.nir_key", "absente après son enregistrement"))
+    }
+
+    async fn import(&self, records: Vec<NumberedRecord>) -> Result<ImportCounts, ImportError> {
+        let mut tx = self.pool.begin().await.db()?;
+        match import::apply(&mut tx, records).await {
+            Ok(counts) => {
+                tx.commit().await.db()?;
+                Ok(counts)
+            }
+            Err(e) => {
+                tx.rollback().await.db()?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn find_login(
+        &self,
+        caisse: &CaisseCode,
+        identifiant: &Identifiant,
+    ) -> Result<Option<LoginRecord>, StoreError> {
+        let row: Option<(i64, i64, String, String, String, bool, bool)> = sqlx::query_as(
+            "SELECT u.id, c.id, u.identifiant, p.numero_tiers, u.password_hash, u.must_change_password, u.active
+             FROM utilisateurs u
+             JOIN caisses c ON c.id = u.caisse_id
+             JOIN partenaires p ON p.id = u.partenaire_id
+             WHERE c.code = $1 AND u.identifiant = $2",
+        )
+        .bind(caisse.as_str())
+        .bind(identifiant.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.map(
+            |(user, caisse_id, ident, tiers, password_hash, must_change_password, active)| {
+                Ok(LoginRecord {
+                    user: UserId(user),
+                    caisse_id: CaisseId(caisse_id),
+                    identifiant: self::identifiant(&ident)?,
+                    partenaire: numero_tiers(&tiers)?,
+                    password_hash,
+                    must_change_password,
+                    active,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        new_hash: &str,
+        keep_session: &TokenHash,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query("UPDATE utilisateurs SET password_hash = $1, must_change_password = false WHERE id = $2")
+            .bind(new_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        // Whoever else held a session may have had the old password: all of them end with it.
+        sqlx::query("DELETE FROM sessions WHERE utilisateur_id = $1 AND token_hash <> $2")
+            .bind(user.0)
+            .bind(keep_session.0.as_str())
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, utilisateur_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(session.token_hash.0.as_str())
+        .bind(session.user.0)
+        .bind(session.created_at)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT s.utilisateur_id, c.id AS caisse_id, c.code, c.regime, u.identifiant, p.numero_tiers,
+                    s.created_at, s.last_seen_at, u.must_change_password, u.active
+             FROM sessions s
+             JOIN utilisateurs u ON u.id = s.utilisateur_id
+             JOIN caisses c ON c.id = u.caisse_id
+             JOIN partenaires p ON p.id = u.partenaire_id
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash.0.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRecord {
+            user: UserId(r.utilisateur_id),
+            caisse_id: CaisseId(r.caisse_id),
+            caisse: CaisseCode::parse(&r.code).map_err(|e| corrupt("caisses.code", e))?,
+            regime: parse_regime(&r.regime)?,
+            identifiant: identifiant(&r.identifiant)?,
+            partenaire: numero_tiers(&r.numero_tiers)?,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            must_change_password: r.must_change_password,
+            active: r.active,
+        }))
+    }
+
+    async fn end_session(&self, token_hash: &TokenHash) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.0.as_str())
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
+        // One snapshot for both queries: an import committing between them must not give a perimeter half
+        // old, half new.
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        let departements: Option<(Vec<String>,)> = sqlx::query_as(
+            "SELECT p.departements FROM utilisateurs u JOIN partenaires p ON p.id = u.partenaire_id WHERE u.id = $1",
+        )
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
+        let rows: Vec<(
+            String,
+            String,
+            Vec<String>,
+            NaiveDate,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+        )> = sqlx::query_as(
+            "SELECT h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le
+                 FROM habilitations h JOIN conventions c ON c.id = h.convention_id
+                 WHERE h.utilisateur_id = $1
+                 ORDER BY c.numero, h.bouquet",
+        )
+        .bind(user.0)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        let departements = match departements {
+            Some((codes,)) => parse_departements("partenaires.departements", &codes)?,
+            // An unknown user may reach nothing.
+            None => Vec::new(),
+        };
+        let habilitations = rows
+            .into_iter()
+            .map(
+                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le)| {
+                    Ok(Habilitation {
+                        bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
+                        convention: codec::ConventionRow {
+                            numero,
+                            bouquets,
+                            signee_le,
+                            formalite_cnil_le,
+                            fin_le,
+                        }
+                        .into_convention()?,
+                    })
+                },
+            )
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Perimetre {
+            departements,
+            habilitations,
+        })
+    }
+
+    async fn dossier_by_nir(&self, caisse: CaisseId, nir: &NirHash) -> Result<Option<Dossier>, StoreError> {
+        // The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared custody); the
+        // oldest answers, so the answer does not change from one request to the next. Read as text: a
+        // `jsonb` that is not a dossier must come out as corrupt, not as a driver error.
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT d.contenu::text FROM dossier_nirs n
+             JOIN dossiers d ON d.id = n.dossier_id AND d.caisse_id = n.caisse_id
+             WHERE n.caisse_id = $1 AND n.nir_hash = $2
+             ORDER BY d.id LIMIT 1",
+        )
+        .bind(caisse.0)
+        .bind(nir.0.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.map(|(contenu,)| codec::parse_json("dossiers.contenu", &contenu))
+            .transpose()
+    }
+
+    async fn journal(&self, batch: &JournalBatch) -> Result<(), StoreError> {
+        if batch.traces.is_empty() && batch.session_touches.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.db()?;
+        if !batch.traces.is_empty() {
+            // Identity values are taken at insert but become visible at commit: two servers journalling at
+            // once could commit ids out of order, and a reader paging with `traces_after` would step over
+            // the later-committed lower id for good. Writers take turns; readers are not blocked.
+            sqlx::query("LOCK TABLE traces IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            let t = &batch.traces;
+            sqlx::query(
+                "INSERT INTO traces (horodatage, caisse, utilisateur, partenaire, source, action, bouquet,
+                                     rubriques, matricule, nir_hache, resultat)
+                 SELECT horodatage, caisse, utilisateur, partenaire, source, action, bouquet,
+                        rubriques, matricule, nir_hache, resultat
+                 FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                      WITH ORDINALITY AS t(horodatage, caisse, utilisateur, partenaire, source, action, bouquet,
+                                           rubriques, matricule, nir_hache, resultat, rang)
+                 ORDER BY rang",
+            )
+            .bind(t.iter().map(|t| t.horodatage).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.caisse.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.utilisateur.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.partenaire.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.source.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.action.code()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.bouquet.map(|b| b.code())).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.rubriques.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.matricule.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.nir_hache.clone()).collect::<Vec<_>>())
+            .bind(t.iter().map(|t| t.resultat.code()).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        if !batch.session_touches.is_empty() {
+            // One row per session, at its latest instant: an UPDATE … FROM joining a session twice would
+            // apply either of the two.
+            let mut touches: HashMap<&str, DateTime<Utc>> = HashMap::new();
+            for (token, at) in &batch.session_touches {
+                let latest = touches.entry(token.0.as_str()).or_insert(*at);
+                *latest = (*latest).max(*at);
+            }
+            let (tokens, instants): (Vec<&str>, Vec<DateTime<Utc>>) = touches.into_iter().unzip();
+            // GREATEST: a slow request finishing late must not move the session's activity back in time.
+            sqlx::query(
+                "UPDATE sessions s SET last_seen_at = GREATEST(s.last_seen_at, t.vu)
+                 FROM UNNEST($1::text[], $2::timestamptz[]) AS t(token_hash, vu)
+                 WHERE s.token_hash = t.token_hash",
+            )
+            .bind(tokens)
+            .bind(instants)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    async fn traces_after(&self, after: i64, limit: u32) -> Result<Vec<StoredTrace>, StoreError> {
+        let rows: Vec<TraceRow> = sqlx::query_as(
+            "SELECT id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, rubriques,
+                    matricule, nir_hache, resultat
+             FROM traces WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.into_iter().map(TraceRow::into_stored).collect()
+    }
+}
