@@ -40,13 +40,15 @@ pub enum TestDbError {
     Setup(#[from] StoreError),
 }
 
-/// A migrated store in a schema of its own; [`TestSchema::drop_schema`] removes it.
+/// A migrated store in a schema of its own. [`TestSchema::drop_schema`] removes it; so does dropping the
+/// value, for tests that keep it in a guard and cannot await at the end.
 #[derive(Debug)]
 pub struct TestSchema {
     name: String,
     url: String,
     store: Arc<PostgresStore>,
     admin: PgPool,
+    dropped: bool,
 }
 
 impl TestSchema {
@@ -91,6 +93,7 @@ impl TestSchema {
             url,
             store: Arc::new(store),
             admin,
+            dropped: false,
         })
     }
 
@@ -115,7 +118,8 @@ impl TestSchema {
             .map_err(|e| TestDbError::Setup(StoreError::Backend(e.to_string())))
     }
 
-    pub async fn drop_schema(self) -> Result<(), TestDbError> {
+    pub async fn drop_schema(mut self) -> Result<(), TestDbError> {
+        self.dropped = true;
         self.store.close().await;
         // The name was made by `create`: plain lowercase letters, digits and `_`.
         let dropped = sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name))
@@ -125,6 +129,37 @@ impl TestSchema {
             .map_err(|e| TestDbError::Setup(StoreError::Backend(e.to_string())));
         self.admin.close().await;
         dropped
+    }
+}
+
+impl Drop for TestSchema {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let (url, name) = (self.url.clone(), self.name.clone());
+        // `Drop` cannot await, and blocking on the test's own runtime could deadlock it: a thread of its own
+        // with its own connection drops the schema, and the test waits for it.
+        let outcome = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&url).await.map_err(|e| e.to_string())?;
+                sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                conn.close().await.map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warn_not_dropped(&self.name, &e),
+            Err(_) => warn_not_dropped(&self.name, &"le fil de suppression a paniqué"),
+        }
     }
 }
 
@@ -143,7 +178,7 @@ impl TestStore for TestSchema {
 }
 
 /// A test helper has no logger: stderr is what the test runner shows.
-fn warn_not_dropped(name: &str, e: &TestDbError) {
+fn warn_not_dropped(name: &str, e: &dyn std::fmt::Display) {
     eprintln!("schéma de test {name} non supprimé : {e}");
 }
 

@@ -128,3 +128,22 @@ async fn odd_schema_names_are_refused() {
             .unwrap_err();
     assert!(err.to_string().contains("schéma"), "{err}");
 }
+
+#[tokio::test]
+async fn a_schema_dropped_without_cleanup_is_removed_all_the_same() {
+    let schema = fresh_schema().await;
+    let name = schema.name().to_owned();
+    let store = schema.store();
+    drop(schema);
+    let pool = sqlx::PgPool::connect(&partage_store_postgres::testing::url())
+        .await
+        .unwrap();
+    let (left,): (i64,) = sqlx::query_as("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
+        .bind(&name)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "{name}");
+    pool.close().await;
+    store.close().await;
+}
