@@ -137,12 +137,12 @@ async fn stored_key(pool: &SqlitePool) -> Result<Option<NirKey>, StoreError> {
     .transpose()
 }
 
-fn identifiant(column: &str, text: &str) -> Result<Identifiant, StoreError> {
-    Identifiant::parse(text).map_err(|e| corrupt(column, e))
+fn identifiant(text: &str) -> Result<Identifiant, StoreError> {
+    Identifiant::parse(text).map_err(|e| corrupt("utilisateurs.identifiant", e))
 }
 
-fn numero_tiers(column: &str, text: &str) -> Result<NumeroTiers, StoreError> {
-    NumeroTiers::parse(text).map_err(|e| corrupt(column, e))
+fn numero_tiers(text: &str) -> Result<NumeroTiers, StoreError> {
+    NumeroTiers::parse(text).map_err(|e| corrupt("partenaires.numero_tiers", e))
 }
 
 type TraceRow = (
@@ -252,8 +252,8 @@ impl Store for SqliteStore {
                 Ok(LoginRecord {
                     user: UserId(user),
                     caisse_id: CaisseId(caisse_id),
-                    identifiant: identifiant_or_corrupt(&ident)?,
-                    partenaire: numero_tiers("partenaires.numero_tiers", &tiers)?,
+                    identifiant: self::identifiant(&ident)?,
+                    partenaire: numero_tiers(&tiers)?,
                     password_hash,
                     must_change_password,
                     active,
@@ -336,8 +336,8 @@ impl Store for SqliteStore {
             caisse_id: CaisseId(caisse_id),
             caisse: CaisseCode::parse(&code).map_err(|e| corrupt("caisses.code", e))?,
             regime: parse_regime(&regime)?,
-            identifiant: identifiant_or_corrupt(&ident)?,
-            partenaire: numero_tiers("partenaires.numero_tiers", &tiers)?,
+            identifiant: identifiant(&ident)?,
+            partenaire: numero_tiers(&tiers)?,
             created_at: parse_instant("sessions.created_at", &created)?,
             last_seen_at: parse_instant("sessions.last_seen_at", &seen)?,
             must_change_password: must_change,
@@ -480,8 +480,4 @@ impl Store for SqliteStore {
         .db()?;
         rows.into_iter().map(stored_trace).collect()
     }
-}
-
-fn identifiant_or_corrupt(text: &str) -> Result<Identifiant, StoreError> {
-    identifiant("utilisateurs.identifiant", text)
 }
