@@ -1,0 +1,18 @@
+//! The JSON API for partner software (BY-3), described by [`openapi::document`]. Clients authenticate as
+//! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
+
+mod consultation;
+pub mod openapi;
+mod session;
+
+use crate::AppState;
+use axum::routing::{get, post, put};
+use axum::Router;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/session", post(session::ouvrir).delete(session::fermer))
+        .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
+        .route("/api/v1/consultations/qf", post(consultation::qf))
+        .route("/api/openapi.json", get(openapi::servir))
+}

@@ -1,0 +1,349 @@
+//! The OpenAPI 3.1 document of the API, written as data in one function.
+//!
+//! Why not derive it (utoipa): the answer types live in `partage-app` and `partage-domain`, which must not
+//! depend on an HTTP documentation crate; deriving would mean mirroring each of them here as a second,
+//! hand-kept type, which is the same duplication with less to read. Written as JSON, the document reads like
+//! the contract it is; the insta snapshot makes every change a visible diff, and a test checks real answers
+//! against these schemas so the two cannot drift apart silently.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+pub(crate) async fn servir() -> Json<Value> {
+    Json(document())
+}
+
+/// Every error code the API answers (see `crate::error::ApiError`).
+const CODES: [&str; 12] = [
+    "requete_invalide",
+    "nir_invalide",
+    "non_authentifie",
+    "session_expiree",
+    "changement_mot_de_passe_requis",
+    "non_habilite",
+    "opposition",
+    "dossier_introuvable",
+    "ressource_inconnue",
+    "requete_trop_volumineuse",
+    "mot_de_passe_refuse",
+    "erreur_interne",
+];
+
+/// A problem answer whose `code` is one of `codes`.
+fn probleme(description: &str, codes: &[&str]) -> Value {
+    let liste: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+    json!({
+        "description": format!("{description} Codes : {}.", liste.join(", ")),
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Probleme" } } }
+    })
+}
+
+fn corps_json(schema: &str) -> Value {
+    json!({
+        "required": true,
+        "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
+    })
+}
+
+fn nullable(ty: &str) -> Value {
+    json!({ "type": [ty, "null"] })
+}
+
+fn erreurs_communes(authentifie: bool) -> Vec<(&'static str, Value)> {
+    let mut v = vec![
+        (
+            "400",
+            probleme(
+                "Corps de requête mal formé : JSON invalide, champ manquant, inconnu ou du mauvais type.",
+                &["requete_invalide"],
+            ),
+        ),
+        (
+            "413",
+            probleme("Corps de requête trop volumineux.", &["requete_trop_volumineuse"]),
+        ),
+        (
+            "415",
+            probleme(
+                "Corps de requête non déclaré en `application/json`.",
+                &["requete_invalide"],
+            ),
+        ),
+        (
+            "500",
+            probleme(
+                "Erreur de partage ; la cause est journalisée, jamais transmise.",
+                &["erreur_interne"],
+            ),
+        ),
+    ];
+    if authentifie {
+        v.push((
+            "401",
+            probleme(
+                "Jeton absent, inconnu ou révoqué, ou session expirée après la durée d'inactivité (AU-4). \
+                 L'en-tête `WWW-Authenticate: Bearer` accompagne la réponse.",
+                &["non_authentifie", "session_expiree"],
+            ),
+        ));
+    }
+    v
+}
+
+fn reponses(succes: (&str, Value), mut autres: Vec<(&'static str, Value)>) -> Value {
+    autres.sort_by(|a, b| a.0.cmp(b.0));
+    let mut map = serde_json::Map::new();
+    map.insert(succes.0.to_owned(), succes.1);
+    for (status, v) in autres {
+        map.insert(status.to_owned(), v);
+    }
+    Value::Object(map)
+}
+
+/// The OpenAPI 3.1 document of `/api/v1`.
+pub fn document() -> Value {
+    let personne = json!({
+        "type": "object",
+        "description": "Un allocataire ou un enfant, champs nommés comme dans la réponse QF d'API Particulier.",
+        "required": ["nom_naissance", "nom_usage", "prenoms", "date_naissance", "sexe"],
+        "additionalProperties": false,
+        "properties": {
+            "nom_naissance": { "type": "string" },
+            "nom_usage": nullable("string"),
+            "prenoms": { "type": "string" },
+            "date_naissance": { "type": ["string", "null"], "format": "date" },
+            "sexe": { "type": ["string", "null"], "enum": ["M", "F", null] }
+        }
+    });
+    let ligne = || nullable("string");
+    let adresse = json!({
+        "type": "object",
+        "description": "Adresse postale en sept lignes (norme AFNOR XP Z10-011).",
+        "required": ["destinataire", "complement_information", "complement_information_geographique",
+                     "numero_libelle_voie", "lieu_dit", "code_postal_ville", "pays"],
+        "additionalProperties": false,
+        "properties": {
+            "destinataire": ligne(),
+            "complement_information": ligne(),
+            "complement_information_geographique": ligne(),
+            "numero_libelle_voie": ligne(),
+            "lieu_dit": ligne(),
+            "code_postal_ville": ligne(),
+            "pays": ligne()
+        }
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "partage — API des partenaires",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "API de l'espace partenaires d'une caisse (CAF ou MSA). Le logiciel d'un partenaire \
+                s'y authentifie comme l'utilisateur nommé qui l'emploie (AU-5) : chaque appel est tracé à son \
+                nom. Toute erreur est un document `application/problem+json` (RFC 9457) dont le champ `code` \
+                est stable et le champ `detail` rédigé en français.",
+            "license": { "name": "EUPL-1.2", "identifier": "EUPL-1.2" }
+        },
+        "security": [{ "jeton": [] }],
+        "paths": {
+            "/api/v1/session": {
+                "post": {
+                    "operationId": "ouvrirSession",
+                    "summary": "Ouvrir une session (AU-1)",
+                    "description": "Une caisse inconnue, un identifiant inconnu, un mot de passe faux ou un compte \
+                        inactif reçoivent exactement la même réponse. Si `changement_mot_de_passe_requis` vaut \
+                        vrai, seul le changement de mot de passe est possible (AU-2).",
+                    "security": [],
+                    "requestBody": corps_json("Connexion"),
+                    "responses": reponses(
+                        ("201", json!({
+                            "description": "Session ouverte.",
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SessionOuverte" } } }
+                        })),
+                        {
+                            let mut v = erreurs_communes(false);
+                            v.push(("401", probleme("Identifiants refusés.", &["non_authentifie"])));
+                            v
+                        }
+                    )
+                },
+                "delete": {
+                    "operationId": "fermerSession",
+                    "summary": "Fermer la session",
+                    "responses": reponses(
+                        ("204", json!({ "description": "Session fermée ; le jeton n'est plus accepté." })),
+                        vec![
+                            ("401", probleme("Jeton absent, inconnu, ou session expirée.", &["non_authentifie", "session_expiree"])),
+                            ("500", probleme("Erreur de partage.", &["erreur_interne"])),
+                        ]
+                    )
+                }
+            },
+            "/api/v1/session/mot-de-passe": {
+                "put": {
+                    "operationId": "changerMotDePasse",
+                    "summary": "Changer de mot de passe (AU-2)",
+                    "description": "Obligatoire à la première connexion, avant toute autre action. Les autres \
+                        sessions de l'utilisateur sont fermées ; celle-ci reste ouverte.",
+                    "requestBody": corps_json("ChangementMotDePasse"),
+                    "responses": reponses(
+                        ("204", json!({ "description": "Mot de passe remplacé." })),
+                        {
+                            let mut v = erreurs_communes(true);
+                            v.push(("422", probleme(
+                                "Mot de passe actuel incorrect, ou nouveau mot de passe trop court, trop long ou identique à l'actuel.",
+                                &["mot_de_passe_refuse"],
+                            )));
+                            v
+                        }
+                    )
+                }
+            },
+            "/api/v1/consultations/qf": {
+                "post": {
+                    "operationId": "consulterQf",
+                    "summary": "Consulter le quotient familial d'un dossier (CO-1, CO-6)",
+                    "description": "Le dossier est trouvé par le NIR d'une de ses personnes, transmis dans le corps \
+                        et jamais dans l'adresse. Un dossier hors du périmètre du partenaire (autre caisse, hors de \
+                        son champ de compétence, convention hors vigueur) reçoit la même réponse qu'un NIR inconnu. \
+                        Un dossier frappé d'opposition (OP-1) ne montre que l'existence de l'opposition.",
+                    "requestBody": corps_json("RechercheQf"),
+                    "responses": reponses(
+                        ("200", json!({
+                            "description": "Les rubriques « Coordonnées du dossier » et « Montant du QF ».",
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ConsultationQf" } } }
+                        })),
+                        {
+                            let mut v = erreurs_communes(true);
+                            v.retain(|(s, _)| *s != "400");
+                            v.push(("400", probleme(
+                                "Requête mal formée, période invalide, ou NIR invalide (la raison précise est dans `detail`).",
+                                &["requete_invalide", "nir_invalide"],
+                            )));
+                            v.push(("403", probleme(
+                                "Mot de passe provisoire à changer d'abord, utilisateur non habilité au bouquet QF, \
+                                 ou opposition du bénéficiaire.",
+                                &["changement_mot_de_passe_requis", "non_habilite", "opposition"],
+                            )));
+                            v.push(("404", probleme("Aucun dossier ne correspond à la recherche.", &["dossier_introuvable"])));
+                            v
+                        }
+                    )
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "sante",
+                    "summary": "Le service répond",
+                    "security": [],
+                    "responses": {
+                        "200": { "description": "Toujours `ok`.", "content": { "text/plain": { "schema": { "type": "string", "const": "ok" } } } }
+                    }
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {
+                "jeton": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Le `jeton` rendu par `POST /api/v1/session`, dans `Authorization: Bearer <jeton>`. \
+                        Il expire après la durée d'inactivité indiquée par `expiration_inactivite_s`. Les cookies \
+                        ne sont jamais acceptés par l'API."
+                }
+            },
+            "schemas": {
+                "Connexion": {
+                    "type": "object",
+                    "required": ["caisse", "identifiant", "mot_de_passe"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "caisse": { "type": "string", "description": "Code de la caisse, par exemple `MSA-ADL`." },
+                        "identifiant": { "type": "string" },
+                        "mot_de_passe": { "type": "string", "format": "password" }
+                    }
+                },
+                "SessionOuverte": {
+                    "type": "object",
+                    "required": ["jeton", "changement_mot_de_passe_requis", "expiration_inactivite_s"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "jeton": { "type": "string", "description": "Montré une seule fois ; partage n'en garde que l'empreinte." },
+                        "changement_mot_de_passe_requis": { "type": "boolean" },
+                        "expiration_inactivite_s": { "type": "integer", "description": "Durée d'inactivité, en secondes, au-delà de laquelle la session expire." }
+                    }
+                },
+                "ChangementMotDePasse": {
+                    "type": "object",
+                    "required": ["actuel", "nouveau"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "actuel": { "type": "string", "format": "password" },
+                        "nouveau": { "type": "string", "format": "password", "minLength": partage_domain::password::LONGUEUR_MIN, "maxLength": partage_domain::password::LONGUEUR_MAX }
+                    }
+                },
+                "RechercheQf": {
+                    "type": "object",
+                    "required": ["nir"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "nir": { "type": "string", "description": "15 caractères (13 et la clé) ; espaces, points et tirets sont ignorés." },
+                        "annee": { "type": ["integer", "null"], "minimum": 1900, "maximum": 2200, "description": "Avec `mois` ; les deux absents : le mois en cours." },
+                        "mois": { "type": ["integer", "null"], "minimum": 1, "maximum": 12 }
+                    }
+                },
+                "ConsultationQf": {
+                    "type": "object",
+                    "required": ["matricule", "allocataires", "enfants", "adresse", "quotient_familial", "periodes"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "matricule": { "type": "string", "description": "Numéro du dossier à la caisse." },
+                        "allocataires": { "type": "array", "items": { "$ref": "#/components/schemas/Personne" } },
+                        "enfants": { "type": "array", "items": { "$ref": "#/components/schemas/Personne" } },
+                        "adresse": { "$ref": "#/components/schemas/Adresse" },
+                        "quotient_familial": {
+                            "oneOf": [ { "$ref": "#/components/schemas/QuotientFamilial" }, { "type": "null" } ],
+                            "description": "Le QF du mois choisi ; `null` si la caisse n'en a pas calculé pour ce mois."
+                        },
+                        "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeQf" }, "description": "Toutes les périodes de validité, dans l'ordre." }
+                    }
+                },
+                "Personne": personne,
+                "Adresse": adresse,
+                "QuotientFamilial": {
+                    "type": "object",
+                    "required": ["fournisseur", "valeur", "annee", "mois"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "fournisseur": { "type": "string", "enum": ["MSA", "CNAF"] },
+                        "valeur": { "type": "integer", "minimum": 0, "description": "En euros." },
+                        "annee": { "type": "integer" },
+                        "mois": { "type": "integer", "minimum": 1, "maximum": 12 }
+                    }
+                },
+                "PeriodeQf": {
+                    "type": "object",
+                    "required": ["debut", "fin", "valeur"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "debut": { "type": "string", "format": "date" },
+                        "fin": { "type": "string", "format": "date", "description": "Inclus." },
+                        "valeur": { "type": "integer", "minimum": 0, "description": "En euros." }
+                    }
+                },
+                "Probleme": {
+                    "type": "object",
+                    "description": "RFC 9457.",
+                    "required": ["type", "title", "status", "detail", "code"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "type": { "type": "string", "format": "uri", "description": "`urn:partage:probleme:<code>`." },
+                        "title": { "type": "string" },
+                        "status": { "type": "integer" },
+                        "detail": { "type": "string", "description": "Explication en français." },
+                        "code": { "type": "string", "enum": CODES }
+                    }
+                }
+            }
+        }
+    })
+}

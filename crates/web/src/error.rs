@@ -1,0 +1,134 @@
+//! The one error type of the API edge.
+//!
+//! Policy: every failure a client can meet is one variant here, mapped in ONE `match` to an HTTP status, a
+//! stable `code` that programs branch on, and a French title; the `detail` is the French message of the
+//! use case. Answers are RFC 9457 problem documents (`application/problem+json`). An internal failure is
+//! logged with its cause and answered with a fixed text: no SQL, path or stack ever reaches a client.
+//! Unknown caisse, unknown user, wrong password and unknown token are one variant, so one identical answer.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use partage_app::AppError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// A use case refused or failed.
+    App(AppError),
+    /// The body exceeds [`crate::WebConfig::max_body_bytes`].
+    RequeteTropVolumineuse,
+    /// The body is not declared as JSON. 415 tells the client exactly what to fix; the code stays
+    /// `requete_invalide` so that a client branching on codes needs no special case.
+    TypeDeContenu,
+    /// No API route at this path.
+    RouteInconnue,
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError::App(e)
+    }
+}
+
+/// Status, code and title of an error: the single table shared by the API and the pages.
+pub(crate) struct Classement {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub titre: &'static str,
+}
+
+impl ApiError {
+    pub(crate) fn classement(&self) -> Classement {
+        let (status, titre) = match self {
+            ApiError::App(e) => match e {
+                AppError::RequeteInvalide(_) => (StatusCode::BAD_REQUEST, "Requête invalide"),
+                AppError::NirInvalide(_) => (StatusCode::BAD_REQUEST, "NIR invalide"),
+                AppError::NonAuthentifie => (StatusCode::UNAUTHORIZED, "Authentification requise"),
+                AppError::SessionExpiree => (StatusCode::UNAUTHORIZED, "Session expirée"),
+                AppError::ChangementMotDePasseRequis => {
+                    (StatusCode::FORBIDDEN, "Changement de mot de passe requis")
+                }
+                AppError::NonHabilite => (StatusCode::FORBIDDEN, "Accès non habilité"),
+                AppError::Opposition => (StatusCode::FORBIDDEN, "Opposition à la consultation"),
+                AppError::DossierIntrouvable => (StatusCode::NOT_FOUND, "Dossier introuvable"),
+                AppError::MotDePasseRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Mot de passe refusé"),
+                AppError::ImportRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Import refusé"),
+                AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
+            },
+            ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),
+            ApiError::TypeDeContenu => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Requête invalide"),
+            ApiError::RouteInconnue => (StatusCode::NOT_FOUND, "Ressource inconnue"),
+        };
+        let code = match self {
+            ApiError::App(e) => e.code(),
+            ApiError::RequeteTropVolumineuse => "requete_trop_volumineuse",
+            ApiError::TypeDeContenu => "requete_invalide",
+            ApiError::RouteInconnue => "ressource_inconnue",
+        };
+        Classement { status, code, titre }
+    }
+
+    /// The French sentence shown to the user.
+    pub(crate) fn detail(&self) -> String {
+        match self {
+            ApiError::App(e) => e.to_string(),
+            ApiError::RequeteTropVolumineuse => {
+                "le corps de la requête dépasse la taille maximale acceptée".to_owned()
+            }
+            ApiError::TypeDeContenu => {
+                "le corps de la requête doit être du JSON, déclaré par l'en-tête Content-Type: application/json"
+                    .to_owned()
+            }
+            ApiError::RouteInconnue => "aucune ressource de l'API à cette adresse".to_owned(),
+        }
+    }
+
+    /// Logs the cause of a failure of partage itself; the client sees only the fixed text.
+    pub(crate) fn log(&self) {
+        if let ApiError::App(AppError::Interne(cause)) = self {
+            tracing::error!(%cause, "erreur interne");
+        }
+    }
+}
+
+/// RFC 9457 problem document, with partage's stable `code`.
+#[derive(Debug, Serialize)]
+struct Probleme {
+    #[serde(rename = "type")]
+    type_: String,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    code: &'static str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log();
+        let c = self.classement();
+        let body = Probleme {
+            type_: format!("urn:partage:probleme:{}", c.code),
+            title: c.titre,
+            status: c.status.as_u16(),
+            detail: self.detail(),
+            code: c.code,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_default();
+        let mut res = (c.status, json).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if c.status == StatusCode::UNAUTHORIZED {
+            let challenge = match self {
+                ApiError::App(AppError::SessionExpiree) => {
+                    r#"Bearer realm="partage", error="invalid_token", error_description="session expiree""#
+                }
+                _ => r#"Bearer realm="partage""#,
+            };
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        res
+    }
+}

@@ -1,0 +1,137 @@
+//! The server-rendered pages (askama templates, auto-escaped). Every action works without JavaScript; every
+//! form carries a CSRF token checked by [`crate::csrf::verify`]; the NIR travels only in POST bodies.
+
+mod accueil;
+mod mot_de_passe;
+mod qf;
+mod session;
+
+use crate::error::ApiError;
+use crate::AppState;
+use askama::Template;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use partage_app::AppError;
+
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(accueil::afficher))
+        .route("/connexion", post(accueil::connexion))
+        .route(
+            "/mot-de-passe",
+            get(mot_de_passe::afficher).post(mot_de_passe::changer),
+        )
+        .route("/qf", get(qf::afficher).post(qf::rechercher))
+        .route("/deconnexion", post(session::deconnexion))
+        .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
+}
+
+/// What the header of every page needs to know.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Nav {
+    pub connecte: bool,
+    /// False while a temporary password must be changed (AU-2): no link to a service.
+    pub services: bool,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "erreur.html")]
+struct PageErreur<'a> {
+    nav: Nav,
+    titre: &'a str,
+    message: &'a str,
+}
+
+/// Renders a page; a template failure is an internal error, logged.
+pub(crate) fn rendre(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(cause = %e, "échec du rendu d'une page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "erreur interne").into_response()
+        }
+    }
+}
+
+fn page_erreur(status: StatusCode, titre: &str, message: &str) -> Response {
+    rendre(
+        status,
+        &PageErreur {
+            nav: Nav::default(),
+            titre,
+            message,
+        },
+    )
+}
+
+/// How a page answers a use case's refusal that the page has no better place for. Status and title come
+/// from the same table as the API's ([`ApiError`]).
+pub(crate) fn depuis_erreur(e: AppError) -> Response {
+    match e {
+        // AU-4: back to the home page, which says why.
+        AppError::SessionExpiree => Redirect::to("/?expiree=1").into_response(),
+        AppError::NonAuthentifie => Redirect::to("/").into_response(),
+        AppError::ChangementMotDePasseRequis => Redirect::to("/mot-de-passe").into_response(),
+        e => {
+            let e = ApiError::App(e);
+            e.log();
+            let c = e.classement();
+            page_erreur(c.status, c.titre, &phrase(&e.detail()))
+        }
+    }
+}
+
+pub(crate) fn csrf_refusee() -> Response {
+    page_erreur(
+        StatusCode::FORBIDDEN,
+        "Requête refusée (jeton CSRF)",
+        "Requête refusée (jeton CSRF) : le formulaire envoyé ne provient pas d'une page de partage ouverte dans \
+         ce navigateur, ou il est trop ancien. Rechargez la page et recommencez.",
+    )
+}
+
+pub(crate) fn trop_volumineuse() -> Response {
+    let e = ApiError::RequeteTropVolumineuse;
+    let c = e.classement();
+    page_erreur(c.status, c.titre, &phrase(&e.detail()))
+}
+
+/// The fallback of the whole router: a problem document under `/api/`, a page elsewhere.
+pub(crate) async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::RouteInconnue.into_response()
+    } else {
+        page_erreur(
+            StatusCode::NOT_FOUND,
+            "Page introuvable",
+            "Cette page n'existe pas. Vérifiez l'adresse, ou revenez à l'accueil.",
+        )
+    }
+}
+
+/// A use case's message as a sentence: capital first letter, final full stop.
+pub(crate) fn phrase(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut s: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_start_with_a_capital_and_end_with_a_stop() {
+        assert_eq!(phrase("élément manquant"), "Élément manquant.");
+        assert_eq!(phrase("Déjà."), "Déjà.");
+    }
+}
