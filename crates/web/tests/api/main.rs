@@ -1,0 +1,19 @@
+//! partage-web's one integration-test binary: the real application, served on a free port with a fresh
+//! store per test, driven over HTTP. Tests are named after the SPEC rules they prove.
+//!
+//! Backend: SQLite in a temporary file by default; `PARTAGE_TEST_BACKEND=postgres` runs the same tests on
+//! PostgreSQL, each in a fresh schema (see `helpers::backend`).
+
+// The whole binary is test code; clippy.toml's allow-*-in-tests covers only `#[test]` functions, not the
+// helpers they share, so the opt-out is stated here once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod consultation;
+mod helpers;
+mod inactivite;
+mod openapi;
+mod pages;
+mod requetes;
+mod securite;
+mod session;
+mod traces;
