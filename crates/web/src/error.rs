@@ -132,3 +132,42 @@ impl IntoResponse for ApiError {
         res
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(e: ApiError) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let res = e.into_response();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, headers, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_never_shows_its_cause() {
+        let cause = "erreur de la base de données : relation \"sessions\" does not exist";
+        let (status, headers, json) = body(ApiError::App(AppError::Interne(cause.into()))).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(json["code"], "erreur_interne");
+        assert_eq!(
+            json["detail"],
+            "erreur interne : veuillez réessayer ou contacter votre caisse"
+        );
+        assert!(!json.to_string().contains("sessions"));
+    }
+
+    #[tokio::test]
+    async fn every_401_carries_a_bearer_challenge() {
+        for e in [AppError::NonAuthentifie, AppError::SessionExpiree] {
+            let (status, headers, _) = body(ApiError::App(e)).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert!(headers[header::WWW_AUTHENTICATE]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer realm=\"partage\""));
+        }
+    }
+}
