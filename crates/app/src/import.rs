@@ -105,7 +105,12 @@ pub fn parse_jsonl(key: &NirKey, input: impl BufRead) -> Result<ParsedFile, Vec<
                 continue;
             }
             Err(e) => {
-                errors.push(err(ligne, "ligne", format!("JSON invalide ({e})")));
+                // serde's message is English; users get the column, in French.
+                errors.push(err(
+                    ligne,
+                    "ligne",
+                    format!("JSON invalide à la colonne {}", e.column()),
+                ));
                 continue;
             }
         };

@@ -1,0 +1,64 @@
+//! Where the data lives, read once from the command line and the environment.
+
+use anyhow::{bail, Context};
+use partage_app::{App, Settings, SystemClock};
+use partage_store::Store;
+use std::sync::Arc;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://partage.sqlite";
+
+/// Opens the store named by the URL and brings its schema up to date.
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let store = partage_store_sqlite::SqliteStore::connect(url)
+            .await
+            .with_context(|| format!("ouverture de la base SQLite {url}"))?;
+        store.migrate().await.context("migration de la base SQLite")?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = partage_store_postgres::PostgresStore::connect(url)
+            .await
+            .context("connexion à PostgreSQL")?;
+        store.migrate().await.context("migration de la base PostgreSQL")?;
+        Ok(Arc::new(store))
+    } else {
+        bail!(
+            "PARTAGE_DATABASE_URL doit commencer par sqlite:// ou postgres:// (reçu : {})",
+            redact(url)
+        )
+    }
+}
+
+/// The application on the real clock.
+pub async fn open_app(url: &str, settings: Settings) -> anyhow::Result<App> {
+    let store = open_store(url).await?;
+    App::new(store, Arc::new(SystemClock), settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A database URL with its password masked, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.sqlite"), "sqlite://x.sqlite");
+    }
+}

@@ -1,0 +1,67 @@
+//! `partage`: the partner extranet of a caisse. One module per subcommand.
+
+mod config;
+mod demo;
+mod demo_data;
+mod import;
+mod migrate;
+mod serve;
+mod traces;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "partage",
+    version,
+    about = "L'extranet partenaires d'une caisse (CAF ou MSA)"
+)]
+struct Cli {
+    /// Base de données : sqlite://CHEMIN ou postgres://… (par défaut, partage.sqlite dans le dossier courant).
+    #[arg(long, env = "PARTAGE_DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sert l'extranet (HTTPS par défaut).
+    Serve(serve::ServeArgs),
+    /// Crée ou met à jour le schéma de la base.
+    Migrate,
+    /// Importe un fichier JSON Lines (docs/import.md) ; « - » lit l'entrée standard.
+    Import(import::ImportArgs),
+    /// Génère des données de démonstration, les importe, affiche les identifiants, puis sert.
+    Demo(demo::DemoArgs),
+    /// Les traces.
+    Traces {
+        #[command(subcommand)]
+        command: traces::TracesCommand,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(&cli.database_url, args).await,
+        Command::Migrate => migrate::run(&cli.database_url).await,
+        Command::Import(args) => import::run(&cli.database_url, args).await,
+        Command::Demo(args) => demo::run(&cli.database_url, args).await,
+        Command::Traces { command } => traces::run(&cli.database_url, command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("partage : {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! `partage serve`: HTTPS from the login page on (AU-3). Without a certificate, partage makes a self-signed
+//! one and keeps it, so browsers can pin the exception once. Plain HTTP only when asked, for a deployment
+//! behind a TLS-terminating proxy.
+
+use anyhow::Context;
+use partage_app::{App, Settings};
+use partage_domain::session::SessionPolicy;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Adresse d'écoute.
+    #[arg(long, env = "PARTAGE_LISTEN", default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Certificat TLS (PEM, chaîne complète). Sans lui, un certificat auto-signé est créé et conservé.
+    #[arg(long, env = "PARTAGE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Clé privée TLS (PEM).
+    #[arg(long, env = "PARTAGE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Dossier où conserver le certificat auto-signé.
+    #[arg(long, env = "PARTAGE_DATA_DIR", default_value = "partage-data")]
+    pub data_dir: PathBuf,
+    /// Sert en HTTP sans TLS : uniquement derrière un mandataire qui assure HTTPS.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub http: bool,
+    /// Minutes sans activité après lesquelles une session se termine (AU-4).
+    #[arg(long, env = "PARTAGE_INACTIVITE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub inactivite_minutes: u32,
+}
+
+impl ServeArgs {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            sessions: SessionPolicy {
+                inactivite: chrono::Duration::minutes(i64::from(self.inactivite_minutes)),
+                ..SessionPolicy::default()
+            },
+        }
+    }
+}
+
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let app = crate::config::open_app(database_url, args.settings()).await?;
+    serve(app, &args).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    let config = partage_web::WebConfig {
+        secure_cookies: !args.http,
+        ..partage_web::WebConfig::default()
+    };
+    let service = partage_web::router(app, config).into_make_service_with_connect_info::<SocketAddr>();
+    if args.http {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("écoute sur {}", args.listen))?;
+        tracing::warn!(addr = %args.listen, "HTTP sans TLS : à n'utiliser que derrière un mandataire HTTPS");
+        eprintln!("partage : en service sur http://{}", listener.local_addr()?);
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        return Ok(());
+    }
+    // ring is the one crypto provider built in; installing it twice (tests) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (cert, key) = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        _ => self_signed(&args.data_dir)?,
+    };
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+        .await
+        .with_context(|| {
+            format!(
+                "lecture du certificat {} et de la clé {}",
+                cert.display(),
+                key.display()
+            )
+        })?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    eprintln!("partage : en service sur https://{}", args.listen);
+    axum_server::bind_rustls(args.listen, tls)
+        .handle(handle)
+        .serve(service)
+        .await?;
+    Ok(())
+}
+
+/// The kept self-signed certificate, made on first use for localhost and 127.0.0.1.
+fn self_signed(dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let tls_dir = dir.join("tls");
+    let cert = tls_dir.join("cert.pem");
+    let key = tls_dir.join("key.pem");
+    if cert.exists() && key.exists() {
+        return Ok((cert, key));
+    }
+    std::fs::create_dir_all(&tls_dir).with_context(|| format!("création de {}", tls_dir.display()))?;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .context("génération du certificat auto-signé")?;
+    write_private(&key, certified.key_pair.serialize_pem().as_bytes())?;
+    std::fs::write(&cert, certified.cert.pem())?;
+    tracing::warn!(cert = %cert.display(), "certificat auto-signé créé : remplacez-le en production (--tls-cert, --tls-key)");
+    Ok((cert, key))
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("écriture de {}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("partage : arrêt demandé, fin des requêtes en cours");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn au_3_self_signed_certificate_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = self_signed(dir.path()).unwrap();
+        let first = std::fs::read(&cert).unwrap();
+        assert!(String::from_utf8_lossy(&first).contains("BEGIN CERTIFICATE"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let (cert2, _) = self_signed(dir.path()).unwrap();
+        assert_eq!(
+            std::fs::read(cert2).unwrap(),
+            first,
+            "the certificate is kept, not remade"
+        );
+    }
+}
