@@ -20,7 +20,9 @@ if user is None:
 deps = partners[(user["caisse"], user["partenaire"])]
 with open(nirs_out, "w") as out:
     for r in records:
-        if r["type"] == "dossier" and r["caisse"] == user["caisse"] and r["departement"] in deps:
+        # Dossiers under opposition answer 403 (OP-1): left out so every request measured is a full answer.
+        if (r["type"] == "dossier" and r["caisse"] == user["caisse"] and r["departement"] in deps
+                and not r.get("opposition")):
             for p in r["allocataires"]:
                 if p.get("nir"):
                     out.write(p["nir"] + "\n")

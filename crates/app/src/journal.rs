@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use partage_domain::trace::Trace;
 use partage_store::{JournalBatch, Store, StoreError, TokenHash};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -98,14 +99,21 @@ async fn writer(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Request>) {
             }
         }
         let mut batch = JournalBatch::default();
+        // A session busy with many requests at once (a partner's software) is touched once per batch, at
+        // the latest instant: one UPDATE instead of one per request.
+        let mut touches: HashMap<TokenHash, DateTime<Utc>> = HashMap::new();
         for request in &mut pending {
             for entry in request.entries.drain(..) {
                 match entry {
                     Entry::Trace(t) => batch.traces.push(t),
-                    Entry::Touch(h, at) => batch.session_touches.push((h, at)),
+                    Entry::Touch(h, at) => {
+                        let latest = touches.entry(h).or_insert(at);
+                        *latest = (*latest).max(at);
+                    }
                 }
             }
         }
+        batch.session_touches.extend(touches);
         let outcome = store.journal(&batch).await.map_err(|e| {
             tracing::error!(error = %e, traces = batch.traces.len(), "journal commit failed");
             e.to_string()
