@@ -16,7 +16,13 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 cargo build --release -q
 bin=target/release/partage
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+server=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS partage_bench"
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 case $backend in
   sqlite) export PARTAGE_DATABASE_URL="sqlite://$work/bench.sqlite" ;;
