@@ -496,6 +496,10 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
         out
     };
     let allocataires = people(f, "allocataires", true);
+    if allocataires.is_empty() && !f.errors.iter().any(|e| e.champ.starts_with("allocataires")) {
+        // Named on its field, so the caisse knows what to fix.
+        f.error("allocataires", "un dossier compte au moins un allocataire");
+    }
     let enfants = people(f, "enfants", false);
     let adresse = match f.take("adresse") {
         None => Adresse::default(),
@@ -576,6 +580,7 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn parse(text: &str) -> Result<ParsedFile, Vec<LineError>> {
         parse_jsonl(&NirKey([7; 32]), text.as_bytes())
@@ -661,5 +666,37 @@ mod tests {
                 (3, "signee_le")
             ]
         );
+    }
+
+    proptest! {
+        /// Any input, however hostile, gets a report naming real lines, never a panic.
+        #[test]
+        fn any_input_is_parsed_or_refused_with_real_line_numbers(text in "(\\PC{0,60}\n){0,8}") {
+            let lines = text.lines().count().max(1);
+            if let Err(errors) = parse(&text) {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.ligne >= 1 && e.ligne <= lines, "ligne {} of {}", e.ligne, lines);
+                    prop_assert!(!e.raison.is_empty());
+                }
+            }
+        }
+
+        /// Any field of a valid dossier line replaced by a value of the wrong type is refused, on that line
+        /// and that field.
+        #[test]
+        fn a_wrong_type_in_any_field_is_reported_on_its_field(
+            field in prop::sample::select(vec!["caisse", "matricule", "departement", "allocataires", "opposition"]),
+            value in prop::sample::select(vec!["12", "true", "[]", "{}", "\"\""]),
+        ) {
+            let mut line: Value = serde_json::from_str(r#"{"type":"dossier","caisse":"C","matricule":"1","departement":"07","allocataires":[{"nom_naissance":"A","prenoms":"B"}],"opposition":false}"#).unwrap();
+            let replacement: Value = serde_json::from_str(value).unwrap();
+            prop_assume!(!(field == "opposition" && replacement.is_boolean()));
+            line[field] = replacement;
+            let text = format!("{CAISSE}\n{line}");
+            let errors = parse(&text).unwrap_err();
+            prop_assert!(errors.iter().all(|e| e.ligne == 2), "{errors:?}");
+            prop_assert!(errors.iter().any(|e| e.champ == field), "{errors:?}");
+        }
     }
 }

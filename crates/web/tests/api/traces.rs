@@ -155,3 +155,52 @@ async fn tr_1_no_password_token_or_nir_in_clear_in_any_trace() {
         "hashes are kept for NIRs that found nothing"
     );
 }
+
+/// `partage traces export`: every trace, in order, one JSON object a line, with its id and nothing secret.
+#[tokio::test]
+async fn tr_1_traces_export_writes_every_trace_in_order_as_json_lines() {
+    let app = spawn_app().await;
+    app.login(CAISSE, AGENT, "mauvais mot de passe").await;
+    let token = app.agent_ready().await;
+    app.consult(&token, json!({"nir": nir_martin()})).await;
+    app.consult(&token, json!({"nir": nir_inconnu()})).await;
+    let stored = app.traces().await;
+
+    let exporter = partage_app::App::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        partage_app::Settings::default(),
+    )
+    .await
+    .unwrap();
+    let mut out: Vec<u8> = Vec::new();
+    let count = exporter.export_traces(&mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+
+    assert_eq!(count as usize, stored.len());
+    assert_eq!(lines.len(), stored.len());
+    let ids: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        stored.iter().map(|t| t.id).collect::<Vec<_>>(),
+        "in the order recorded"
+    );
+    assert_eq!(lines[0]["action"], "connexion");
+    assert_eq!(lines[0]["resultat"], "echec_mot_de_passe");
+    let last = lines.last().unwrap();
+    assert_eq!(last["resultat"], "dossier_introuvable");
+    assert_eq!(
+        last["nir_hache"].as_str().map(str::len),
+        Some(64),
+        "a NIR that found nothing, hashed"
+    );
+    for secret in [
+        token.as_str(),
+        nir_martin().as_str(),
+        nir_inconnu().as_str(),
+        "mauvais mot de passe",
+    ] {
+        assert!(!text.contains(secret), "the export holds no secret in clear");
+    }
+}
