@@ -1,138 +1,20 @@
 //! `Store::import` on PostgreSQL: one transaction, layer by layer (caisses, partners, conventions, users,
 //! dossiers), each written with one `UNNEST` statement per chunk of rows. Each layer's references are checked against what the
 //! transaction already holds, which includes the layers written before it; every bad line is collected, and
-//! any bad line rolls the whole file back.
+//! any bad line rolls the whole file back. The checks and their messages are `partage_store::import_check`'s,
+//! shared with the other backend; this module only loads and writes.
 
 use crate::codec::{parse_bouquets, parse_departements};
 use crate::error::DbResult;
-use partage_domain::Bouquet;
+use partage_store::import_check::{
+    self as check, key, last_by_key, Batch, Caisse, Convention, Keyed, Utilisateur,
+};
 use partage_store::{
-    CaisseRecord, ConventionRecord, DossierRecord, ImportCounts, ImportError, ImportRecord, LineError,
-    NumberedRecord, PartenaireRecord, StoreError, UtilisateurRecord,
+    CaisseRecord, ConventionRecord, DossierRecord, ImportCounts, ImportError, NumberedRecord,
+    PartenaireRecord, StoreError,
 };
 use sqlx::PgConnection;
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::Hash;
-
-/// The records of a file sorted by kind, each with its line.
-#[derive(Default)]
-struct Batch {
-    caisses: Vec<(usize, CaisseRecord)>,
-    partenaires: Vec<(usize, PartenaireRecord)>,
-    conventions: Vec<(usize, ConventionRecord)>,
-    utilisateurs: Vec<(usize, UtilisateurRecord)>,
-    dossiers: Vec<(usize, DossierRecord)>,
-}
-
-impl Batch {
-    fn sort(records: Vec<NumberedRecord>) -> Batch {
-        let mut batch = Batch::default();
-        for NumberedRecord { ligne, record } in records {
-            match record {
-                ImportRecord::Caisse(r) => batch.caisses.push((ligne, r)),
-                ImportRecord::Partenaire(r) => batch.partenaires.push((ligne, r)),
-                ImportRecord::Convention(r) => batch.conventions.push((ligne, r)),
-                ImportRecord::Utilisateur(r) => batch.utilisateurs.push((ligne, r)),
-                ImportRecord::Dossier(r) => batch.dossiers.push((ligne, r)),
-            }
-        }
-        batch
-    }
-
-    fn counts(&self) -> ImportCounts {
-        ImportCounts {
-            caisses: self.caisses.len(),
-            partenaires: self.partenaires.len(),
-            conventions: self.conventions.len(),
-            utilisateurs: self.utilisateurs.len(),
-            dossiers: self.dossiers.len(),
-        }
-    }
-
-    /// Caisses whose partners or conventions later layers refer to.
-    fn caisses_referenced(&self, caisses: &HashMap<String, Caisse>) -> Vec<i64> {
-        let codes = self
-            .conventions
-            .iter()
-            .map(|(_, c)| c.caisse.as_str())
-            .chain(self.utilisateurs.iter().map(|(_, u)| u.caisse.as_str()));
-        let mut ids: Vec<i64> = codes.filter_map(|c| caisses.get(c)).map(|c| c.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
-}
-
-struct Caisse {
-    id: i64,
-    departements: Vec<String>,
-}
-
-struct Convention {
-    id: i64,
-    partenaire_id: i64,
-    partenaire: String,
-    bouquets: Vec<Bouquet>,
-}
-
-/// Keys are (caisse id, natural key): every natural key is unique within its caisse only.
-type Keyed<T> = HashMap<(i64, String), T>;
-
-fn key(caisse_id: i64, natural: &str) -> (i64, String) {
-    (caisse_id, natural.to_owned())
-}
-
-fn refuse(ligne: usize, champ: &str, raison: String) -> LineError {
-    LineError {
-        ligne,
-        champ: champ.to_owned(),
-        raison,
-    }
-}
-
-fn known_caisse<'a>(
-    caisses: &'a HashMap<String, Caisse>,
-    ligne: usize,
-    code: &str,
-    errors: &mut Vec<LineError>,
-) -> Option<&'a Caisse> {
-    let caisse = caisses.get(code);
-    if caisse.is_none() {
-        errors.push(refuse(
-            ligne,
-            "caisse",
-            format!("caisse « {code} » inconnue : ni dans le fichier ni déjà enregistrée"),
-        ));
-    }
-    caisse
-}
-
-/// Départements outside the caisse's, or `None` when all are the caisse's (TEN-3).
-fn hors_caisse<'a>(caisse: &Caisse, departements: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let hors: Vec<&str> = departements
-        .into_iter()
-        .filter(|d| !caisse.departements.iter().any(|c| c == d))
-        .collect();
-    (!hors.is_empty()).then(|| hors.join(", "))
-}
-
-/// The last record for each key, where the first one stood: a file that repeats a record means its last
-/// version, and one statement must not upsert the same row twice.
-fn last_by_key<T, K: Eq + Hash>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
-    let mut position: HashMap<K, usize> = HashMap::with_capacity(items.len());
-    let mut kept: Vec<Option<T>> = Vec::with_capacity(items.len());
-    for item in items {
-        match position.entry(key(&item)) {
-            Entry::Occupied(e) => kept[*e.get()] = Some(item),
-            Entry::Vacant(e) => {
-                e.insert(kept.len());
-                kept.push(Some(item));
-            }
-        }
-    }
-    kept.into_iter().flatten().collect()
-}
 
 /// Rows per statement: large enough that round trips do not count, small enough that one statement's
 /// arrays stay a few megabytes.
@@ -151,147 +33,29 @@ pub(crate) async fn apply(
 ) -> Result<ImportCounts, ImportError> {
     let batch = Batch::sort(records);
     let counts = batch.counts();
+    // Every bad line of every layer is collected; the checks and their messages are the shared ones.
     let mut errors = Vec::new();
 
     write_caisses(conn, &batch.caisses).await?;
     let caisses = load_caisses(conn).await?;
     let referenced = batch.caisses_referenced(&caisses);
 
-    let mut partenaires = Vec::new();
-    for (ligne, p) in &batch.partenaires {
-        let Some(caisse) = known_caisse(&caisses, *ligne, p.caisse.as_str(), &mut errors) else {
-            continue;
-        };
-        if let Some(hors) = hors_caisse(caisse, p.departements.iter().map(|d| d.as_str())) {
-            errors.push(refuse(
-                *ligne,
-                "departements",
-                format!(
-                    "département(s) {hors} hors de la caisse {} (qui gère : {})",
-                    p.caisse,
-                    caisse.departements.join(", ")
-                ),
-            ));
-            continue;
-        }
-        partenaires.push((caisse.id, p));
-    }
+    let partenaires = check::partenaires(&batch, &caisses, &mut errors);
     write_partenaires(conn, partenaires).await?;
     let partenaires = load_partenaires(conn, &referenced).await?;
 
     let before = load_conventions(conn, &referenced).await?;
-    let mut conventions = Vec::new();
-    for (ligne, c) in &batch.conventions {
-        let Some(caisse) = known_caisse(&caisses, *ligne, c.caisse.as_str(), &mut errors) else {
-            continue;
-        };
-        let Some(&partenaire_id) = partenaires.get(&key(caisse.id, c.partenaire.as_str())) else {
-            errors.push(unknown_partner(*ligne, c.partenaire.as_str(), c.caisse.as_str()));
-            continue;
-        };
-        let numero = c.convention.numero.as_str();
-        if let Some(old) = before.get(&key(caisse.id, numero)) {
-            // CV-1: a convention binds one partner; handing it to another would hand over its
-            // habilitations too.
-            if old.partenaire_id != partenaire_id {
-                errors.push(refuse(
-                    *ligne,
-                    "partenaire",
-                    format!(
-                        "la convention « {numero} » est déjà enregistrée pour le partenaire « {} »",
-                        old.partenaire
-                    ),
-                ));
-                continue;
-            }
-        }
-        conventions.push((caisse.id, partenaire_id, c));
-    }
+    let conventions = check::conventions(&batch, &caisses, &partenaires, &before, &mut errors);
     write_conventions(conn, conventions).await?;
     let conventions = load_conventions(conn, &referenced).await?;
 
-    let mut utilisateurs = Vec::new();
-    for (ligne, u) in &batch.utilisateurs {
-        let Some(caisse) = known_caisse(&caisses, *ligne, u.caisse.as_str(), &mut errors) else {
-            continue;
-        };
-        let Some(&partenaire_id) = partenaires.get(&key(caisse.id, u.partenaire.as_str())) else {
-            errors.push(unknown_partner(*ligne, u.partenaire.as_str(), u.caisse.as_str()));
-            continue;
-        };
-        let mut habilitations = Vec::with_capacity(u.habilitations.len());
-        let mut valid = true;
-        for h in &u.habilitations {
-            let numero = h.convention.as_str();
-            let raison = match conventions.get(&key(caisse.id, numero)) {
-                None => format!("convention « {numero} » inconnue dans la caisse {}", u.caisse),
-                Some(c) if c.partenaire_id != partenaire_id => format!(
-                    "la convention « {numero} » est celle du partenaire « {} », pas de « {} »",
-                    c.partenaire, u.partenaire
-                ),
-                Some(c) if !c.bouquets.contains(&h.bouquet) => format!(
-                    "la convention « {numero} » n'ouvre pas le bouquet {}",
-                    h.bouquet.code()
-                ),
-                Some(c) => {
-                    habilitations.push((c.id, h.bouquet));
-                    continue;
-                }
-            };
-            valid = false;
-            errors.push(refuse(*ligne, "habilitations", raison));
-        }
-        if valid {
-            utilisateurs.push(Utilisateur {
-                caisse_id: caisse.id,
-                partenaire_id,
-                record: u,
-                habilitations,
-            });
-        }
-    }
+    let utilisateurs = check::utilisateurs(&batch, &caisses, &partenaires, &conventions, &mut errors);
     write_utilisateurs(conn, utilisateurs).await?;
 
-    let mut dossiers = Vec::new();
-    for (ligne, d) in &batch.dossiers {
-        let Some(caisse) = known_caisse(&caisses, *ligne, d.caisse.as_str(), &mut errors) else {
-            continue;
-        };
-        let departement = d.dossier.departement.as_str();
-        if hors_caisse(caisse, [departement]).is_some() {
-            errors.push(refuse(
-                *ligne,
-                "departement",
-                format!(
-                    "département {departement} hors de la caisse {} (qui gère : {})",
-                    d.caisse,
-                    caisse.departements.join(", ")
-                ),
-            ));
-            continue;
-        }
-        // Past the first error the file is refused anyway: check the rest, write none of it.
-        if errors.is_empty() {
-            dossiers.push((caisse.id, d));
-        }
-    }
-
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.ligne);
-        return Err(ImportError::Refused(errors));
-    }
+    let dossiers = check::dossiers(&batch, &caisses, &mut errors);
+    check::verdict(errors)?;
     write_dossiers(conn, dossiers).await?;
     Ok(counts)
-}
-
-fn unknown_partner(ligne: usize, tiers: &str, caisse: &str) -> LineError {
-    refuse(
-        ligne,
-        "partenaire",
-        format!(
-            "partenaire « {tiers} » inconnu dans la caisse {caisse} : ni dans le fichier ni déjà enregistré"
-        ),
-    )
 }
 
 async fn write_caisses(conn: &mut PgConnection, caisses: &[(usize, CaisseRecord)]) -> Result<(), StoreError> {
@@ -439,14 +203,6 @@ async fn load_conventions(conn: &mut PgConnection, caisses: &[i64]) -> Result<Ke
             ))
         })
         .collect()
-}
-
-struct Utilisateur<'a> {
-    caisse_id: i64,
-    partenaire_id: i64,
-    record: &'a UtilisateurRecord,
-    /// (convention id, bouquet), all checked.
-    habilitations: Vec<(i64, Bouquet)>,
 }
 
 async fn write_utilisateurs(conn: &mut PgConnection, users: Vec<Utilisateur<'_>>) -> Result<(), StoreError> {

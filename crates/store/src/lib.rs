@@ -14,6 +14,7 @@ use partage_domain::{
 use std::fmt;
 
 pub mod contract;
+pub mod import_check;
 
 /// A user's row id. Only meaningful within one store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
