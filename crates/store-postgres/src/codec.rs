@@ -3,14 +3,14 @@
 
 use crate::error::corrupt;
 use chrono::NaiveDate;
-use partage_domain::trace::{Action, Resultat};
-use partage_domain::{Bouquet, CodeDepartement, Convention, NumeroConvention, Regime};
+use partage_domain::{Bouquet, CodeDepartement, Convention, NumeroConvention};
 use partage_store::StoreError;
-use serde::de::DeserializeOwned;
 
-pub(crate) fn parse_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(column, e))
-}
+// Codes and JSON read back the same way in both backends: the parsers are `partage_store`'s. Only how this
+// database stores lists and dates is decided here.
+pub(crate) use partage_store::codec::{
+    parse_action, parse_bouquet, parse_json, parse_regime, parse_resultat,
+};
 
 pub(crate) fn parse_departements(column: &str, codes: &[String]) -> Result<Vec<CodeDepartement>, StoreError> {
     codes
@@ -19,30 +19,8 @@ pub(crate) fn parse_departements(column: &str, codes: &[String]) -> Result<Vec<C
         .collect()
 }
 
-pub(crate) fn parse_regime(text: &str) -> Result<Regime, StoreError> {
-    Regime::parse(text).ok_or_else(|| corrupt("caisses.regime", format!("« {text} »")))
-}
-
-pub(crate) fn parse_bouquet(column: &str, text: &str) -> Result<Bouquet, StoreError> {
-    Bouquet::parse(text).ok_or_else(|| corrupt(column, format!("« {text} »")))
-}
-
 pub(crate) fn parse_bouquets(column: &str, codes: &[String]) -> Result<Vec<Bouquet>, StoreError> {
     codes.iter().map(|c| parse_bouquet(column, c)).collect()
-}
-
-/// The domain gives codes but no parser for these enums; their serde names are the same codes.
-fn parse_code<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| corrupt(column, format!("code inconnu « {text} »")))
-}
-
-pub(crate) fn parse_action(text: &str) -> Result<Action, StoreError> {
-    parse_code("traces.action", text)
-}
-
-pub(crate) fn parse_resultat(text: &str) -> Result<Resultat, StoreError> {
-    parse_code("traces.resultat", text)
 }
 
 /// The columns of a `conventions` row, as read.

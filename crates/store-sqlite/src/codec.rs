@@ -4,10 +4,14 @@
 
 use crate::error::corrupt;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use partage_domain::trace::{Action, Resultat};
-use partage_domain::{Bouquet, CodeDepartement, Convention, NumeroConvention, Regime};
+use partage_domain::{Bouquet, CodeDepartement, Convention, NumeroConvention};
 use partage_store::StoreError;
-use serde::de::DeserializeOwned;
+
+// Codes and JSON read back the same way in both backends: the parsers are `partage_store`'s. Only how this
+// database stores lists and dates is decided here.
+pub(crate) use partage_store::codec::{
+    parse_action, parse_bouquet, parse_json, parse_regime, parse_resultat,
+};
 
 /// UTC with exactly six fractional digits: fixed width, so text order is time order (sessions compare
 /// `last_seen_at` with `max()`), and the same precision as PostgreSQL's `timestamptz`, so both stores give
@@ -36,34 +40,8 @@ pub(crate) fn json_list<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> St
     serde_json::Value::from(codes).to_string()
 }
 
-pub(crate) fn parse_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(column, e))
-}
-
 pub(crate) fn parse_departements(column: &str, text: &str) -> Result<Vec<CodeDepartement>, StoreError> {
     parse_json(column, text)
-}
-
-pub(crate) fn parse_regime(text: &str) -> Result<Regime, StoreError> {
-    Regime::parse(text).ok_or_else(|| corrupt("caisses.regime", format!("« {text} »")))
-}
-
-pub(crate) fn parse_bouquet(column: &str, text: &str) -> Result<Bouquet, StoreError> {
-    Bouquet::parse(text).ok_or_else(|| corrupt(column, format!("« {text} »")))
-}
-
-/// The domain gives codes but no parser for these enums; their serde names are the same codes.
-fn parse_code<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| corrupt(column, format!("code inconnu « {text} »")))
-}
-
-pub(crate) fn parse_action(text: &str) -> Result<Action, StoreError> {
-    parse_code("traces.action", text)
-}
-
-pub(crate) fn parse_resultat(text: &str) -> Result<Resultat, StoreError> {
-    parse_code("traces.resultat", text)
 }
 
 /// The columns of a `conventions` row, as read.

@@ -19,7 +19,5 @@ impl<T> DbResult<T> for Result<T, sqlx::migrate::MigrateError> {
     }
 }
 
-/// A row that exists but does not hold a valid domain value.
-pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what} : {detail}"))
-}
+// Shared with the other backend, so a corrupted row reads the same whichever database holds it.
+pub(crate) use partage_store::codec::corrupt;

@@ -13,6 +13,7 @@ use partage_domain::{
 };
 use std::fmt;
 
+pub mod codec;
 pub mod contract;
 pub mod import_check;
 

@@ -1,0 +1,39 @@
+//! Reading stored codes back into domain values, the same way in every backend: a hand-edited row surfaces
+//! as `StoreError::Corrupt` with the same words whichever database holds it. How a backend stores a list or
+//! a date stays its own (see each backend's `codec`).
+
+use crate::StoreError;
+use partage_domain::trace::{Action, Resultat};
+use partage_domain::{Bouquet, Regime};
+use serde::de::DeserializeOwned;
+
+/// A row that exists but does not hold a valid domain value.
+pub fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what} : {detail}"))
+}
+
+pub fn parse_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(column, e))
+}
+
+pub fn parse_regime(text: &str) -> Result<Regime, StoreError> {
+    Regime::parse(text).ok_or_else(|| corrupt("caisses.regime", format!("« {text} »")))
+}
+
+pub fn parse_bouquet(column: &str, text: &str) -> Result<Bouquet, StoreError> {
+    Bouquet::parse(text).ok_or_else(|| corrupt(column, format!("« {text} »")))
+}
+
+/// The domain gives codes but no parser for these enums; their serde names are the same codes.
+fn parse_code<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| corrupt(column, format!("code inconnu « {text} »")))
+}
+
+pub fn parse_action(text: &str) -> Result<Action, StoreError> {
+    parse_code("traces.action", text)
+}
+
+pub fn parse_resultat(text: &str) -> Result<Resultat, StoreError> {
+    parse_code("traces.resultat", text)
+}
