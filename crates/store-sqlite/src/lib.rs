@@ -7,6 +7,7 @@
 
 mod codec;
 mod error;
+mod hot;
 mod import;
 
 use crate::codec::{instant, parse_action, parse_bouquet, parse_instant, parse_regime, parse_resultat};
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Readers that may run beside the writer; more would only compete for the same few cores.
@@ -41,7 +43,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const WRITER_CACHE_KIB: &str = "-65536";
 
 /// The part of the file readers map into memory (256 MiB: 100,000 dossiers fit several times).
-const READER_MMAP_BYTES: &str = "268435456";
+pub(crate) const READER_MMAP_BYTES: &str = "268435456";
 
 /// Under SQLite's default limit of 32,766 bound parameters per statement.
 pub(crate) const MAX_BINDS: usize = 30_000;
@@ -52,6 +54,8 @@ const NIR_KEY: &str = "nir_key";
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// The consultation's hot-path reads, without sqlx's per-statement thread hand-offs (see hot.rs).
+    hot: Arc<hot::HotReader>,
     path: PathBuf,
 }
 
@@ -101,6 +105,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer,
             readers,
+            hot: Arc::new(hot::HotReader::new(path.clone())),
             path,
         })
     }
@@ -307,31 +312,7 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
-        #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
-        let row: Option<(
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            bool,
-            bool,
-        )> = sqlx::query_as(
-            "SELECT s.utilisateur_id, c.id, c.code, c.regime, u.identifiant, p.numero_tiers,
-                        s.created_at, s.last_seen_at, u.must_change_password, u.active
-                 FROM sessions s
-                 JOIN utilisateurs u ON u.id = s.utilisateur_id
-                 JOIN caisses c ON c.id = u.caisse_id
-                 JOIN partenaires p ON p.id = u.partenaire_id
-                 WHERE s.token_hash = ?",
-        )
-        .bind(token_hash.0.as_str())
-        .fetch_optional(&self.readers)
-        .await
-        .db()?;
+        let row = self.hot.session(&token_hash.0)?;
         let Some((user, caisse_id, code, regime, ident, tiers, created, seen, must_change, active)) = row
         else {
             return Ok(None);
@@ -360,31 +341,7 @@ impl Store for SqliteStore {
     }
 
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
-        // One statement, so one snapshot (an import committing meanwhile cannot give a perimeter half old,
-        // half new) and one round trip to the connection's thread: this runs on every consultation.
-        // The LEFT JOIN keeps the partner's départements for a user without habilitation.
-        type Row = (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let all: Vec<Row> = sqlx::query_as(
-            "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le
-             FROM utilisateurs u
-             JOIN partenaires p ON p.id = u.partenaire_id
-             LEFT JOIN habilitations h ON h.utilisateur_id = u.id
-             LEFT JOIN conventions c ON c.id = h.convention_id
-             WHERE u.id = ?
-             ORDER BY c.numero, h.bouquet",
-        )
-        .bind(user.0)
-        .fetch_all(&self.readers)
-        .await
-        .db()?;
+        let all = self.hot.perimetre(user.0)?;
         let departements = all.first().map(|row| (row.0.clone(),));
         let rows: Vec<(String, String, String, String, Option<String>, Option<String>)> = all
             .into_iter()
@@ -422,19 +379,10 @@ impl Store for SqliteStore {
     }
 
     async fn dossier_by_nir(&self, caisse: CaisseId, nir: &NirHash) -> Result<Option<Dossier>, StoreError> {
-        // The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared custody); the
-        // oldest answers, so the answer does not change from one request to the next.
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT d.contenu FROM dossier_nirs n
-             JOIN dossiers d ON d.id = n.dossier_id AND d.caisse_id = n.caisse_id
-             WHERE n.caisse_id = ? AND n.nir_hash = ?
-             ORDER BY d.id LIMIT 1",
-        )
-        .bind(caisse.0)
-        .bind(nir.0.as_str())
-        .fetch_optional(&self.readers)
-        .await
-        .db()?;
+        let row = self
+            .hot
+            .dossier_contenu(caisse.0, &nir.0)?
+            .map(|contenu| (contenu,));
         row.map(|(contenu,)| codec::parse_json("dossiers.contenu", &contenu))
             .transpose()
     }

@@ -1,0 +1,154 @@
+//! The reads every consultation makes — session, perimeter, dossier — run synchronously with rusqlite on
+//! the calling thread.
+//!
+//! Why not through sqlx like the rest: sqlx runs each SQLite connection on a thread of its own, so every
+//! statement costs two thread hand-offs. Profiling the benchmark showed those hand-offs (context switches)
+//! taking most of the CPU of a consultation, far more than SQLite's own work (an indexed lookup of a few
+//! microseconds). In WAL mode a reader never waits for the writer, so running these short reads inline
+//! does not stall the async runtime. Writes stay on sqlx's single writer, where group commit amortises them.
+
+use partage_store::StoreError;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Idle connections kept for reuse; more only appear under more concurrency than there are threads.
+const MAX_IDLE: usize = 16;
+
+pub(crate) struct HotReader {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// A session row, as stored: (user, caisse id, caisse code, régime, identifiant, numéro tiers, created_at,
+/// last_seen_at, must_change_password, active).
+pub(crate) type SessionRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    bool,
+);
+
+/// The partner's départements, then for each habilitation: bouquet, convention numero, bouquets,
+/// signee_le, formalite_cnil_le, fin_le (all `None` for a user without habilitation).
+pub(crate) type PerimetreRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn db(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("lecture SQLite : {e}"))
+}
+
+impl HotReader {
+    pub(crate) fn new(path: PathBuf) -> HotReader {
+        HotReader {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(db)?;
+        // Readers only wait in rare cases (WAL recovery after a crash); never for long on the runtime.
+        conn.busy_timeout(Duration::from_millis(500)).map_err(db)?;
+        conn.pragma_update(None, "mmap_size", crate::READER_MMAP_BYTES)
+            .map_err(db)?;
+        Ok(conn)
+    }
+
+    /// Runs `read` on an idle connection (or a new one), and keeps the connection for the next read.
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = read(&conn).map_err(db);
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(conn);
+        }
+        out
+    }
+
+    pub(crate) fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT s.utilisateur_id, c.id, c.code, c.regime, u.identifiant, p.numero_tiers,
+                        s.created_at, s.last_seen_at, u.must_change_password, u.active
+                 FROM sessions s
+                 JOIN utilisateurs u ON u.id = s.utilisateur_id
+                 JOIN caisses c ON c.id = u.caisse_id
+                 JOIN partenaires p ON p.id = u.partenaire_id
+                 WHERE s.token_hash = ?",
+            )?
+            .query_row([token_hash], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            })
+            .optional()
+        })
+    }
+
+    /// One statement, so one snapshot: an import committing meanwhile cannot give a perimeter half old,
+    /// half new. The LEFT JOIN keeps the partner's départements for a user without habilitation.
+    pub(crate) fn perimetre(&self, user: i64) -> Result<Vec<PerimetreRow>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le
+                 FROM utilisateurs u
+                 JOIN partenaires p ON p.id = u.partenaire_id
+                 LEFT JOIN habilitations h ON h.utilisateur_id = u.id
+                 LEFT JOIN conventions c ON c.id = h.convention_id
+                 WHERE u.id = ?
+                 ORDER BY c.numero, h.bouquet",
+            )?;
+            let rows = stmt.query_map([user], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared custody); the
+    /// oldest answers, so the answer does not change from one request to the next.
+    pub(crate) fn dossier_contenu(&self, caisse: i64, nir_hash: &str) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT d.contenu FROM dossier_nirs n
+                 JOIN dossiers d ON d.id = n.dossier_id AND d.caisse_id = n.caisse_id
+                 WHERE n.caisse_id = ? AND n.nir_hash = ?
+                 ORDER BY d.id LIMIT 1",
+            )?
+            .query_row(rusqlite::params![caisse, nir_hash], |r| r.get(0))
+            .optional()
+        })
+    }
+}
