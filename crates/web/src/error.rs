@@ -22,6 +22,8 @@ pub enum ApiError {
     TypeDeContenu,
     /// No API route at this path.
     RouteInconnue,
+    /// The path exists, not with this method.
+    MethodeNonAutorisee,
 }
 
 impl From<AppError> for ApiError {
@@ -58,12 +60,14 @@ impl ApiError {
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),
             ApiError::TypeDeContenu => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Requête invalide"),
             ApiError::RouteInconnue => (StatusCode::NOT_FOUND, "Ressource inconnue"),
+            ApiError::MethodeNonAutorisee => (StatusCode::METHOD_NOT_ALLOWED, "Méthode non autorisée"),
         };
         let code = match self {
             ApiError::App(e) => e.code(),
             ApiError::RequeteTropVolumineuse => "requete_trop_volumineuse",
             ApiError::TypeDeContenu => "requete_invalide",
             ApiError::RouteInconnue => "ressource_inconnue",
+            ApiError::MethodeNonAutorisee => "methode_non_autorisee",
         };
         Classement { status, code, titre }
     }
@@ -80,6 +84,9 @@ impl ApiError {
                     .to_owned()
             }
             ApiError::RouteInconnue => "aucune ressource de l'API à cette adresse".to_owned(),
+            ApiError::MethodeNonAutorisee => {
+                "cette adresse existe, mais pas avec cette méthode HTTP : voir /api/openapi.json".to_owned()
+            }
         }
     }
 

@@ -67,6 +67,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(api::routes())
         .merge(pages::routes(state.clone()))
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
             secure,

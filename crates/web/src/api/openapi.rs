@@ -14,7 +14,7 @@ pub(crate) async fn servir() -> Json<Value> {
 }
 
 /// Every error code the API answers (see `crate::error::ApiError`).
-const CODES: [&str; 12] = [
+const CODES: [&str; 13] = [
     "requete_invalide",
     "nir_invalide",
     "non_authentifie",
@@ -24,6 +24,7 @@ const CODES: [&str; 12] = [
     "opposition",
     "dossier_introuvable",
     "ressource_inconnue",
+    "methode_non_autorisee",
     "requete_trop_volumineuse",
     "mot_de_passe_refuse",
     "erreur_interne",

@@ -99,6 +99,41 @@ pub(crate) fn trop_volumineuse() -> Response {
     page_erreur(c.status, c.titre, &phrase(&e.detail()))
 }
 
+/// A method the route does not take: a problem document under `/api/`, a French page elsewhere, never
+/// axum's empty answer.
+pub(crate) async fn method_not_allowed(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::MethodeNonAutorisee.into_response()
+    } else {
+        let e = ApiError::MethodeNonAutorisee;
+        page_erreur(e.classement().status, e.classement().titre, &phrase(&e.detail()))
+    }
+}
+
+/// A form body, refused with a French page (not axum's English text) when it is not a form or lacks a
+/// field the page always sends: only a hand-made request gets there.
+#[derive(Debug)]
+pub(crate) struct PageForm<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(PageForm(value)),
+            Err(_) => Err(page_erreur(
+                StatusCode::BAD_REQUEST,
+                "Formulaire invalide",
+                "Le formulaire reçu est incomplet ou mal formé. Rechargez la page et recommencez.",
+            )),
+        }
+    }
+}
+
 /// The fallback of the whole router: a problem document under `/api/`, a page elsewhere.
 pub(crate) async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {

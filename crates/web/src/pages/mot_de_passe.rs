@@ -1,6 +1,7 @@
 //! Changing the password (AU-1, AU-2): the only page open while the password is temporary.
 
 use super::session::PageSession;
+use super::PageForm;
 use super::{depuis_erreur, phrase, rendre, Nav};
 use crate::extract::Source;
 use crate::AppState;
@@ -8,7 +9,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use partage_app::AppError;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -56,7 +56,7 @@ pub(crate) async fn changer(
     State(state): State<AppState>,
     Source(source): Source,
     session: PageSession,
-    Form(form): Form<Changement>,
+    PageForm(form): PageForm<Changement>,
 ) -> Response {
     let mut page = MotDePasse::pour(&session);
     // A typing mistake is caught here, before the use case: it is not a refusal of the password policy.

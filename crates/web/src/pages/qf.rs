@@ -3,6 +3,7 @@
 //! URL, so neither in the browser's history nor in any access log.
 
 use super::session::PageAgent;
+use super::PageForm;
 use super::{depuis_erreur, phrase, rendre, Nav};
 use crate::extract::Source;
 use crate::AppState;
@@ -10,7 +11,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use chrono::{Datelike, NaiveDate};
 use partage_app::consult::{QfQuery, QfView};
 use partage_app::AppError;
@@ -203,7 +203,7 @@ pub(crate) async fn rechercher(
     State(state): State<AppState>,
     Source(source): Source,
     PageAgent(session): PageAgent,
-    Form(form): Form<Recherche>,
+    PageForm(form): PageForm<Recherche>,
 ) -> Response {
     let today = state.app.clock().today();
     let (annee, mois) = match (nombre::<i32>(&form.annee), nombre::<u32>(&form.mois)) {

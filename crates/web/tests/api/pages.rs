@@ -452,3 +452,29 @@ async fn a_form_over_the_limit_is_413() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().await.unwrap().contains("Requête trop volumineuse"));
 }
+
+/// A hand-made request whose body is not declared as a form gets a French page, not axum's English text,
+/// and nothing is consulted.
+#[tokio::test]
+async fn co_1_a_search_not_sent_as_a_form_is_refused_in_french_and_consults_nothing() {
+    let app = spawn_app().await;
+    let browser = ready_browser(&app).await;
+    let csrf = csrf_from(&app, &browser, "/qf").await;
+    let before = app.traces().await.len();
+    let res = browser
+        .post(app.url("/qf"))
+        .header("Content-Type", "text/plain")
+        .body(format!("csrf={csrf}&nir={}", nir_martin()))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let page = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("lang=\"fr\""), "{page}");
+    assert!(
+        !page.contains("Failed to deserialize") && !page.contains("Expected request"),
+        "{page}"
+    );
+    assert_eq!(app.traces().await.len(), before, "no consultation");
+}

@@ -208,3 +208,21 @@ async fn an_unknown_api_route_is_a_problem_document() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "ressource_inconnue");
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_answered_in_french_with_a_stable_code() {
+    let app = spawn_app().await;
+    let res = app.http.get(app.url("/api/v1/session")).send().await.unwrap();
+    let (status, body) = problem(res).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["code"], "methode_non_autorisee");
+    assert_french(body["detail"].as_str().unwrap());
+    assert!(body["detail"].as_str().unwrap().contains("méthode"));
+
+    let res = app.http.put(app.url("/qf")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("lang=\"fr\""), "a French page, not an empty answer");
+    assert!(page.contains("Méthode non autorisée"));
+    assert!(app.traces().await.is_empty(), "nothing happened");
+}
