@@ -38,6 +38,20 @@ pub struct PostgresStore {
     schema: Option<String>,
 }
 
+/// A database URL as it may be shown in a message or a log: its password masked.
+pub fn url_without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 impl fmt::Debug for PostgresStore {
     // The URL may hold a password: it is not kept, and so never printed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

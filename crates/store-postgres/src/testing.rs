@@ -55,7 +55,7 @@ impl TestSchema {
     pub async fn create() -> Result<TestSchema, TestDbError> {
         let url = url();
         let unreachable = |cause: String| TestDbError::Unreachable {
-            url: without_password(&url),
+            url: crate::url_without_password(&url),
             cause,
         };
         let options = PgConnectOptions::from_str(&url).map_err(|e| unreachable(e.to_string()))?;
@@ -206,20 +206,6 @@ async fn sweep_stale(admin: &PgPool, now: i64) {
     }
 }
 
-/// The URL as it may be shown: without its password.
-fn without_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,9 +213,13 @@ mod tests {
     #[test]
     fn passwords_stay_out_of_messages() {
         assert_eq!(
-            without_password("postgres://app:s3cret@db:5432/partage"),
+            crate::url_without_password("postgres://app:s3cret@db:5432/partage"),
             "postgres://app:***@db:5432/partage"
         );
-        assert_eq!(without_password(DEFAULT_URL), DEFAULT_URL);
+        assert_eq!(crate::url_without_password(DEFAULT_URL), DEFAULT_URL);
+        assert_eq!(
+            crate::url_without_password("sqlite://x.sqlite"),
+            "sqlite://x.sqlite"
+        );
     }
 }
