@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use partage_domain::perimetre::{Habilitation, Perimetre};
 use partage_domain::trace::Trace;
-use partage_domain::{CaisseCode, Dossier, Identifiant, NumeroTiers};
+use partage_domain::{CaisseCode, Dossier, Identifiant};
 use partage_store::{
     CaisseId, ImportCounts, ImportError, JournalBatch, LoginRecord, NewSession, NirHash, NirKey,
     NumberedRecord, SessionRecord, Store, StoreError, StoredTrace, TokenHash, UserId,
@@ -137,13 +137,7 @@ async fn stored_key(pool: &PgPool) -> Result<Option<NirKey>, StoreError> {
     .transpose()
 }
 
-fn identifiant(text: &str) -> Result<Identifiant, StoreError> {
-    Identifiant::parse(text).map_err(|e| corrupt("utilisateurs.identifiant", e))
-}
-
-fn numero_tiers(text: &str) -> Result<NumeroTiers, StoreError> {
-    NumeroTiers::parse(text).map_err(|e| corrupt("partenaires.numero_tiers", e))
-}
+use partage_store::codec::{identifiant, numero_tiers};
 
 #[derive(sqlx::FromRow)]
 struct TraceRow {
@@ -241,7 +235,7 @@ impl Store for PostgresStore {
         caisse: &CaisseCode,
         identifiant: &Identifiant,
     ) -> Result<Option<LoginRecord>, StoreError> {
-        let row: Option<(i64, i64, String, String, String, bool, bool)> = sqlx::query_as(
+        let row: Option<partage_store::codec::LoginRow> = sqlx::query_as(
             "SELECT u.id, c.id, u.identifiant, p.numero_tiers, u.password_hash, u.must_change_password, u.active
              FROM utilisateurs u
              JOIN caisses c ON c.id = u.caisse_id
@@ -253,20 +247,7 @@ impl Store for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .db()?;
-        row.map(
-            |(user, caisse_id, ident, tiers, password_hash, must_change_password, active)| {
-                Ok(LoginRecord {
-                    user: UserId(user),
-                    caisse_id: CaisseId(caisse_id),
-                    identifiant: self::identifiant(&ident)?,
-                    partenaire: numero_tiers(&tiers)?,
-                    password_hash,
-                    must_change_password,
-                    active,
-                })
-            },
-        )
-        .transpose()
+        row.map(partage_store::codec::login_record).transpose()
     }
 
     async fn change_password(

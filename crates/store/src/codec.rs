@@ -2,9 +2,9 @@
 //! as `StoreError::Corrupt` with the same words whichever database holds it. How a backend stores a list or
 //! a date stays its own (see each backend's `codec`).
 
-use crate::StoreError;
+use crate::{CaisseId, LoginRecord, StoreError, UserId};
 use partage_domain::trace::{Action, Resultat};
-use partage_domain::{Bouquet, Regime};
+use partage_domain::{Bouquet, Identifiant, NumeroTiers, Regime};
 use serde::de::DeserializeOwned;
 
 /// A row that exists but does not hold a valid domain value.
@@ -14,6 +14,31 @@ pub fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
 
 pub fn parse_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| corrupt(column, e))
+}
+
+pub fn identifiant(text: &str) -> Result<Identifiant, StoreError> {
+    Identifiant::parse(text).map_err(|e| corrupt("utilisateurs.identifiant", e))
+}
+
+pub fn numero_tiers(text: &str) -> Result<NumeroTiers, StoreError> {
+    NumeroTiers::parse(text).map_err(|e| corrupt("partenaires.numero_tiers", e))
+}
+
+/// A user's login as both backends select it: id, caisse id, identifiant, numéro tiers, password hash,
+/// must change password, active.
+pub type LoginRow = (i64, i64, String, String, String, bool, bool);
+
+pub fn login_record(row: LoginRow) -> Result<LoginRecord, StoreError> {
+    let (user, caisse_id, ident, tiers, password_hash, must_change_password, active) = row;
+    Ok(LoginRecord {
+        user: UserId(user),
+        caisse_id: CaisseId(caisse_id),
+        identifiant: identifiant(&ident)?,
+        partenaire: numero_tiers(&tiers)?,
+        password_hash,
+        must_change_password,
+        active,
+    })
 }
 
 pub fn parse_regime(text: &str) -> Result<Regime, StoreError> {
