@@ -7,6 +7,7 @@
 pub mod bouquet;
 pub mod convention;
 pub mod cycle;
+pub mod demande;
 pub mod dossier;
 pub mod ids;
 pub mod merkle;
