@@ -2,6 +2,7 @@
 //! form carries a CSRF token checked by [`crate::csrf::verify`]; the NIR travels only in POST bodies.
 
 mod accueil;
+mod information;
 mod mot_de_passe;
 mod qf;
 mod session;
@@ -24,6 +25,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
             get(mot_de_passe::afficher).post(mot_de_passe::changer),
         )
         .route("/qf", get(qf::afficher).post(qf::rechercher))
+        .route("/information-familles", get(information::afficher))
         .route("/deconnexion", post(session::deconnexion))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }

@@ -478,3 +478,41 @@ async fn co_1_a_search_not_sent_as_a_form_is_refused_in_french_and_consults_noth
     );
     assert_eq!(app.traces().await.len(), before, "no consultation");
 }
+
+#[tokio::test]
+async fn op_2_the_model_information_letter_is_one_click_away_for_an_agent() {
+    let app = spawn_app().await;
+    // Not signed in: back to the home page, the letter is the partner's tool.
+    let anonyme = app.browser();
+    let res = anonyme
+        .get(app.url("/information-familles"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/");
+
+    let browser = ready_browser(&app).await;
+    let qf = browser
+        .get(app.url("/qf"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(qf.contains(r#"<a href="/information-familles">Information des familles</a>"#));
+    let res = browser
+        .get(app.url("/information-familles"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    // agent07 belongs to an MSA: the letter names the MSA, and says where families oppose.
+    assert!(
+        html.contains("la Caisse de Mutualité Sociale Agricole met à notre disposition"),
+        "{html}"
+    );
+    assert!(html.contains("auprès de la MSA dont vous relevez"));
+}
