@@ -17,6 +17,7 @@ pub mod perimetre;
 pub mod session;
 pub mod siret;
 pub mod trace;
+pub mod trace_log;
 
 pub use bouquet::{Bouquet, Rubrique};
 pub use convention::Convention;

@@ -181,6 +181,53 @@ pub fn verify_consistency(
     sn == 0 && fr == *old_root && sr == *new_root
 }
 
+/// The right edge of a growing tree: the roots of its perfect subtrees, largest (leftmost) first, one per bit
+/// set in its size. Enough to append leaves and give the root at any moment in O(log n), so a checkpoint
+/// costs only the traces appended since the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frontier {
+    size: u64,
+    nodes: Vec<Hash>,
+}
+
+impl Frontier {
+    /// A frontier as stored; `None` unless there is exactly one node per bit set in `size`.
+    pub fn from_parts(size: u64, nodes: Vec<Hash>) -> Option<Frontier> {
+        (nodes.len() == size.count_ones() as usize).then_some(Frontier { size, nodes })
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn nodes(&self) -> &[Hash] {
+        &self.nodes
+    }
+
+    pub fn push(&mut self, leaf: Hash) {
+        // Like adding one to a binary counter: each carry merges two perfect subtrees of equal size.
+        let mut hash = leaf;
+        let mut size = self.size;
+        while size & 1 == 1 {
+            if let Some(left) = self.nodes.pop() {
+                hash = node_hash(&left, &hash);
+            }
+            size >>= 1;
+        }
+        self.nodes.push(hash);
+        self.size += 1;
+    }
+
+    /// MTH of the leaves pushed so far, equal to [`root`] of them.
+    pub fn root(&self) -> Hash {
+        let mut nodes = self.nodes.iter().rev();
+        match nodes.next() {
+            None => Sha256::digest([]).into(),
+            Some(last) => nodes.fold(*last, |right, left| node_hash(left, &right)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +350,25 @@ mod tests {
         assert!(!verify_consistency(20, 11, &root(&l), &old_root, &proof));
         assert!(!verify_consistency(11, 20, &old_root, &root(&l), &proof[1..]));
         assert!(!verify_consistency(11, 20, &old_root, &root(&l), &[]));
+    }
+
+    #[test]
+    fn by_2_frontier_root_equals_the_full_computation_at_every_size() {
+        let l = leaves(70);
+        let mut frontier = Frontier::default();
+        assert_eq!(frontier.root(), root(&[]));
+        for (i, leaf) in l.iter().enumerate() {
+            frontier.push(*leaf);
+            assert_eq!(frontier.size(), i as u64 + 1);
+            assert_eq!(frontier.root(), root(&l[..=i]), "size {}", i + 1);
+            let again = Frontier::from_parts(frontier.size(), frontier.nodes().to_vec()).unwrap();
+            assert_eq!(again, frontier);
+        }
+        assert!(
+            Frontier::from_parts(7, vec![l[0]; 2]).is_none(),
+            "7 needs three nodes"
+        );
+        assert!(Frontier::from_parts(0, vec![l[0]]).is_none());
     }
 
     proptest! {
