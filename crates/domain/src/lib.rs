@@ -16,6 +16,7 @@ pub mod perimetre;
 pub mod session;
 pub mod siret;
 pub mod trace;
+pub mod verrouillage;
 
 pub use bouquet::{Bouquet, Rubrique};
 pub use convention::Convention;
