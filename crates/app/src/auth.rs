@@ -1,10 +1,12 @@
 //! Authentication and sessions (SPEC AU-1, AU-2, AU-4).
 
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
+use crate::verrouillage::Issue;
 use crate::{App, AppError};
 use partage_domain::password::verifier_nouveau;
 use partage_domain::session::EtatSession;
 use partage_domain::trace::{Action, Resultat, Trace};
+use partage_domain::verrouillage::Espace;
 use partage_domain::{CaisseCode, Identifiant};
 use partage_store::{NewSession, SessionRecord, TokenHash};
 use secrecy::{ExposeSecret, SecretString};
@@ -39,44 +41,39 @@ impl App {
         mot_de_passe: SecretString,
         source: &str,
     ) -> Result<LoginOutcome, AppError> {
+        let mut trace = self.trace_typed(caisse, identifiant, source, Action::Connexion);
+        let tentative = self
+            .tentative(Espace::Partenaire, caisse, identifiant, source, &trace)
+            .await?;
         let login = match (CaisseCode::parse(caisse), Identifiant::parse(identifiant)) {
             (Ok(c), Ok(i)) => self.store.find_login(&c, &i).await?,
             _ => None,
         };
+        // Run even for a locked account or an unknown identifier: every refusal costs the same time.
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
-        let now = self.clock.now();
-        let mut trace = Trace {
-            horodatage: now,
-            caisse: Some(bounded(caisse, 32)),
-            utilisateur: Some(bounded(identifiant, 64)),
-            partenaire: login.as_ref().map(|l| l.partenaire.to_string()),
-            source: bounded(source, 64),
-            action: Action::Connexion,
-            bouquet: None,
-            rubriques: None,
-            matricule: None,
-            nir_hache: None,
-            resultat: Resultat::Succes,
+        trace.partenaire = login.as_ref().map(|l| l.partenaire.to_string());
+        let (resultat, issue) = match &login {
+            _ if tentative.verrouille => (Resultat::EchecCompteVerrouille, Issue::Echec),
+            None => (Resultat::EchecIdentifiantInconnu, Issue::Echec),
+            Some(_) if !password_ok => (Resultat::EchecMotDePasse, Issue::Echec),
+            Some(l) if !l.active => (Resultat::EchecCompteInactif, Issue::Refus),
+            Some(_) => (Resultat::Succes, Issue::Succes),
+        };
+        let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
+        trace.resultat = if vient_de_verrouiller {
+            Resultat::Verrouillage
+        } else {
+            resultat
         };
         let login = match login {
-            None => {
-                trace.resultat = Resultat::EchecIdentifiantInconnu;
+            Some(l) if resultat == Resultat::Succes => l,
+            _ => {
                 self.journal.record(trace, None).await?;
                 return Err(AppError::NonAuthentifie);
             }
-            Some(_) if !password_ok => {
-                trace.resultat = Resultat::EchecMotDePasse;
-                self.journal.record(trace, None).await?;
-                return Err(AppError::NonAuthentifie);
-            }
-            Some(l) if !l.active => {
-                trace.resultat = Resultat::EchecCompteInactif;
-                self.journal.record(trace, None).await?;
-                return Err(AppError::NonAuthentifie);
-            }
-            Some(l) => l,
         };
+        let now = self.clock.now();
         let (jeton, hash) = new_session_token();
         self.store
             .create_session(&NewSession {
@@ -179,6 +176,23 @@ impl App {
         Ok(())
     }
 
+    /// A trace of what was typed at a login form (bounded), before anyone is known to be behind it.
+    pub(crate) fn trace_typed(&self, caisse: &str, identifiant: &str, source: &str, action: Action) -> Trace {
+        Trace {
+            horodatage: self.clock.now(),
+            caisse: Some(bounded(caisse, 32)),
+            utilisateur: Some(bounded(identifiant, 64)),
+            partenaire: None,
+            source: bounded(source, 64),
+            action,
+            bouquet: None,
+            rubriques: None,
+            matricule: None,
+            nir_hache: None,
+            resultat: Resultat::Succes,
+        }
+    }
+
     pub(crate) fn trace_for(
         &self,
         s: &SessionRecord,
@@ -186,18 +200,10 @@ impl App {
         resultat: Resultat,
         source: &str,
     ) -> Trace {
-        Trace {
-            horodatage: self.clock.now(),
-            caisse: Some(s.caisse.to_string()),
-            utilisateur: Some(s.identifiant.to_string()),
-            partenaire: Some(s.partenaire.to_string()),
-            source: bounded(source, 64),
-            action,
-            bouquet: None,
-            rubriques: None,
-            matricule: None,
-            nir_hache: None,
-            resultat,
-        }
+        // A parsed caisse code and identifier are within the bounds: kept whole.
+        let mut trace = self.trace_typed(s.caisse.as_str(), s.identifiant.as_str(), source, action);
+        trace.partenaire = Some(s.partenaire.to_string());
+        trace.resultat = resultat;
+        trace
     }
 }

@@ -18,6 +18,10 @@ pub enum AppError {
     ChangementMotDePasseRequis,
     #[error("mot de passe refusé : {0}")]
     MotDePasseRefuse(String),
+    /// Too many attempts too close together (login failures of an account or a source address, or
+    /// consultations of a user): retry after this many seconds.
+    #[error("trop de tentatives rapprochées : réessayez dans {secondes} seconde(s)")]
+    TropDeRequetes { secondes: u64 },
     #[error("vous n'êtes pas habilité à ce service")]
     NonHabilite,
     #[error("ce dossier fait l'objet d'une opposition à la consultation par les partenaires")]
@@ -40,6 +44,7 @@ impl AppError {
             AppError::SessionExpiree => "session_expiree",
             AppError::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
             AppError::MotDePasseRefuse(_) => "mot_de_passe_refuse",
+            AppError::TropDeRequetes { .. } => "trop_de_requetes",
             AppError::NonHabilite => "non_habilite",
             AppError::Opposition => "opposition",
             AppError::DossierIntrouvable => "dossier_introuvable",

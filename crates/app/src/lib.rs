@@ -9,6 +9,7 @@ pub mod import;
 pub mod journal;
 pub mod secrets;
 pub mod traces;
+pub mod verrouillage;
 
 use partage_domain::session::SessionPolicy;
 use partage_store::{NirKey, Store};
@@ -23,6 +24,8 @@ pub use journal::Journal;
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub sessions: SessionPolicy,
+    /// Lock-out after failed logins (AU-1).
+    pub verrouillage: partage_domain::verrouillage::Politique,
 }
 
 /// The application: cheap to clone, shared by every request.

@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod demo_data;
+mod deverrouiller;
 mod import;
 mod migrate;
 mod serve;
@@ -34,6 +35,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Génère des données de démonstration, les importe, affiche les identifiants, puis sert.
     Demo(demo::DemoArgs),
+    /// Déverrouille un compte bloqué après trop d'échecs de connexion (trace au nom de l'agent).
+    Deverrouiller(deverrouiller::DeverrouillerArgs),
     /// Les traces.
     Traces {
         #[command(subcommand)]
@@ -55,6 +58,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => migrate::run(&cli.database_url).await,
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(&cli.database_url, args).await,
+        Command::Deverrouiller(args) => deverrouiller::run(&cli.database_url, args).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };
     match result {

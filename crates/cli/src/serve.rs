@@ -38,6 +38,7 @@ impl ServeArgs {
                 inactivite: chrono::Duration::minutes(i64::from(self.inactivite_minutes)),
                 ..SessionPolicy::default()
             },
+            ..Settings::default()
         }
     }
 }

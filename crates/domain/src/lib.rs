@@ -18,6 +18,7 @@ pub mod session;
 pub mod siret;
 pub mod trace;
 pub mod trace_log;
+pub mod verrouillage;
 
 pub use bouquet::{Bouquet, Rubrique};
 pub use convention::Convention;

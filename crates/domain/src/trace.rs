@@ -12,6 +12,8 @@ pub enum Action {
     Deconnexion,
     ExpirationSession,
     Consultation,
+    /// A caisse agent lifted a lock-out (AU-1).
+    Deverrouillage,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -32,6 +34,12 @@ pub enum Resultat {
     HorsPerimetre,
     ConventionHorsVigueur,
     ChangementMotDePasseRequis,
+    /// Attempt on a locked account: answered like a wrong password, whatever the password.
+    EchecCompteVerrouille,
+    /// Refused before any check: too soon after the last failures of the account or of the source.
+    TropDeTentatives,
+    /// The failure that locked the account.
+    Verrouillage,
 }
 
 impl Action {
@@ -42,6 +50,7 @@ impl Action {
             Action::Deconnexion => "deconnexion",
             Action::ExpirationSession => "expiration_session",
             Action::Consultation => "consultation",
+            Action::Deverrouillage => "deverrouillage",
         }
     }
 }
@@ -62,6 +71,9 @@ impl Resultat {
             Resultat::HorsPerimetre => "hors_perimetre",
             Resultat::ConventionHorsVigueur => "convention_hors_vigueur",
             Resultat::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
+            Resultat::EchecCompteVerrouille => "echec_compte_verrouille",
+            Resultat::TropDeTentatives => "trop_de_tentatives",
+            Resultat::Verrouillage => "verrouillage",
         }
     }
 }

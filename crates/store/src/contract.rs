@@ -8,6 +8,9 @@
 // the test with its message, as it would in a `#[test]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod verrouillage;
+pub use verrouillage::*;
+
 use crate::{
     CaisseId, CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts, ImportError,
     ImportRecord, JournalBatch, LoginRecord, NewSession, NirHash, NumberedRecord, PartenaireRecord, Store,
@@ -85,6 +88,10 @@ macro_rules! contract_tests {
             ten_1_dossier_of_another_caisse_is_invisible,
             ten_2_same_identifiers_in_two_caisses_are_distinct,
             co_4_perimetre_of_an_unknown_user_is_empty,
+            au_1_failures_are_counted_per_key_and_lock_at_the_threshold,
+            au_1_a_quiet_hour_starts_a_new_run_but_never_lifts_a_lock,
+            au_1_clearing_failures_unlocks_and_hands_back_what_was_counted,
+            au_1_concurrent_failures_are_all_counted,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

@@ -50,6 +50,7 @@ impl ApiError {
                 AppError::ChangementMotDePasseRequis => {
                     (StatusCode::FORBIDDEN, "Changement de mot de passe requis")
                 }
+                AppError::TropDeRequetes { .. } => (StatusCode::TOO_MANY_REQUESTS, "Trop de requêtes"),
                 AppError::NonHabilite => (StatusCode::FORBIDDEN, "Accès non habilité"),
                 AppError::Opposition => (StatusCode::FORBIDDEN, "Opposition à la consultation"),
                 AppError::DossierIntrouvable => (StatusCode::NOT_FOUND, "Dossier introuvable"),
@@ -127,6 +128,9 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let ApiError::App(AppError::TropDeRequetes { secondes }) = &self {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(*secondes));
+        }
         if c.status == StatusCode::UNAUTHORIZED {
             let challenge = match self {
                 ApiError::App(AppError::SessionExpiree) => {

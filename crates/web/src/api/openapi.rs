@@ -14,7 +14,7 @@ pub(crate) async fn servir() -> Json<Value> {
 }
 
 /// Every error code the API answers (see `crate::error::ApiError`).
-const CODES: [&str; 13] = [
+const CODES: [&str; 14] = [
     "requete_invalide",
     "nir_invalide",
     "non_authentifie",
@@ -28,6 +28,7 @@ const CODES: [&str; 13] = [
     "requete_trop_volumineuse",
     "mot_de_passe_refuse",
     "erreur_interne",
+    "trop_de_requetes",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -37,6 +38,18 @@ fn probleme(description: &str, codes: &[&str]) -> Value {
         "description": format!("{description} Codes : {}.", liste.join(", ")),
         "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Probleme" } } }
     })
+}
+
+/// 429 with the delay to wait in `Retry-After`.
+fn trop_de_requetes(description: &str) -> Value {
+    let mut v = probleme(description, &["trop_de_requetes"]);
+    v["headers"] = json!({
+        "Retry-After": {
+            "description": "Secondes à attendre avant de réessayer.",
+            "schema": { "type": "integer", "minimum": 1 }
+        }
+    });
+    v
 }
 
 fn corps_json(schema: &str) -> Value {
@@ -150,8 +163,11 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "ouvrirSession",
                     "summary": "Ouvrir une session (AU-1)",
-                    "description": "Une caisse inconnue, un identifiant inconnu, un mot de passe faux ou un compte \
-                        inactif reçoivent exactement la même réponse. Si `changement_mot_de_passe_requis` vaut \
+                    "description": "Une caisse inconnue, un identifiant inconnu, un mot de passe faux, un compte \
+                        inactif ou verrouillé reçoivent exactement la même réponse. Après quatre échecs pour un \
+                        même identifiant, chaque nouvel essai attend un délai croissant (jusqu'à 30 s) ; le \
+                        centième échec verrouille le compte jusqu'à ce que la caisse le déverrouille ; une même \
+                        adresse est limitée à cent échecs par heure. Si `changement_mot_de_passe_requis` vaut \
                         vrai, seul le changement de mot de passe est possible (AU-2).",
                     "security": [],
                     "requestBody": corps_json("Connexion"),
@@ -163,6 +179,7 @@ pub fn document() -> Value {
                         {
                             let mut v = erreurs_communes(false);
                             v.push(("401", probleme("Identifiants refusés.", &["non_authentifie"])));
+                            v.push(("429", trop_de_requetes("Tentative trop rapprochée des échecs précédents de cet identifiant ou de cette adresse.")));
                             v
                         }
                     )

@@ -119,21 +119,43 @@ pub(crate) async fn connexion(
             };
             ([(header::SET_COOKIE, cookie)], Redirect::to(suite)).into_response()
         }
-        Err(AppError::NonAuthentifie) => page(
-            &state,
-            &headers,
-            StatusCode::UNAUTHORIZED,
-            Accueil {
-                nav: Nav::default(),
-                csrf: String::new(),
-                delai_minutes: 0,
-                expiree: false,
-                // One message for every failure: nobody learns whether a caisse or identifier exists.
-                erreur: Some("Code caisse, identifiant ou mot de passe incorrect.".to_owned()),
-                caisse: form.caisse,
-                identifiant: form.identifiant,
-            },
-        ),
+        // One message for every failure: nobody learns whether a caisse or identifier exists, nor whether
+        // the account is locked. Too many attempts get the wait, which is the same for any identifier.
+        Err(e @ (AppError::NonAuthentifie | AppError::TropDeRequetes { .. })) => {
+            let (status, erreur) = match &e {
+                AppError::TropDeRequetes { secondes } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Trop de tentatives de connexion rapprochées : patientez {secondes} seconde(s) avant de \
+                         réessayer."
+                    ),
+                ),
+                _ => (
+                    StatusCode::UNAUTHORIZED,
+                    "Code caisse, identifiant ou mot de passe incorrect.".to_owned(),
+                ),
+            };
+            let mut response = page(
+                &state,
+                &headers,
+                status,
+                Accueil {
+                    nav: Nav::default(),
+                    csrf: String::new(),
+                    delai_minutes: 0,
+                    expiree: false,
+                    erreur: Some(erreur),
+                    caisse: form.caisse,
+                    identifiant: form.identifiant,
+                },
+            );
+            if let AppError::TropDeRequetes { secondes } = e {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secondes));
+            }
+            response
+        }
         Err(e) => depuis_erreur(e),
     }
 }

@@ -157,9 +157,13 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: WebConfig) -> TestApp {
+    spawn_app_settings(config, Settings::default()).await
+}
+
+pub async fn spawn_app_settings(config: WebConfig, settings: Settings) -> TestApp {
     let (store, guard) = backend().await;
     let clock = ManualClock::at(t0());
-    let app = App::new(store.clone(), Arc::new(clock.clone()), Settings::default())
+    let app = App::new(store.clone(), Arc::new(clock.clone()), settings)
         .await
         .unwrap();
     app.import_jsonl(Box::new(std::io::Cursor::new(fixture().into_bytes())))

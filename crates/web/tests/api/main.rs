@@ -17,3 +17,4 @@ mod requetes;
 mod securite;
 mod session;
 mod traces;
+mod verrouillage;
