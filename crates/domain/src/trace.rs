@@ -30,6 +30,9 @@ pub enum Resultat {
     DossierIntrouvable,
     Opposition,
     HorsPerimetre,
+    /// CO-2: a PSU search whose name is not the allocataire's; the user is told "not found", the trace
+    /// keeps the truth for supervision (CO-5).
+    NomDiscordant,
     ConventionHorsVigueur,
     ChangementMotDePasseRequis,
 }
@@ -60,6 +63,7 @@ impl Resultat {
             Resultat::DossierIntrouvable => "dossier_introuvable",
             Resultat::Opposition => "opposition",
             Resultat::HorsPerimetre => "hors_perimetre",
+            Resultat::NomDiscordant => "nom_discordant",
             Resultat::ConventionHorsVigueur => "convention_hors_vigueur",
             Resultat::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
         }
