@@ -3,6 +3,7 @@
 
 mod accueil;
 mod mot_de_passe;
+mod psu;
 mod qf;
 mod session;
 
@@ -24,6 +25,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
             get(mot_de_passe::afficher).post(mot_de_passe::changer),
         )
         .route("/qf", get(qf::afficher).post(qf::rechercher))
+        .route("/psu", get(psu::afficher).post(psu::rechercher))
         .route("/deconnexion", post(session::deconnexion))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }

@@ -334,3 +334,93 @@ async fn bq_psu_consultation_traced_with_its_rubriques() {
     assert_eq!(consultations[1].resultat.code(), "requete_invalide");
     assert_eq!(consultations[1].matricule, None);
 }
+
+/// A browser signed in as the crèche's agent, password already changed.
+async fn creche_browser(app: &TestApp) -> reqwest::Client {
+    creche_ready(app).await;
+    let browser = app.browser();
+    let res = crate::pages::login_page(app, &browser, CRECHE, NOUVEAU_MDP).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+async fn psu_page(app: &TestApp, browser: &reqwest::Client, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let csrf = crate::pages::csrf_from(app, browser, "/psu").await;
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let res = browser.post(app.url("/psu")).form(&form).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn bq_psu_page_shows_the_three_rubriques_and_nothing_else() {
+    let app = spawn_psu_app().await;
+    let browser = creche_browser(&app).await;
+    let nir = nir_legall();
+    let (status, html) = psu_page(
+        &app,
+        &browser,
+        &[
+            ("nir", nir.as_str()),
+            ("matricule", ""),
+            ("nom", "le gall hervé"),
+            ("annee", "2025"),
+            ("mois", "6"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "<h2 id=\"coordonnees-titre\">Coordonnées du dossier</h2>",
+        "<h2 id=\"situation-titre\">Situation familiale</h2>",
+        "<h2 id=\"ressources-titre\">Ressources hors prestations familiales</h2>",
+        "Pacsé(e)",
+        "<td>Erwan</td><td>LE GALL</td><td>02/11/2019</td><td>Oui</td>",
+        "Ressources annuelles retenues pour juin 2025 : <strong>30\u{202f}120,00 € (ressources 2023",
+        "3 PLACE DU MARCHÉ",
+    ] {
+        assert!(html.contains(expected), "{expected}");
+    }
+    assert!(!html.contains("Montant du QF"));
+    assert!(!html.contains("734"), "no QF on a PSU page");
+    assert!(!html.contains(&nir), "the NIR is not echoed back");
+}
+
+#[tokio::test]
+async fn co_2_page_says_what_is_missing_and_answers_a_wrong_name_like_nobody() {
+    let app = spawn_psu_app().await;
+    let browser = creche_browser(&app).await;
+    let nir = nir_legall();
+    let fields = |nom: &'static str| {
+        vec![
+            ("nir", nir.clone()),
+            ("matricule", String::new()),
+            ("nom", nom.to_owned()),
+            ("annee", String::new()),
+            ("mois", String::new()),
+        ]
+    };
+    let (status, html) = psu_page_owned(&app, &browser, fields("")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("La recherche demande le NIR (ou le matricule) et le nom de l"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("value=\"{nir}\"")),
+        "the NIR is kept to correct the search"
+    );
+    let (status, html) = psu_page_owned(&app, &browser, fields("DUPONT")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Aucun dossier ne correspond à votre recherche."));
+    assert!(!html.contains("LE GALL"));
+}
+
+async fn psu_page_owned(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    fields: Vec<(&'static str, String)>,
+) -> (StatusCode, String) {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    psu_page(app, browser, &refs).await
+}
