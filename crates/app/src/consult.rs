@@ -7,8 +7,21 @@ use crate::{Agent, App, AppError};
 use partage_domain::dossier::{mois_demande, Adresse, Personne};
 use partage_domain::perimetre::{AccesBouquet, AccesDossier};
 use partage_domain::trace::{Action, Resultat};
-use partage_domain::{Bouquet, Dossier, Nir, PeriodeQf, Regime};
+use partage_domain::{Bouquet, Dossier, Matricule, Nir, PeriodeQf, Regime};
+use partage_store::NirHash;
 use serde::Serialize;
+
+/// How a search names its dossier: by a NIR of one of its people (CO-1), or by its matricule (001:4-3).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cle<'a> {
+    Nir(&'a str),
+    Matricule(&'a str),
+}
+
+enum Parsed {
+    Nir(NirHash),
+    Matricule(Matricule),
+}
 
 /// The QF bouquet's answer: its two rubriques, "Coordonnées du dossier" (people and address) and "Montant du
 /// QF" (the chosen month's QF and every period). Field names as in API Particulier's v3 QF answer.
@@ -74,15 +87,8 @@ impl App {
             enfants: dossier.enfants,
             adresse: dossier.adresse,
         };
-        self.trace_consultation(
-            agent,
-            Bouquet::Qf,
-            Resultat::Succes,
-            Some(&view.matricule),
-            None,
-            source,
-        )
-        .await?;
+        self.trace_succes(agent, Bouquet::Qf, &view.matricule, source)
+            .await?;
         Ok(view)
     }
 
@@ -94,6 +100,17 @@ impl App {
         nir: &str,
         source: &str,
     ) -> Result<Dossier, AppError> {
+        self.find_dossier(agent, bouquet, Cle::Nir(nir), None, source)
+            .await
+    }
+
+    /// AU-2: nothing but the password change before it is done. Traced as a consultation attempt.
+    pub(crate) async fn refuse_before_password_change(
+        &self,
+        agent: &Agent,
+        bouquet: Bouquet,
+        source: &str,
+    ) -> Result<(), AppError> {
         if agent.session.must_change_password {
             self.trace_consultation(
                 agent,
@@ -106,20 +123,56 @@ impl App {
             .await?;
             return Err(AppError::ChangementMotDePasseRequis);
         }
-        let nir = match Nir::parse(nir) {
-            Ok(n) => n,
-            Err(e) => {
-                self.trace_consultation(agent, bouquet, Resultat::NirInvalide, None, None, source)
-                    .await?;
-                return Err(AppError::NirInvalide(e.to_string()));
-            }
+        Ok(())
+    }
+
+    /// The shared path of every search: bouquet access, lookup by NIR or matricule, the allocataire's name
+    /// when the bouquet asks for it (CO-2), competence, opposition, each traced. The name is checked before
+    /// competence and opposition: a NIR with a wrong name must not even learn that an opposition exists.
+    pub(crate) async fn find_dossier(
+        &self,
+        agent: &Agent,
+        bouquet: Bouquet,
+        cle: Cle<'_>,
+        nom: Option<&str>,
+        source: &str,
+    ) -> Result<Dossier, AppError> {
+        self.refuse_before_password_change(agent, bouquet, source).await?;
+        let introuvable = || match cle {
+            Cle::Nir(_) => AppError::DossierIntrouvable,
+            Cle::Matricule(_) => AppError::MatriculeIntrouvable,
         };
-        let hash = nir_hash(&self.nir_key, &nir);
+        let cle = match cle {
+            Cle::Nir(nir) => match Nir::parse(nir) {
+                Ok(n) => Parsed::Nir(nir_hash(&self.nir_key, &n)),
+                Err(e) => {
+                    self.trace_consultation(agent, bouquet, Resultat::NirInvalide, None, None, source)
+                        .await?;
+                    return Err(AppError::NirInvalide(e.to_string()));
+                }
+            },
+            Cle::Matricule(m) => match Matricule::parse(m) {
+                Ok(m) => Parsed::Matricule(m),
+                Err(e) => {
+                    self.trace_consultation(agent, bouquet, Resultat::RequeteInvalide, None, None, source)
+                        .await?;
+                    return Err(AppError::RequeteInvalide(format!(
+                        "matricule invalide : {}",
+                        e.raison
+                    )));
+                }
+            },
+        };
+        // What a trace names when no dossier is found: the NIR's hash, or the matricule as typed.
+        let (hash, typed) = match &cle {
+            Parsed::Nir(h) => (Some(h.0.as_str()), None),
+            Parsed::Matricule(m) => (None, Some(m.as_str())),
+        };
         let perimetre = self.store.perimetre(agent.session.user).await?;
         match perimetre.acces_bouquet(bouquet, self.clock.today()) {
             AccesBouquet::Ouvert => {}
             AccesBouquet::NonHabilite => {
-                self.trace_consultation(agent, bouquet, Resultat::NonHabilite, None, Some(&hash.0), source)
+                self.trace_consultation(agent, bouquet, Resultat::NonHabilite, typed, hash, source)
                     .await?;
                 return Err(AppError::NonHabilite);
             }
@@ -128,33 +181,36 @@ impl App {
                     agent,
                     bouquet,
                     Resultat::ConventionHorsVigueur,
-                    None,
-                    Some(&hash.0),
+                    typed,
+                    hash,
                     source,
                 )
                 .await?;
-                return Err(AppError::DossierIntrouvable);
+                return Err(introuvable());
             }
         }
-        let Some(dossier) = self.store.dossier_by_nir(agent.session.caisse_id, &hash).await? else {
-            self.trace_consultation(
-                agent,
-                bouquet,
-                Resultat::DossierIntrouvable,
-                None,
-                Some(&hash.0),
-                source,
-            )
-            .await?;
-            return Err(AppError::DossierIntrouvable);
+        let caisse = agent.session.caisse_id;
+        let found = match &cle {
+            Parsed::Nir(h) => self.store.dossier_by_nir(caisse, h).await?,
+            Parsed::Matricule(m) => self.store.dossier_by_matricule(caisse, m).await?,
+        };
+        let Some(dossier) = found else {
+            self.trace_consultation(agent, bouquet, Resultat::DossierIntrouvable, typed, hash, source)
+                .await?;
+            return Err(introuvable());
         };
         let matricule = Some(dossier.matricule.as_str());
+        if nom.is_some_and(|nom| !dossier.nom_correspond(nom)) {
+            self.trace_consultation(agent, bouquet, Resultat::NomDiscordant, matricule, None, source)
+                .await?;
+            return Err(introuvable());
+        }
         match perimetre.acces_dossier(&dossier) {
             AccesDossier::Autorise => Ok(dossier),
             AccesDossier::HorsCompetence => {
                 self.trace_consultation(agent, bouquet, Resultat::HorsPerimetre, matricule, None, source)
                     .await?;
-                Err(AppError::DossierIntrouvable)
+                Err(introuvable())
             }
             AccesDossier::Opposition => {
                 self.trace_consultation(agent, bouquet, Resultat::Opposition, matricule, None, source)
@@ -164,8 +220,20 @@ impl App {
         }
     }
 
+    /// A consultation that showed the bouquet's rubriques of this dossier.
+    pub(crate) async fn trace_succes(
+        &self,
+        agent: &Agent,
+        bouquet: Bouquet,
+        matricule: &str,
+        source: &str,
+    ) -> Result<(), AppError> {
+        self.trace_consultation(agent, bouquet, Resultat::Succes, Some(matricule), None, source)
+            .await
+    }
+
     /// Records a consultation and keeps the session alive, in the same durable commit.
-    async fn trace_consultation(
+    pub(crate) async fn trace_consultation(
         &self,
         agent: &Agent,
         bouquet: Bouquet,

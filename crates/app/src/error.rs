@@ -28,6 +28,13 @@ pub enum AppError {
     Opposition,
     #[error("aucun dossier ne correspond à votre recherche")]
     DossierIntrouvable,
+    /// CO-2: a PSU search names the dossier (NIR or matricule) and the allocataire; one alone finds nothing.
+    #[error("la recherche demande le NIR (ou le matricule) et le nom de l'allocataire : l'un sans l'autre ne trouve aucun dossier")]
+    RechercheIncomplete,
+    /// 001:4-3: the matricule search of the caisse's own dossiers; a member of another caisse needs a
+    /// convention with that caisse.
+    #[error("aucun dossier de votre caisse ne correspond à ce matricule et à ce nom ; pour un adhérent d'une autre caisse, une convention avec cette caisse est nécessaire")]
+    MatriculeIntrouvable,
     #[error("import refusé : {} ligne(s) en erreur, aucune donnée n'a été modifiée", .0.len())]
     ImportRefuse(Vec<LineError>),
     /// A failure of partage itself; the cause is logged, never shown.
@@ -48,6 +55,8 @@ impl AppError {
             AppError::NonHabilite => "non_habilite",
             AppError::Opposition => "opposition",
             AppError::DossierIntrouvable => "dossier_introuvable",
+            AppError::RechercheIncomplete => "recherche_incomplete",
+            AppError::MatriculeIntrouvable => "matricule_introuvable",
             AppError::ImportRefuse(_) => "import_refuse",
             AppError::Interne(_) => "erreur_interne",
         }

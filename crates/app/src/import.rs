@@ -7,6 +7,8 @@ use crate::secrets::{hash_password_blocking, nir_hash};
 use crate::{App, AppError};
 use chrono::NaiveDate;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
+use partage_domain::famille::{Famille, PeriodeRessources, Situation};
+use partage_domain::Euros;
 use partage_domain::{
     Bouquet, CaisseCode, CodeDepartement, Convention, Dossier, Identifiant, Matricule, Nir, NumeroConvention,
     NumeroTiers, Regime, Siret,
@@ -225,6 +227,46 @@ impl Fields {
         }
     }
 
+    /// An optional whole number; `attendu` says what it is when it is not one.
+    fn opt_u32(&mut self, name: &str, attendu: &str) -> Option<u32> {
+        match self.take(name) {
+            None => None,
+            Some(Value::Number(n)) => match n.as_u64().and_then(|v| u32::try_from(v).ok()) {
+                Some(v) => Some(v),
+                None => {
+                    self.error(name, attendu);
+                    None
+                }
+            },
+            Some(_) => {
+                self.error(name, attendu);
+                None
+            }
+        }
+    }
+
+    /// A required amount in euros: a decimal string (`"32500.00"`) or a whole number. A JSON number with
+    /// decimals is refused: readers may round it on the way, and money must arrive as written.
+    fn euros(&mut self, name: &str) -> Option<Euros> {
+        match self.take(name) {
+            Some(Value::String(s)) => Euros::parse(&s).map_err(|e| self.error(name, e.to_string())).ok(),
+            Some(Value::Number(n)) if n.is_u64() => Euros::parse(&n.to_string())
+                .map_err(|e| self.error(name, e.to_string()))
+                .ok(),
+            Some(_) => {
+                self.error(
+                    name,
+                    "un montant en euros s'écrit entre guillemets, par exemple \"32500.00\"",
+                );
+                None
+            }
+            None => {
+                self.error(name, "champ obligatoire manquant");
+                None
+            }
+        }
+    }
+
     fn bool_or(&mut self, name: &str, default: bool) -> bool {
         match self.take(name) {
             None => default,
@@ -437,12 +479,65 @@ fn utilisateur(f: &mut Fields) -> Option<(UtilisateurRecord, String)> {
     ))
 }
 
+fn situation(f: &mut Fields, code: &str) -> Option<Situation> {
+    let found = Situation::parse(code);
+    if found.is_none() {
+        let codes: Vec<&str> = Situation::ALL.iter().map(|s| s.code()).collect();
+        f.error(
+            "situation_familiale",
+            format!("situation inconnue « {code} » (attendu : {})", codes.join(", ")),
+        );
+    }
+    found
+}
+
+/// PSU "Ressources hors prestations familiales" (BQ-PSU): annual amounts of the reference year, by period.
+fn ressources(f: &mut Fields) -> Vec<PeriodeRessources> {
+    let mut out = Vec::new();
+    for (i, item) in f
+        .array("ressources", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("ressources[{i}]");
+        let Some(mut r) = f.nested(&path, item) else {
+            continue;
+        };
+        let debut = r.date("debut");
+        let fin = r.date("fin");
+        let annee_reference = r
+            .opt_u32("annee_reference", "une année, par exemple 2024")
+            .and_then(|a| i32::try_from(a).ok().filter(|a| (1900..=2200).contains(a)));
+        if annee_reference.is_none() && !r.errors.iter().any(|e| e.champ == "annee_reference") {
+            r.error(
+                "annee_reference",
+                "une année comprise entre 1900 et 2200, par exemple 2024",
+            );
+        }
+        let montant = r.euros("montant_annuel");
+        if let (Some(debut), Some(fin), Some(annee_reference), Some(montant_annuel)) =
+            (debut, fin, annee_reference, montant)
+        {
+            out.push(PeriodeRessources {
+                debut,
+                fin,
+                annee_reference,
+                montant_annuel,
+            });
+        }
+        f.absorb(&path, r);
+    }
+    out
+}
+
 fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Option<DossierRecord> {
     let caisse = f.parsed("caisse", CaisseCode::parse);
     let matricule = f.parsed("matricule", Matricule::parse);
     let departement = f.parsed("departement", CodeDepartement::parse);
     let mut nirs = Vec::new();
-    let mut people = |f: &mut Fields, name: &str, required: bool| -> Vec<Personne> {
+    // Each person with the AEEH flag, which only a child may carry.
+    let mut people = |f: &mut Fields, name: &str, required: bool| -> Vec<(Personne, bool)> {
         let mut out = Vec::new();
         for (i, item) in f
             .array(name, required)
@@ -473,6 +568,7 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
             let nom_usage = p.opt_str("nom_usage");
             let prenoms = p.str("prenoms");
             let date_naissance = p.opt_date("date_naissance").ok().flatten();
+            let aeeh = name == "enfants" && p.bool_or("aeeh", false);
             let sexe = match p.opt_str("sexe").as_deref() {
                 None => None,
                 Some("M") => Some(Sexe::Masculin),
@@ -483,24 +579,30 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
                 }
             };
             if let (Some(nom_naissance), Some(prenoms)) = (nom_naissance, prenoms) {
-                out.push(Personne {
-                    nom_naissance,
-                    nom_usage,
-                    prenoms,
-                    date_naissance,
-                    sexe,
-                });
+                out.push((
+                    Personne {
+                        nom_naissance,
+                        nom_usage,
+                        prenoms,
+                        date_naissance,
+                        sexe,
+                    },
+                    aeeh,
+                ));
             }
             f.absorb(&path, p);
         }
         out
     };
-    let allocataires = people(f, "allocataires", true);
+    let allocataires: Vec<Personne> = people(f, "allocataires", true)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     if allocataires.is_empty() && !f.errors.iter().any(|e| e.champ.starts_with("allocataires")) {
         // Named on its field, so the caisse knows what to fix.
         f.error("allocataires", "un dossier compte au moins un allocataire");
     }
-    let enfants = people(f, "enfants", false);
+    let (enfants, aeeh): (Vec<Personne>, Vec<bool>) = people(f, "enfants", false).into_iter().unzip();
     let adresse = match f.take("adresse") {
         None => Adresse::default(),
         Some(value) => match f.nested("adresse", value) {
@@ -553,6 +655,25 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
         f.absorb(&path, q);
     }
     let opposition = f.bool_or("opposition", false);
+    let famille = Famille {
+        situation: f.opt_str("situation_familiale").and_then(|s| situation(f, &s)),
+        enfants_a_charge: f
+            .opt_u32("enfants_a_charge", "un nombre entier d'enfants, de 0 à 30")
+            .and_then(|n| match u8::try_from(n).ok().filter(|n| *n <= 30) {
+                Some(n) => Some(n),
+                None => {
+                    f.error("enfants_a_charge", "un nombre entier d'enfants, de 0 à 30");
+                    None
+                }
+            }),
+        enfants_aeeh: aeeh
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a)
+            .map(|(i, _)| i)
+            .collect(),
+    };
+    let ressources = ressources(f);
     let (Some(matricule), Some(departement)) = (matricule, departement) else {
         return None;
     };
@@ -568,6 +689,7 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
         periodes,
         opposition,
     )
+    .and_then(|d| d.avec_psu(famille, ressources))
     .map_err(|e| f.error("dossier", e.to_string()))
     .ok()?;
     Some(DossierRecord {
@@ -666,6 +788,50 @@ mod tests {
                 (3, "signee_le")
             ]
         );
+    }
+
+    #[test]
+    fn bq_psu_dossier_carries_family_and_resources() {
+        let line = r#"{"type":"dossier","caisse":"C","matricule":"1","departement":"29","allocataires":[{"nom_naissance":"A","prenoms":"B"}],"enfants":[{"nom_naissance":"A","prenoms":"C","date_naissance":"2023-02-01"},{"nom_naissance":"A","prenoms":"D","aeeh":true}],"situation_familiale":"vie_maritale","enfants_a_charge":2,"ressources":[{"debut":"2026-01-01","fin":"2026-12-31","annee_reference":2024,"montant_annuel":"32500.50"},{"debut":"2025-01-01","fin":"2025-12-31","annee_reference":2023,"montant_annuel":30000}]}"#;
+        let file = parse(line).unwrap();
+        let ImportRecord::Dossier(d) = &file.records[0].record else {
+            panic!("dossier attendu")
+        };
+        let d = &d.dossier;
+        assert_eq!(d.famille.situation, Some(Situation::VieMaritale));
+        assert_eq!(d.famille.enfants_a_charge, Some(2));
+        assert_eq!(d.famille.enfants_aeeh, vec![1]);
+        assert_eq!(d.ressources.len(), 2);
+        assert_eq!(d.ressources[0].montant_annuel, Euros::from_centimes(3_000_000));
+        assert_eq!(d.ressources[1].montant_annuel, Euros::from_centimes(3_250_050));
+    }
+
+    #[test]
+    fn bq_psu_bad_family_or_resources_are_named_on_their_field() {
+        let line = r#"{"type":"dossier","caisse":"C","matricule":"1","departement":"29","allocataires":[{"nom_naissance":"A","prenoms":"B","aeeh":true}],"situation_familiale":"concubin","enfants_a_charge":-1,"ressources":[{"debut":"2026-01-01","fin":"2026-12-31","annee_reference":2024,"montant_annuel":32500.5},{"debut":"2025-01-01","fin":"2025-12-31","montant_annuel":"12,345"}]}"#;
+        let errors = parse(line).unwrap_err();
+        let found: Vec<&str> = errors.iter().map(|e| e.champ.as_str()).collect();
+        assert_eq!(
+            found,
+            vec![
+                "allocataires[0].aeeh",
+                "situation_familiale",
+                "enfants_a_charge",
+                "ressources[0].montant_annuel",
+                "ressources[1].annee_reference",
+                "ressources[1].montant_annuel",
+            ]
+        );
+        assert!(errors[3].raison.contains("entre guillemets"), "{errors:?}");
+    }
+
+    #[test]
+    fn bq_psu_overlapping_resources_refuse_the_dossier() {
+        let line = r#"{"type":"dossier","caisse":"C","matricule":"1","departement":"29","allocataires":[{"nom_naissance":"A","prenoms":"B"}],"ressources":[{"debut":"2026-01-01","fin":"2026-12-31","annee_reference":2024,"montant_annuel":"1"},{"debut":"2026-06-01","fin":"2027-05-31","annee_reference":2025,"montant_annuel":"2"}]}"#;
+        let errors = parse(line).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].champ, "dossier");
+        assert!(errors[0].raison.contains("ressources"), "{errors:?}");
     }
 
     proptest! {

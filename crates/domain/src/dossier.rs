@@ -1,6 +1,7 @@
 //! The caisse's file on one household. A dossier as stored by partage holds no NIR: NIRs are kept apart,
 //! only as keyed hashes, to find the dossier (see `partage_app::nir_index`).
 
+use crate::famille::{Famille, PeriodeRessources};
 use crate::{CodeDepartement, Matricule};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,12 @@ pub struct Dossier {
     pub quotients_familiaux: Vec<PeriodeQf>,
     /// OP-1: the beneficiary opposed consultation by partners.
     pub opposition: bool,
+    /// PSU "Situation familiale" (BQ-PSU). Absent from dossiers stored before it existed.
+    #[serde(default, skip_serializing_if = "Famille::is_empty")]
+    pub famille: Famille,
+    /// PSU "Ressources hors prestations familiales" by validity period; sorted by `debut`, never overlapping.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ressources: Vec<PeriodeRessources>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +73,12 @@ pub enum DossierError {
     PeriodeInversee { debut: NaiveDate },
     #[error("les périodes de QF commençant le {0} et le {1} se chevauchent")]
     PeriodesChevauchees(NaiveDate, NaiveDate),
+    #[error("la période de ressources commençant le {debut} finit avant de commencer")]
+    RessourcesInversees { debut: NaiveDate },
+    #[error("les périodes de ressources commençant le {0} et le {1} se chevauchent")]
+    RessourcesChevauchees(NaiveDate, NaiveDate),
+    #[error("l'enfant n° {0} bénéficiaire de l'AEEH n'est pas un enfant du dossier")]
+    EnfantAeehInconnu(usize),
 }
 
 impl Dossier {
@@ -104,7 +117,31 @@ impl Dossier {
             adresse,
             quotients_familiaux,
             opposition,
+            famille: Famille::default(),
+            ressources: Vec::new(),
         })
+    }
+
+    /// Adds what the PSU bouquet reads (BQ-PSU): the family situation and the resources by period, checked
+    /// like the QF periods (sorted, never overlapping).
+    pub fn avec_psu(
+        mut self,
+        famille: Famille,
+        mut ressources: Vec<PeriodeRessources>,
+    ) -> Result<Dossier, DossierError> {
+        if let Some(&i) = famille.enfants_aeeh.iter().find(|&&i| i >= self.enfants.len()) {
+            return Err(DossierError::EnfantAeehInconnu(i + 1));
+        }
+        if let Some(p) = ressources.iter().find(|p| p.fin < p.debut) {
+            return Err(DossierError::RessourcesInversees { debut: p.debut });
+        }
+        ressources.sort_by_key(|p| p.debut);
+        if let Some(w) = ressources.windows(2).find(|w| w[1].debut <= w[0].fin) {
+            return Err(DossierError::RessourcesChevauchees(w[0].debut, w[1].debut));
+        }
+        self.famille = famille;
+        self.ressources = ressources;
+        Ok(self)
     }
 
     /// CO-6: the QF valid on the first day of the given month, if the caisse computed one.
@@ -200,6 +237,60 @@ mod tests {
             mois_demande(Some(2025), Some(0), d("2026-11-23")),
             Err(PeriodeDemandeeError::Invalide)
         );
+    }
+
+    #[test]
+    fn bq_psu_resources_sorted_and_checked_like_qf_periods() {
+        use crate::famille::{Famille, PeriodeRessources};
+        use crate::Euros;
+        let r = |debut: &str, fin: &str| PeriodeRessources {
+            debut: d(debut),
+            fin: d(fin),
+            annee_reference: 2024,
+            montant_annuel: Euros::from_centimes(100),
+        };
+        let base = dossier(vec![]).unwrap();
+        let ok = base
+            .clone()
+            .avec_psu(
+                Famille::default(),
+                vec![r("2026-07-01", "2026-12-31"), r("2026-01-01", "2026-06-30")],
+            )
+            .unwrap();
+        assert_eq!(ok.ressources[0].debut, d("2026-01-01"));
+        assert_eq!(
+            ok.ressources_du_mois(2026, 8).map(|p| p.debut),
+            Some(d("2026-07-01"))
+        );
+        assert!(matches!(
+            base.clone().avec_psu(
+                Famille::default(),
+                vec![r("2026-01-01", "2026-07-01"), r("2026-07-01", "2026-12-31")]
+            ),
+            Err(DossierError::RessourcesChevauchees(..))
+        ));
+        assert!(matches!(
+            base.clone()
+                .avec_psu(Famille::default(), vec![r("2026-02-01", "2026-01-01")]),
+            Err(DossierError::RessourcesInversees { .. })
+        ));
+        let aeeh = Famille {
+            enfants_aeeh: vec![0],
+            ..Famille::default()
+        };
+        assert_eq!(
+            base.avec_psu(aeeh, vec![]),
+            Err(DossierError::EnfantAeehInconnu(1))
+        );
+    }
+
+    #[test]
+    fn bq_psu_a_dossier_stored_before_psu_data_still_reads() {
+        let stored = r#"{"matricule":"1","departement":"07","allocataires":[{"nom_naissance":"A","nom_usage":null,"prenoms":"B","date_naissance":null,"sexe":null}],"enfants":[],"adresse":{},"quotients_familiaux":[],"opposition":false}"#;
+        let d: Dossier = serde_json::from_str(stored).unwrap();
+        assert!(d.famille.is_empty() && d.ressources.is_empty());
+        // And a dossier without PSU data is stored exactly as before.
+        assert!(!serde_json::to_string(&d).unwrap().contains("famille"));
     }
 
     #[test]

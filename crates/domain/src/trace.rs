@@ -32,6 +32,9 @@ pub enum Resultat {
     DossierIntrouvable,
     Opposition,
     HorsPerimetre,
+    /// CO-2: a PSU search whose name is not the allocataire's; the user is told "not found", the trace
+    /// keeps the truth for supervision (CO-5).
+    NomDiscordant,
     ConventionHorsVigueur,
     ChangementMotDePasseRequis,
     /// Attempt on a locked account: answered like a wrong password, whatever the password.
@@ -69,6 +72,7 @@ impl Resultat {
             Resultat::DossierIntrouvable => "dossier_introuvable",
             Resultat::Opposition => "opposition",
             Resultat::HorsPerimetre => "hors_perimetre",
+            Resultat::NomDiscordant => "nom_discordant",
             Resultat::ConventionHorsVigueur => "convention_hors_vigueur",
             Resultat::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
             Resultat::EchecCompteVerrouille => "echec_compte_verrouille",

@@ -3,6 +3,7 @@
 //! one round trip per statement however many rows it holds.
 
 mod codec;
+mod dossiers;
 mod error;
 mod import;
 #[cfg(any(test, feature = "testing"))]

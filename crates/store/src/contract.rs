@@ -27,6 +27,9 @@ use partage_domain::{
 use std::future::Future;
 use std::sync::Arc;
 
+pub mod dossiers;
+pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
+
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
 pub trait TestStore: Send + 'static {
     fn store(&self) -> Arc<dyn Store>;
@@ -92,6 +95,7 @@ macro_rules! contract_tests {
             au_1_a_quiet_hour_starts_a_new_run_but_never_lifts_a_lock,
             au_1_clearing_failures_unlocks_and_hands_back_what_was_counted,
             au_1_concurrent_failures_are_all_counted,
+            bq_psu_dossier_by_matricule_with_its_family_and_resources,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

@@ -15,6 +15,7 @@ use std::fmt;
 
 pub mod codec;
 pub mod contract;
+pub mod dossiers;
 pub mod import_check;
 pub mod verrouillage;
 
@@ -231,7 +232,7 @@ pub struct StoredTrace {
 }
 
 #[async_trait]
-pub trait Store: LoginThrottle + Send + Sync + fmt::Debug + 'static {
+pub trait Store: LoginThrottle + dossiers::DossierLookup + Send + Sync + fmt::Debug + 'static {
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
 

@@ -54,6 +54,8 @@ impl ApiError {
                 AppError::NonHabilite => (StatusCode::FORBIDDEN, "Accès non habilité"),
                 AppError::Opposition => (StatusCode::FORBIDDEN, "Opposition à la consultation"),
                 AppError::DossierIntrouvable => (StatusCode::NOT_FOUND, "Dossier introuvable"),
+                AppError::RechercheIncomplete => (StatusCode::BAD_REQUEST, "Recherche incomplète"),
+                AppError::MatriculeIntrouvable => (StatusCode::NOT_FOUND, "Dossier introuvable"),
                 AppError::MotDePasseRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Mot de passe refusé"),
                 AppError::ImportRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Import refusé"),
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),

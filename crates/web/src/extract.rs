@@ -145,6 +145,19 @@ impl Champs {
         }
     }
 
+    /// An optional string: absent and `null` are "not given".
+    pub(crate) fn texte_optionnel(&mut self, nom: &str) -> Result<Option<String>, ()> {
+        match self.take(nom) {
+            None => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s)),
+            Some(_) => {
+                self.erreurs
+                    .push(format!("le champ « {nom} » doit être une chaîne de caractères"));
+                Err(())
+            }
+        }
+    }
+
     /// An optional whole number within `T`'s range.
     pub(crate) fn entier<T: TryFrom<i64>>(&mut self, nom: &str) -> Result<Option<T>, ()> {
         match self.take(nom) {

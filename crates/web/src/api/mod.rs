@@ -3,6 +3,7 @@
 
 mod consultation;
 pub mod openapi;
+mod psu;
 mod session;
 
 use crate::AppState;
@@ -14,5 +15,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/session", post(session::ouvrir).delete(session::fermer))
         .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
         .route("/api/v1/consultations/qf", post(consultation::qf))
+        .route("/api/v1/consultations/psu", post(psu::psu))
         .route("/api/openapi.json", get(openapi::servir))
 }

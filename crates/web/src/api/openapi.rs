@@ -14,7 +14,7 @@ pub(crate) async fn servir() -> Json<Value> {
 }
 
 /// Every error code the API answers (see `crate::error::ApiError`).
-const CODES: [&str; 14] = [
+const CODES: &[&str] = &[
     "requete_invalide",
     "nir_invalide",
     "non_authentifie",
@@ -23,6 +23,8 @@ const CODES: [&str; 14] = [
     "non_habilite",
     "opposition",
     "dossier_introuvable",
+    "recherche_incomplete",
+    "matricule_introuvable",
     "ressource_inconnue",
     "methode_non_autorisee",
     "requete_trop_volumineuse",
@@ -130,6 +132,15 @@ pub fn document() -> Value {
         }
     });
     let ligne = || nullable("string");
+    // Fields several schemas share, written once.
+    let champ_nir = json!({ "type": "string", "description": "15 caractères (13 et la clé) ; espaces, points et tirets sont ignorés." });
+    let mut nullable_nir = champ_nir.clone();
+    nullable_nir["type"] = json!(["string", "null"]);
+    let champ_annee = json!({ "type": ["integer", "null"], "minimum": 1900, "maximum": 2200, "description": "Avec `mois` ; les deux absents : le mois en cours." });
+    let champ_mois = json!({ "type": ["integer", "null"], "minimum": 1, "maximum": 12 });
+    let champ_matricule = json!({ "type": "string", "description": "Numéro du dossier à la caisse." });
+    let personnes = json!({ "type": "array", "items": { "$ref": "#/components/schemas/Personne" } });
+    let ref_adresse = json!({ "$ref": "#/components/schemas/Adresse" });
     let adresse = json!({
         "type": "object",
         "description": "Adresse postale en sept lignes (norme AFNOR XP Z10-011).",
@@ -146,6 +157,29 @@ pub fn document() -> Value {
             "pays": ligne()
         }
     });
+    let periode_ressources = json!({
+        "type": "object",
+        "required": ["debut", "fin", "annee_reference", "montant_annuel"],
+        "additionalProperties": false,
+        "properties": {
+            "debut": { "type": "string", "format": "date" },
+            "fin": { "type": "string", "format": "date", "description": "Inclus." },
+            "annee_reference": { "type": "integer", "description": "L'année des ressources (N-2)." },
+            "montant_annuel": { "$ref": "#/components/schemas/Euros" }
+        }
+    });
+    // The period valid in the chosen month, with that month.
+    let mut ressources_du_mois = periode_ressources.clone();
+    ressources_du_mois["required"] = json!([
+        "annee",
+        "mois",
+        "annee_reference",
+        "montant_annuel",
+        "debut",
+        "fin"
+    ]);
+    ressources_du_mois["properties"]["annee"] = json!({ "type": "integer" });
+    ressources_du_mois["properties"]["mois"] = json!({ "type": "integer", "minimum": 1, "maximum": 12 });
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -248,6 +282,46 @@ pub fn document() -> Value {
                     )
                 }
             },
+            "/api/v1/consultations/psu": {
+                "post": {
+                    "operationId": "consulterPsu",
+                    "summary": "Consulter les ressources PSU d'un dossier (BQ-PSU, CO-2, CO-6)",
+                    "description": "Le dossier est trouvé par le NIR d'une de ses personnes, ou par son matricule \
+                        (bloc de recherche par matricule), **et** par le nom de naissance ou d'usage d'un allocataire : \
+                        seule la combinaison des deux trouve le dossier (CO-2). Le nom est comparé sans tenir compte \
+                        des majuscules, des accents, des tirets ni des espaces en trop. Un NIR avec un autre nom reçoit \
+                        la même réponse qu'un NIR inconnu ; un dossier hors du périmètre du partenaire aussi. Un \
+                        dossier frappé d'opposition (OP-1) ne montre que l'existence de l'opposition. La réponse ne \
+                        porte que les rubriques du bouquet PSU : ni quotient familial, ni donnée RSA.",
+                    "requestBody": corps_json("RecherchePsu"),
+                    "responses": reponses(
+                        ("200", json!({
+                            "description": "Les rubriques « Coordonnées du dossier », « Situation familiale » et \
+                                « Ressources hors prestations familiales », pour le mois choisi.",
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ConsultationPsu" } } }
+                        })),
+                        {
+                            let mut v = erreurs_communes(true);
+                            v.retain(|(s, _)| *s != "400");
+                            v.push(("400", probleme(
+                                "Requête mal formée, période invalide, NIR ou matricule invalide, NIR et matricule \
+                                 donnés ensemble, ou recherche sans le NIR (ou le matricule) ou sans le nom.",
+                                &["requete_invalide", "nir_invalide", "recherche_incomplete"],
+                            )));
+                            v.push(("403", probleme(
+                                "Mot de passe provisoire à changer d'abord, utilisateur non habilité au bouquet PSU, \
+                                 ou opposition du bénéficiaire.",
+                                &["changement_mot_de_passe_requis", "non_habilite", "opposition"],
+                            )));
+                            v.push(("404", probleme(
+                                "Aucun dossier ne correspond au NIR (ou au matricule) et au nom.",
+                                &["dossier_introuvable", "matricule_introuvable"],
+                            )));
+                            v
+                        }
+                    )
+                }
+            },
             "/healthz": {
                 "get": {
                     "operationId": "sante",
@@ -304,9 +378,9 @@ pub fn document() -> Value {
                     "required": ["nir"],
                     "additionalProperties": false,
                     "properties": {
-                        "nir": { "type": "string", "description": "15 caractères (13 et la clé) ; espaces, points et tirets sont ignorés." },
-                        "annee": { "type": ["integer", "null"], "minimum": 1900, "maximum": 2200, "description": "Avec `mois` ; les deux absents : le mois en cours." },
-                        "mois": { "type": ["integer", "null"], "minimum": 1, "maximum": 12 }
+                        "nir": champ_nir.clone(),
+                        "annee": champ_annee.clone(),
+                        "mois": champ_mois.clone()
                     }
                 },
                 "ConsultationQf": {
@@ -314,16 +388,75 @@ pub fn document() -> Value {
                     "required": ["matricule", "allocataires", "enfants", "adresse", "quotient_familial", "periodes"],
                     "additionalProperties": false,
                     "properties": {
-                        "matricule": { "type": "string", "description": "Numéro du dossier à la caisse." },
-                        "allocataires": { "type": "array", "items": { "$ref": "#/components/schemas/Personne" } },
+                        "matricule": champ_matricule.clone(),
+                        "allocataires": personnes.clone(),
                         "enfants": { "type": "array", "items": { "$ref": "#/components/schemas/Personne" } },
-                        "adresse": { "$ref": "#/components/schemas/Adresse" },
+                        "adresse": ref_adresse.clone(),
                         "quotient_familial": {
                             "oneOf": [ { "$ref": "#/components/schemas/QuotientFamilial" }, { "type": "null" } ],
                             "description": "Le QF du mois choisi ; `null` si la caisse n'en a pas calculé pour ce mois."
                         },
                         "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeQf" }, "description": "Toutes les périodes de validité, dans l'ordre." }
                     }
+                },
+                "RecherchePsu": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "Le NIR ou le matricule (un seul des deux), et le nom de l'allocataire. Un champ \
+                        manquant est signalé par `recherche_incomplete`.",
+                    "properties": {
+                        "nir": nullable_nir,
+                        "matricule": { "type": ["string", "null"], "description": "Numéro du dossier à la caisse." },
+                        "nom": { "type": ["string", "null"], "description": "Nom de naissance ou d'usage d'un allocataire." },
+                        "annee": champ_annee.clone(),
+                        "mois": champ_mois.clone()
+                    }
+                },
+                "ConsultationPsu": {
+                    "type": "object",
+                    "required": ["matricule", "allocataires", "adresse", "situation_familiale", "ressources", "periodes"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "matricule": champ_matricule.clone(),
+                        "allocataires": personnes.clone(),
+                        "adresse": ref_adresse.clone(),
+                        "situation_familiale": { "$ref": "#/components/schemas/SituationFamiliale" },
+                        "ressources": {
+                            "oneOf": [ { "$ref": "#/components/schemas/RessourcesDuMois" }, { "type": "null" } ],
+                            "description": "Les ressources valables le premier jour du mois choisi ; `null` s'il n'y en a pas."
+                        },
+                        "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeRessources" }, "description": "Toutes les périodes de validité, dans l'ordre." }
+                    }
+                },
+                "SituationFamiliale": {
+                    "type": "object",
+                    "required": ["situation", "libelle", "enfants_a_charge", "enfants"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "situation": { "type": ["string", "null"], "enum": ["celibataire", "marie", "pacse", "vie_maritale", "separe", "divorce", "veuf", null] },
+                        "libelle": { "type": ["string", "null"], "description": "La situation en français." },
+                        "enfants_a_charge": { "type": ["integer", "null"], "minimum": 0, "description": "Nombre d'enfants à charge au sens des prestations familiales." },
+                        "enfants": { "type": "array", "items": { "$ref": "#/components/schemas/EnfantPsu" } }
+                    }
+                },
+                "EnfantPsu": {
+                    "type": "object",
+                    "required": ["nom_naissance", "nom_usage", "prenoms", "date_naissance", "aeeh"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "nom_naissance": { "type": "string" },
+                        "nom_usage": nullable("string"),
+                        "prenoms": { "type": "string" },
+                        "date_naissance": { "type": ["string", "null"], "format": "date" },
+                        "aeeh": { "type": "boolean", "description": "L'allocation d'éducation de l'enfant handicapé est versée pour cet enfant." }
+                    }
+                },
+                "RessourcesDuMois": ressources_du_mois,
+                "PeriodeRessources": periode_ressources,
+                "Euros": {
+                    "type": "string",
+                    "pattern": "^[0-9]+\\.[0-9]{2}$",
+                    "description": "Montant en euros, exact, écrit avec deux décimales (par exemple `32500.50`)."
                 },
                 "Personne": personne,
                 "Adresse": adresse,

@@ -4,6 +4,7 @@
 mod accueil;
 mod information;
 mod mot_de_passe;
+mod psu;
 mod qf;
 mod session;
 
@@ -26,6 +27,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/qf", get(qf::afficher).post(qf::rechercher))
         .route("/information-familles", get(information::afficher))
+        .route("/psu", get(psu::afficher).post(psu::rechercher))
         .route("/deconnexion", post(session::deconnexion))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }

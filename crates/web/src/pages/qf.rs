@@ -17,7 +17,7 @@ use partage_app::AppError;
 use partage_domain::{Personne, Sexe};
 use serde::Deserialize;
 
-const MOIS: [&str; 12] = [
+pub(super) const MOIS: [&str; 12] = [
     "janvier",
     "février",
     "mars",
@@ -49,10 +49,10 @@ struct PageQf {
     resultat: Option<Resultat>,
 }
 
-struct Choix {
-    valeur: String,
-    libelle: String,
-    choisi: bool,
+pub(super) struct Choix {
+    pub valeur: String,
+    pub libelle: String,
+    pub choisi: bool,
 }
 
 struct Resultat {
@@ -79,7 +79,7 @@ struct PeriodeVue {
     montant: String,
 }
 
-fn date(d: NaiveDate) -> String {
+pub(super) fn date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
@@ -87,7 +87,23 @@ fn euros(valeur: u32) -> String {
     format!("{valeur} €")
 }
 
-fn mois_libelle(annee: i32, mois: u32) -> String {
+/// The address's lines that the caisse filled in, in the order of the norm.
+pub(super) fn adresse_lignes(a: partage_domain::Adresse) -> Vec<String> {
+    [
+        a.destinataire,
+        a.complement_information,
+        a.complement_information_geographique,
+        a.numero_libelle_voie,
+        a.lieu_dit,
+        a.code_postal_ville,
+        a.pays,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+pub(super) fn mois_libelle(annee: i32, mois: u32) -> String {
     let nom = MOIS.get((mois as usize).wrapping_sub(1)).copied().unwrap_or("?");
     format!("{nom} {annee}")
 }
@@ -112,18 +128,7 @@ fn resultat(view: QfView, annee: i32, mois: u32) -> Resultat {
         matricule: view.matricule,
         allocataires: view.allocataires.into_iter().map(personne).collect(),
         enfants: view.enfants.into_iter().map(personne).collect(),
-        adresse: [
-            a.destinataire,
-            a.complement_information,
-            a.complement_information_geographique,
-            a.numero_libelle_voie,
-            a.lieu_dit,
-            a.code_postal_ville,
-            a.pays,
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
+        adresse: adresse_lignes(a),
         mois_libelle: mois_libelle(annee, mois),
         qf_du_mois: view.quotient_familial.map(|q| euros(q.valeur)),
         periodes: view
@@ -138,24 +143,30 @@ fn resultat(view: QfView, annee: i32, mois: u32) -> Resultat {
     }
 }
 
+/// The period selector's choices (CO-6): years from ten years back to next year, and the twelve months.
+pub(super) fn choix_periode(aujourdhui: NaiveDate, annee: i32, mois: u32) -> (Vec<Choix>, Vec<Choix>) {
+    let annees = (aujourdhui.year() - ANNEES_PASSEES..=aujourdhui.year() + 1)
+        .rev()
+        .map(|a| Choix {
+            valeur: a.to_string(),
+            libelle: a.to_string(),
+            choisi: a == annee,
+        })
+        .collect();
+    let mois = (1..=12u32)
+        .map(|m| Choix {
+            valeur: m.to_string(),
+            libelle: MOIS.get(m as usize - 1).copied().unwrap_or_default().to_owned(),
+            choisi: m == mois,
+        })
+        .collect();
+    (annees, mois)
+}
+
 impl PageQf {
     /// An empty search block, on the chosen month.
     fn new(nav: Nav, aujourdhui: NaiveDate, annee: i32, mois: u32) -> PageQf {
-        let annees = (aujourdhui.year() - ANNEES_PASSEES..=aujourdhui.year() + 1)
-            .rev()
-            .map(|a| Choix {
-                valeur: a.to_string(),
-                libelle: a.to_string(),
-                choisi: a == annee,
-            })
-            .collect();
-        let mois = (1..=12u32)
-            .map(|m| Choix {
-                valeur: m.to_string(),
-                libelle: MOIS.get(m as usize - 1).copied().unwrap_or_default().to_owned(),
-                choisi: m == mois,
-            })
-            .collect();
+        let (annees, mois) = choix_periode(aujourdhui, annee, mois);
         PageQf {
             nav,
             nir: String::new(),
@@ -190,7 +201,7 @@ pub(crate) struct Recherche {
 
 /// A select's value: empty means "not chosen"; anything else must be a number, or the period is refused by
 /// the use case like any other invalid period.
-fn nombre<T: std::str::FromStr>(s: &str) -> Result<Option<T>, ()> {
+pub(super) fn nombre<T: std::str::FromStr>(s: &str) -> Result<Option<T>, ()> {
     let s = s.trim();
     if s.is_empty() {
         Ok(None)

@@ -13,6 +13,7 @@ mod helpers;
 mod inactivite;
 mod openapi;
 mod pages;
+mod psu;
 mod requetes;
 mod securite;
 mod session;

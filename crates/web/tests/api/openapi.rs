@@ -24,7 +24,7 @@ async fn openapi_document_is_served() {
 }
 
 /// Checks `value` against `schema` for the subset of JSON Schema the document uses.
-fn check(doc: &Value, schema: &Value, value: &Value, path: &str) -> Result<(), String> {
+pub(crate) fn check(doc: &Value, schema: &Value, value: &Value, path: &str) -> Result<(), String> {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.trim_start_matches("#/components/schemas/");
         let target = &doc["components"]["schemas"][name];
@@ -92,7 +92,7 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str) -> Result<(), S
     Ok(())
 }
 
-fn schema(name: &str) -> Value {
+pub(crate) fn schema(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 

@@ -1,0 +1,201 @@
+//! The PSU bouquet (BQ-PSU, CO-2, CO-6, OP-1): a search block by NIR, or by matricule (001:4-3), always with
+//! the allocataire's name, and a period selector; then the three rubriques "Coordonnées du dossier",
+//! "Situation familiale" and "Ressources hors prestations familiales". The search is a POST: neither NIR
+//! nor name appears in a URL.
+
+use super::qf::{adresse_lignes, choix_periode, date, mois_libelle, nombre, Choix};
+use super::session::PageAgent;
+use super::PageForm;
+use super::{depuis_erreur, phrase, rendre, Nav};
+use crate::extract::Source;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
+use partage_app::psu::{PsuQuery, PsuView};
+use partage_app::AppError;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "psu.html")]
+struct PagePsu {
+    nav: Nav,
+    nir: String,
+    matricule: String,
+    nom: String,
+    mois: Vec<Choix>,
+    annees: Vec<Choix>,
+    /// A refusal of the search itself (missing name, invalid NIR or matricule, period), shown at the top.
+    erreur: Option<String>,
+    /// The one sentence that answers a search that shows no dossier.
+    message: Option<String>,
+    resultat: Option<Resultat>,
+}
+
+struct Resultat {
+    matricule: String,
+    allocataires: Vec<[String; 4]>,
+    adresse: Vec<String>,
+    situation: String,
+    enfants_a_charge: String,
+    /// Prénoms, nom, date de naissance, AEEH.
+    enfants: Vec<[String; 4]>,
+    mois_libelle: String,
+    ressources_du_mois: Option<String>,
+    /// Du, au, année de référence, montant annuel.
+    periodes: Vec<[String; 4]>,
+}
+
+fn resultat(view: PsuView, annee: i32, mois: u32) -> Resultat {
+    let a = view.adresse;
+    let sf = view.situation_familiale;
+    let jour = |d: Option<NaiveDate>| d.map(date).unwrap_or_default();
+    Resultat {
+        matricule: view.matricule,
+        allocataires: view
+            .allocataires
+            .into_iter()
+            .map(|p| {
+                [
+                    p.nom_naissance,
+                    p.nom_usage.unwrap_or_default(),
+                    p.prenoms,
+                    jour(p.date_naissance),
+                ]
+            })
+            .collect(),
+        adresse: adresse_lignes(a),
+        situation: sf.libelle.unwrap_or("Non communiquée par la caisse").to_owned(),
+        enfants_a_charge: sf
+            .enfants_a_charge
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "Non communiqué par la caisse".to_owned()),
+        enfants: sf
+            .enfants
+            .into_iter()
+            .map(|e| {
+                let nom = match e.nom_usage {
+                    Some(u) => format!("{} ({u})", e.nom_naissance),
+                    None => e.nom_naissance,
+                };
+                let aeeh = if e.aeeh { "Oui" } else { "Non" };
+                [e.prenoms, nom, jour(e.date_naissance), aeeh.to_owned()]
+            })
+            .collect(),
+        mois_libelle: mois_libelle(annee, mois),
+        ressources_du_mois: view.ressources.map(|r| {
+            format!(
+                "{} (ressources {}, valables du {} au {})",
+                r.montant_annuel.libelle(),
+                r.annee_reference,
+                date(r.debut),
+                date(r.fin)
+            )
+        }),
+        periodes: view
+            .periodes
+            .into_iter()
+            .map(|p| {
+                [
+                    date(p.debut),
+                    date(p.fin),
+                    p.annee_reference.to_string(),
+                    p.montant_annuel.libelle(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+impl PagePsu {
+    fn new(nav: Nav, aujourdhui: NaiveDate, annee: i32, mois: u32) -> PagePsu {
+        let (annees, mois) = choix_periode(aujourdhui, annee, mois);
+        PagePsu {
+            nav,
+            nir: String::new(),
+            matricule: String::new(),
+            nom: String::new(),
+            mois,
+            annees,
+            erreur: None,
+            message: None,
+            resultat: None,
+        }
+    }
+}
+
+pub(crate) async fn afficher(State(state): State<AppState>, PageAgent(session): PageAgent) -> Response {
+    if let Err(e) = state.app.touch(&session.agent).await {
+        return depuis_erreur(e);
+    }
+    let today = state.app.clock().today();
+    rendre(
+        StatusCode::OK,
+        &PagePsu::new(session.nav(), today, today.year(), today.month()),
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Recherche {
+    #[serde(default)]
+    nir: String,
+    #[serde(default)]
+    matricule: String,
+    #[serde(default)]
+    nom: String,
+    #[serde(default)]
+    annee: String,
+    #[serde(default)]
+    mois: String,
+}
+
+pub(crate) async fn rechercher(
+    State(state): State<AppState>,
+    Source(source): Source,
+    PageAgent(session): PageAgent,
+    PageForm(form): PageForm<Recherche>,
+) -> Response {
+    let today = state.app.clock().today();
+    let (annee, mois) = match (nombre::<i32>(&form.annee), nombre::<u32>(&form.mois)) {
+        (Ok(a), Ok(m)) => (a, m),
+        _ => (Some(0), Some(0)),
+    };
+    let (shown_year, shown_month) = (annee.unwrap_or(today.year()), mois.unwrap_or(today.month()));
+    let mut page = PagePsu::new(session.nav(), today, shown_year, shown_month);
+    let query = PsuQuery {
+        nir: Some(&form.nir),
+        matricule: Some(&form.matricule),
+        nom: Some(&form.nom),
+        annee,
+        mois,
+    };
+    let status = match state.app.consult_psu(&session.agent, query, &source).await {
+        Ok(view) => {
+            page.resultat = Some(resultat(view, shown_year, shown_month));
+            StatusCode::OK
+        }
+        Err(
+            e @ (AppError::NirInvalide(_) | AppError::RequeteInvalide(_) | AppError::RechercheIncomplete),
+        ) => {
+            // Kept in the fields so the user can correct them; the answer is never cached (no-store).
+            page.nir = form.nir;
+            page.matricule = form.matricule;
+            page.nom = form.nom;
+            page.erreur = Some(phrase(&e.to_string()));
+            StatusCode::BAD_REQUEST
+        }
+        // CO-2, CO-4: a wrong name, or a dossier outside the perimeter, reads exactly like nobody's NIR.
+        Err(e @ (AppError::DossierIntrouvable | AppError::MatriculeIntrouvable)) => {
+            page.message = Some(phrase(&e.to_string()));
+            StatusCode::NOT_FOUND
+        }
+        Err(e @ (AppError::Opposition | AppError::NonHabilite)) => {
+            page.message = Some(phrase(&e.to_string()));
+            StatusCode::FORBIDDEN
+        }
+        Err(e) => return depuis_erreur(e),
+    };
+    rendre(status, &page)
+}
