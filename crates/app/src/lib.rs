@@ -7,6 +7,7 @@ pub mod consult;
 pub mod error;
 pub mod import;
 pub mod journal;
+pub mod personnel;
 pub mod secrets;
 pub mod traces;
 

@@ -5,6 +5,7 @@ mod demo;
 mod demo_data;
 mod import;
 mod migrate;
+mod personnels;
 mod serve;
 mod traces;
 
@@ -34,6 +35,11 @@ enum Command {
     Import(import::ImportArgs),
     /// Génère des données de démonstration, les importe, affiche les identifiants, puis sert.
     Demo(demo::DemoArgs),
+    /// Le personnel de la caisse.
+    Personnels {
+        #[command(subcommand)]
+        command: personnels::PersonnelsCommand,
+    },
     /// Les traces.
     Traces {
         #[command(subcommand)]
@@ -55,6 +61,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => migrate::run(&cli.database_url).await,
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(&cli.database_url, args).await,
+        Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };
     match result {

@@ -13,6 +13,7 @@ pub mod merkle;
 pub mod nir;
 pub mod password;
 pub mod perimetre;
+pub mod personnel;
 pub mod session;
 pub mod siret;
 pub mod trace;

@@ -12,6 +12,13 @@ pub enum Action {
     Deconnexion,
     ExpirationSession,
     Consultation,
+    /// The caisse's staff, on their own entrance (back office).
+    ConnexionPersonnel,
+    DeconnexionPersonnel,
+    ChangementMotDePassePersonnel,
+    ExpirationSessionPersonnel,
+    /// A back-office act: creating staff, a convention's transition…
+    Gestion,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -32,6 +39,10 @@ pub enum Resultat {
     HorsPerimetre,
     ConventionHorsVigueur,
     ChangementMotDePasseRequis,
+    /// A staff member without the role the act needs.
+    RoleRequis,
+    /// A back-office act refused by the rules (illegal transition, bad input).
+    Refuse,
 }
 
 impl Action {
@@ -42,6 +53,11 @@ impl Action {
             Action::Deconnexion => "deconnexion",
             Action::ExpirationSession => "expiration_session",
             Action::Consultation => "consultation",
+            Action::ConnexionPersonnel => "connexion_personnel",
+            Action::DeconnexionPersonnel => "deconnexion_personnel",
+            Action::ChangementMotDePassePersonnel => "changement_mot_de_passe_personnel",
+            Action::ExpirationSessionPersonnel => "expiration_session_personnel",
+            Action::Gestion => "gestion",
         }
     }
 }
@@ -62,6 +78,8 @@ impl Resultat {
             Resultat::HorsPerimetre => "hors_perimetre",
             Resultat::ConventionHorsVigueur => "convention_hors_vigueur",
             Resultat::ChangementMotDePasseRequis => "changement_mot_de_passe_requis",
+            Resultat::RoleRequis => "role_requis",
+            Resultat::Refuse => "refuse",
         }
     }
 }

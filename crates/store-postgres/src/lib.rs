@@ -5,6 +5,7 @@
 mod codec;
 mod error;
 mod import;
+mod personnel;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

@@ -24,6 +24,9 @@ use partage_domain::{
 use std::future::Future;
 use std::sync::Arc;
 
+pub mod personnel;
+pub use personnel::*;
+
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
 pub trait TestStore: Send + 'static {
     fn store(&self) -> Arc<dyn Store>;
@@ -85,6 +88,8 @@ macro_rules! contract_tests {
             ten_1_dossier_of_another_caisse_is_invisible,
             ten_2_same_identifiers_in_two_caisses_are_distinct,
             co_4_perimetre_of_an_unknown_user_is_empty,
+            actors_staff_accounts_hold_several_roles_within_their_caisse,
+            actors_staff_and_partner_sessions_never_answer_for_each_other,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

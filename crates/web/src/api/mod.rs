@@ -1,8 +1,10 @@
 //! The JSON API for partner software (BY-3), described by [`openapi::document`]. Clients authenticate as
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
+mod caisse;
 mod consultation;
 pub mod openapi;
+mod openapi_caisse;
 mod session;
 
 use crate::AppState;
@@ -15,4 +17,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/openapi.json", get(openapi::servir))
+        .merge(caisse::routes())
 }
