@@ -8,6 +8,7 @@ pub mod bouquet;
 pub mod convention;
 pub mod cycle;
 pub mod dossier;
+pub mod gestion;
 pub mod ids;
 pub mod merkle;
 pub mod nir;
