@@ -26,6 +26,22 @@ pub struct Agent {
     pub token_hash: TokenHash,
 }
 
+/// Why a password change is refused, if it is: the current password must be right and the new one follow
+/// the password rules. Partners' agents and the caisse's staff follow the same rules.
+pub(crate) async fn motif_de_refus(
+    stored_hash: String,
+    actuel: &SecretString,
+    nouveau: &SecretString,
+) -> Option<String> {
+    if !verify_password(Some(stored_hash), actuel.clone()).await {
+        Some("le mot de passe actuel est incorrect".to_owned())
+    } else {
+        verifier_nouveau(actuel.expose_secret(), nouveau.expose_secret())
+            .err()
+            .map(|e| e.to_string())
+    }
+}
+
 /// Text typed by an unauthenticated client is kept in traces only bounded, so a trace cannot be bloated.
 pub(crate) fn bounded(s: &str, max: usize) -> String {
     s.chars().filter(|c| !c.is_control()).take(max).collect()
@@ -137,14 +153,7 @@ impl App {
             .find_login(&s.caisse, &s.identifiant)
             .await?
             .ok_or(AppError::NonAuthentifie)?;
-        let refused = if !verify_password(Some(login.password_hash), actuel.clone()).await {
-            Some("le mot de passe actuel est incorrect".to_owned())
-        } else {
-            verifier_nouveau(actuel.expose_secret(), nouveau.expose_secret())
-                .err()
-                .map(|e| e.to_string())
-        };
-        if let Some(reason) = refused {
+        if let Some(reason) = motif_de_refus(login.password_hash, &actuel, &nouveau).await {
             let trace = self.trace_for(
                 s,
                 Action::ChangementMotDePasse,

@@ -35,6 +35,16 @@ pub enum AppError {
     /// convention with that caisse.
     #[error("aucun dossier de votre caisse ne correspond à ce matricule et à ce nom ; pour un adhérent d'une autre caisse, une convention avec cette caisse est nécessaire")]
     MatriculeIntrouvable,
+    /// A staff member without the role the act needs (SPEC Actors).
+    #[error("cette action est réservée au rôle « {} » ({})", .0.code(), .0.libelle())]
+    RoleRequis(partage_domain::personnel::Role),
+    #[error("{0}")]
+    DejaExistant(String),
+    #[error("{0}")]
+    Introuvable(String),
+    /// The convention's rules refuse this transition now; nothing was written.
+    #[error("{0}")]
+    TransitionRefusee(String),
     #[error("import refusé : {} ligne(s) en erreur, aucune donnée n'a été modifiée", .0.len())]
     ImportRefuse(Vec<LineError>),
     /// A failure of partage itself; the cause is logged, never shown.
@@ -58,6 +68,10 @@ impl AppError {
             AppError::RechercheIncomplete => "recherche_incomplete",
             AppError::MatriculeIntrouvable => "matricule_introuvable",
             AppError::ImportRefuse(_) => "import_refuse",
+            AppError::RoleRequis(_) => "role_requis",
+            AppError::DejaExistant(_) => "deja_existant",
+            AppError::Introuvable(_) => "introuvable",
+            AppError::TransitionRefusee(_) => "transition_refusee",
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod import;
 pub mod journal;
 pub mod psu;
+pub mod personnel;
 pub mod secrets;
 pub mod traces;
 pub mod verrouillage;

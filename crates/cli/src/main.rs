@@ -6,6 +6,7 @@ mod demo_data;
 mod deverrouiller;
 mod import;
 mod migrate;
+mod personnels;
 mod serve;
 mod traces;
 
@@ -37,6 +38,11 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Déverrouille un compte bloqué après trop d'échecs de connexion (trace au nom de l'agent).
     Deverrouiller(deverrouiller::DeverrouillerArgs),
+    /// Le personnel de la caisse.
+    Personnels {
+        #[command(subcommand)]
+        command: personnels::PersonnelsCommand,
+    },
     /// Les traces.
     Traces {
         #[command(subcommand)]
@@ -59,6 +65,7 @@ async fn main() -> std::process::ExitCode {
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(&cli.database_url, args).await,
         Command::Deverrouiller(args) => deverrouiller::run(&cli.database_url, args).await,
+        Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };
     match result {

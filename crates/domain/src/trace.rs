@@ -14,6 +14,13 @@ pub enum Action {
     Consultation,
     /// A caisse agent lifted a lock-out (AU-1).
     Deverrouillage,
+    /// The caisse's staff, on their own entrance (back office).
+    ConnexionPersonnel,
+    DeconnexionPersonnel,
+    ChangementMotDePassePersonnel,
+    ExpirationSessionPersonnel,
+    /// A back-office act: creating staff, a convention's transition…
+    Gestion,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -43,6 +50,10 @@ pub enum Resultat {
     TropDeTentatives,
     /// The failure that locked the account.
     Verrouillage,
+    /// A staff member without the role the act needs.
+    RoleRequis,
+    /// A back-office act refused by the rules (illegal transition, bad input).
+    Refuse,
 }
 
 impl Action {
@@ -54,6 +65,11 @@ impl Action {
             Action::ExpirationSession => "expiration_session",
             Action::Consultation => "consultation",
             Action::Deverrouillage => "deverrouillage",
+            Action::ConnexionPersonnel => "connexion_personnel",
+            Action::DeconnexionPersonnel => "deconnexion_personnel",
+            Action::ChangementMotDePassePersonnel => "changement_mot_de_passe_personnel",
+            Action::ExpirationSessionPersonnel => "expiration_session_personnel",
+            Action::Gestion => "gestion",
         }
     }
 }
@@ -78,6 +94,8 @@ impl Resultat {
             Resultat::EchecCompteVerrouille => "echec_compte_verrouille",
             Resultat::TropDeTentatives => "trop_de_tentatives",
             Resultat::Verrouillage => "verrouillage",
+            Resultat::RoleRequis => "role_requis",
+            Resultat::Refuse => "refuse",
         }
     }
 }

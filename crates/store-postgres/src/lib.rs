@@ -6,6 +6,7 @@ mod codec;
 mod dossiers;
 mod error;
 mod import;
+mod personnel;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod verrouillage;

@@ -11,6 +11,7 @@ mod error;
 mod hot;
 mod import;
 mod verrouillage;
+mod personnel;
 
 use crate::codec::{instant, parse_action, parse_bouquet, parse_instant, parse_regime, parse_resultat};
 use crate::error::{corrupt, DbResult};

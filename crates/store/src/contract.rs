@@ -29,6 +29,8 @@ use std::sync::Arc;
 
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
+pub mod personnel;
+pub use personnel::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
 pub trait TestStore: Send + 'static {
@@ -96,6 +98,8 @@ macro_rules! contract_tests {
             au_1_clearing_failures_unlocks_and_hands_back_what_was_counted,
             au_1_concurrent_failures_are_all_counted,
             bq_psu_dossier_by_matricule_with_its_family_and_resources,
+            actors_staff_accounts_hold_several_roles_within_their_caisse,
+            actors_staff_and_partner_sessions_never_answer_for_each_other,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

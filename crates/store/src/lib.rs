@@ -20,6 +20,7 @@ pub mod import_check;
 pub mod verrouillage;
 
 pub use verrouillage::LoginThrottle;
+pub mod personnel;
 
 /// A user's row id. Only meaningful within one store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -232,7 +233,7 @@ pub struct StoredTrace {
 }
 
 #[async_trait]
-pub trait Store: LoginThrottle + dossiers::DossierLookup + Send + Sync + fmt::Debug + 'static {
+pub trait Store: LoginThrottle + dossiers::DossierLookup + personnel::Personnels + Send + Sync + fmt::Debug + 'static {
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
 

@@ -43,18 +43,23 @@ impl FromRequestParts<AppState> for Agent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty())
-            .ok_or(AppError::NonAuthentifie)?;
+        let token = bearer(parts)?;
         let source = Source::of(parts);
         Ok(Agent(state.app.authenticate(token, &source.0).await?))
     }
+}
+
+/// The token of `Authorization: Bearer <jeton>`.
+pub(crate) fn bearer(parts: &Parts) -> Result<&str, AppError> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
+        .ok_or(AppError::NonAuthentifie)
 }
 
 /// A JSON body read by a type's own French-speaking reader ([`FromJson`]), so that a missing field or a
@@ -154,6 +159,32 @@ impl Champs {
                 self.erreurs
                     .push(format!("le champ « {nom} » doit être une chaîne de caractères"));
                 Err(())
+            }
+        }
+    }
+
+    /// A required array of strings.
+    pub(crate) fn liste_de_textes(&mut self, nom: &str) -> Option<Vec<String>> {
+        match self.take(nom) {
+            Some(serde_json::Value::Array(items)) => {
+                let textes: Option<Vec<String>> =
+                    items.into_iter().map(|v| v.as_str().map(str::to_owned)).collect();
+                if textes.is_none() {
+                    self.erreurs.push(format!(
+                        "le champ « {nom} » doit être une liste de chaînes de caractères"
+                    ));
+                }
+                textes
+            }
+            Some(_) => {
+                self.erreurs.push(format!(
+                    "le champ « {nom} » doit être une liste de chaînes de caractères"
+                ));
+                None
+            }
+            None => {
+                self.erreurs.push(format!("le champ « {nom} » est obligatoire"));
+                None
             }
         }
     }

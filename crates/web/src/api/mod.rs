@@ -1,8 +1,10 @@
 //! The JSON API for partner software (BY-3), described by [`openapi::document`]. Clients authenticate as
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
+mod caisse;
 mod consultation;
 pub mod openapi;
+mod openapi_caisse;
 mod psu;
 mod session;
 
@@ -17,4 +19,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/v1/consultations/psu", post(psu::psu))
         .route("/api/openapi.json", get(openapi::servir))
+        .merge(caisse::routes())
 }

@@ -31,10 +31,14 @@ const CODES: &[&str] = &[
     "mot_de_passe_refuse",
     "erreur_interne",
     "trop_de_requetes",
+    "role_requis",
+    "deja_existant",
+    "introuvable",
+    "transition_refusee",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
-fn probleme(description: &str, codes: &[&str]) -> Value {
+pub(crate) fn probleme(description: &str, codes: &[&str]) -> Value {
     let liste: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
     json!({
         "description": format!("{description} Codes : {}.", liste.join(", ")),
@@ -54,18 +58,18 @@ fn trop_de_requetes(description: &str) -> Value {
     v
 }
 
-fn corps_json(schema: &str) -> Value {
+pub(crate) fn corps_json(schema: &str) -> Value {
     json!({
         "required": true,
         "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
     })
 }
 
-fn nullable(ty: &str) -> Value {
+pub(crate) fn nullable(ty: &str) -> Value {
     json!({ "type": [ty, "null"] })
 }
 
-fn erreurs_communes(authentifie: bool) -> Vec<(&'static str, Value)> {
+pub(crate) fn erreurs_communes(authentifie: bool) -> Vec<(&'static str, Value)> {
     let mut v = vec![
         (
             "400",
@@ -106,7 +110,7 @@ fn erreurs_communes(authentifie: bool) -> Vec<(&'static str, Value)> {
     v
 }
 
-fn reponses(succes: (&str, Value), mut autres: Vec<(&'static str, Value)>) -> Value {
+pub(crate) fn reponses(succes: (&str, Value), mut autres: Vec<(&'static str, Value)>) -> Value {
     autres.sort_by(|a, b| a.0.cmp(b.0));
     let mut map = serde_json::Map::new();
     map.insert(succes.0.to_owned(), succes.1);
@@ -118,6 +122,12 @@ fn reponses(succes: (&str, Value), mut autres: Vec<(&'static str, Value)>) -> Va
 
 /// The OpenAPI 3.1 document of `/api/v1`.
 pub fn document() -> Value {
+    let mut doc = document_partenaires();
+    super::openapi_caisse::documenter(&mut doc);
+    doc
+}
+
+fn document_partenaires() -> Value {
     let personne = json!({
         "type": "object",
         "description": "Un allocataire ou un enfant, champs nommés comme dans la réponse QF d'API Particulier.",

@@ -6,14 +6,15 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use partage_app::LoginOutcome;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 #[derive(Debug)]
 pub(crate) struct Connexion {
-    caisse: String,
-    identifiant: String,
-    mot_de_passe: SecretString,
+    pub(crate) caisse: String,
+    pub(crate) identifiant: String,
+    pub(crate) mot_de_passe: SecretString,
 }
 
 impl FromJson for Connexion {
@@ -45,20 +46,25 @@ pub(crate) async fn ouvrir(
         .app
         .login(&body.caisse, &body.identifiant, body.mot_de_passe, &source)
         .await?;
-    Ok((
+    Ok(session_ouverte(outcome))
+}
+
+/// The answer to a login, on the partners' entrance and on the staff's.
+pub(crate) fn session_ouverte(outcome: LoginOutcome) -> (StatusCode, Json<SessionOuverte>) {
+    (
         StatusCode::CREATED,
         Json(SessionOuverte {
             jeton: outcome.jeton.expose_secret().to_owned(),
             changement_mot_de_passe_requis: outcome.changement_mot_de_passe_requis,
             expiration_inactivite_s: outcome.expiration_inactivite_s,
         }),
-    ))
+    )
 }
 
 #[derive(Debug)]
 pub(crate) struct ChangementMotDePasse {
-    actuel: SecretString,
-    nouveau: SecretString,
+    pub(crate) actuel: SecretString,
+    pub(crate) nouveau: SecretString,
 }
 
 impl FromJson for ChangementMotDePasse {

@@ -1,0 +1,121 @@
+//! The contract of the caisse's staff accounts and sessions (SPEC Actors, AU-2, AU-4).
+
+use super::{at, import_ok, open_session, token, world, CAISSE_A, CAISSE_B, TEMPORAIRE};
+use crate::personnel::{NewPersonnel, PersonnelId, PersonnelRefuse};
+use crate::Store;
+use partage_domain::personnel::{Role, Roles};
+use partage_domain::{CaisseCode, Identifiant, Regime};
+
+pub fn nouveau(caisse: &str, identifiant: &str, roles: &str) -> NewPersonnel {
+    NewPersonnel {
+        caisse: CaisseCode::parse(caisse).unwrap(),
+        identifiant: Identifiant::parse(identifiant).unwrap(),
+        nom: "Durand".into(),
+        prenom: "Alice".into(),
+        email: format!("{identifiant}@caisse.example.fr"),
+        roles: Roles::parse(roles).unwrap(),
+        mot_de_passe_provisoire_hash: TEMPORAIRE.into(),
+    }
+}
+
+async fn creer(store: &dyn Store, caisse: &str, identifiant: &str, roles: &str) -> PersonnelId {
+    store
+        .create_personnel(&nouveau(caisse, identifiant, roles))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+pub async fn actors_staff_accounts_hold_several_roles_within_their_caisse(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let id = creer(store, CAISSE_A, "adurand", "conventions,admin").await;
+    // Same identifier in another caisse: another person (TEN-1).
+    creer(store, CAISSE_B, "adurand", "supervision").await;
+    assert_eq!(
+        store
+            .create_personnel(&nouveau(CAISSE_A, "adurand", "supervision"))
+            .await
+            .unwrap(),
+        Err(PersonnelRefuse::IdentifiantPris)
+    );
+    assert_eq!(
+        store
+            .create_personnel(&nouveau("CAF-00", "adurand", "admin"))
+            .await
+            .unwrap(),
+        Err(PersonnelRefuse::CaisseInconnue)
+    );
+    let login = store
+        .personnel_login(
+            &CaisseCode::parse(CAISSE_A).unwrap(),
+            &Identifiant::parse("adurand").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(login.personnel.id, id);
+    assert_eq!(login.password_hash, TEMPORAIRE);
+    assert_eq!(login.personnel.regime, Regime::Msa);
+    assert!(login.personnel.roles.contient(Role::Admin));
+    assert!(login.personnel.roles.contient(Role::Conventions));
+    assert!(!login.personnel.roles.contient(Role::Supervision));
+    assert!(login.personnel.must_change_password && login.personnel.active);
+    // A partner agent's identifier is not a staff account, and the other way round.
+    assert!(store
+        .personnel_login(
+            &CaisseCode::parse(CAISSE_A).unwrap(),
+            &Identifiant::parse("jdupont").unwrap()
+        )
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .find_login(
+            &CaisseCode::parse(CAISSE_A).unwrap(),
+            &Identifiant::parse("adurand").unwrap()
+        )
+        .await
+        .unwrap()
+        .is_none());
+    let liste = store.personnels(login.personnel.caisse_id).await.unwrap();
+    assert_eq!(liste.len(), 1, "only the caisse's own staff");
+    assert_eq!(liste[0], login.personnel);
+}
+
+pub async fn actors_staff_and_partner_sessions_never_answer_for_each_other(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let id = creer(store, CAISSE_A, "adurand", "admin").await;
+    let staff = token("personnel");
+    store.create_personnel_session(&staff, id, at(0)).await.unwrap();
+    let agent = super::user(store, CAISSE_A, "jdupont").await;
+    let partner = open_session(store, agent.user, "agent", at(0)).await;
+
+    let s = store.personnel_session(&staff).await.unwrap().unwrap();
+    assert_eq!(s.personnel.id, id);
+    assert_eq!((s.created_at, s.last_seen_at), (at(0), at(0)));
+    assert!(store.session(&staff).await.unwrap().is_none());
+    assert!(store.personnel_session(&partner).await.unwrap().is_none());
+
+    store.touch_personnel_session(&staff, at(60)).await.unwrap();
+    store.touch_personnel_session(&staff, at(30)).await.unwrap();
+    let s = store.personnel_session(&staff).await.unwrap().unwrap();
+    assert_eq!(s.last_seen_at, at(60), "activity only moves forward");
+
+    // AU-2: a new password ends every other session of the staff member.
+    let other = token("personnel2");
+    store.create_personnel_session(&other, id, at(70)).await.unwrap();
+    store
+        .change_personnel_password(id, "$argon2id$nouveau", &staff)
+        .await
+        .unwrap();
+    assert!(store.personnel_session(&other).await.unwrap().is_none());
+    let s = store.personnel_session(&staff).await.unwrap().unwrap();
+    assert!(!s.personnel.must_change_password);
+    assert!(
+        store.session(&partner).await.unwrap().is_some(),
+        "the partner's session is not touched"
+    );
+
+    store.end_personnel_session(&staff).await.unwrap();
+    assert!(store.personnel_session(&staff).await.unwrap().is_none());
+}
