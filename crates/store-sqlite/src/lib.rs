@@ -10,8 +10,8 @@ mod dossiers;
 mod error;
 mod hot;
 mod import;
-mod verrouillage;
 mod personnel;
+mod verrouillage;
 
 use crate::codec::{instant, parse_action, parse_bouquet, parse_instant, parse_regime, parse_resultat};
 use crate::error::{corrupt, DbResult};

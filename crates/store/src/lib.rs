@@ -233,7 +233,9 @@ pub struct StoredTrace {
 }
 
 #[async_trait]
-pub trait Store: LoginThrottle + dossiers::DossierLookup + personnel::Personnels + Send + Sync + fmt::Debug + 'static {
+pub trait Store:
+    LoginThrottle + dossiers::DossierLookup + personnel::Personnels + Send + Sync + fmt::Debug + 'static
+{
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
 
