@@ -2162,7 +2162,10 @@ mod tests {
             assert!(u["email"].as_str().unwrap().ends_with(".example"));
             assert!(matches!(u["civilite"].as_str(), Some("M." | "Mme")));
             assert_eq!(u["habilitations"].as_array().unwrap().len(), 1);
-            assert!(matches!(u["habilitations"][0]["bouquet"].as_str(), Some("QF" | "PSU")));
+            assert!(matches!(
+                u["habilitations"][0]["bouquet"].as_str(),
+                Some("QF" | "PSU")
+            ));
         }
         assert!(set.logins.iter().any(|l| l.description
             == "agent de la commune de Privas (compétence : 07), bouquet QF, MSA Ardèche Drôme Loire"));
