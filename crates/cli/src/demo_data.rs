@@ -96,7 +96,7 @@ pub fn write_demo(params: &DemoParams, out: &mut impl std::io::Write) -> std::io
                 caisse: p.caisse.code,
                 numero: p.convention,
                 partenaire: p.numero_tiers,
-                bouquets: &["QF"],
+                bouquets: &[p.bouquet],
                 signee_le: p.signee_le,
                 formalite_cnil_le: p.formalite_cnil_le,
                 fin_le: None,
@@ -211,6 +211,8 @@ struct PartenaireDef {
     /// Where its agents' e-mail addresses live (`.example` is reserved: no mail ever leaves).
     domaine: &'static str,
     convention: &'static str,
+    /// The one bouquet its convention opens and its agents are habilitated to.
+    bouquet: &'static str,
     signee_le: &'static str,
     formalite_cnil_le: Option<&'static str>,
     /// Added to its users' descriptions.
@@ -228,6 +230,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         de_qui: "de la commune de Privas (compétence : 07)",
         domaine: "mairie-privas.example",
         convention: "MSA-ADL-QF-2026-0001",
+        bouquet: "QF",
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -242,6 +245,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         de_qui: "du CIAS des Deux Rives (compétence : 07 et 26)",
         domaine: "cias-deux-rives.example",
         convention: "MSA-ADL-QF-2026-0002",
+        bouquet: "QF",
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -256,6 +260,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         de_qui: "de l'association Loisirs Jeunesse du Valentinois (compétence : 26)",
         domaine: "loisirs-valentinois.example",
         convention: "MSA-ADL-QF-2026-0003",
+        bouquet: "QF",
         signee_le: "2026-02-16",
         formalite_cnil_le: None,
         note: " ; convention signée le 16/02/2026 mais formalité CNIL non transmise : aucun accès tant \
@@ -271,6 +276,23 @@ const PARTENAIRES: &[PartenaireDef] = &[
         de_qui: "de la ville de Lille (compétence : 59)",
         domaine: "mairie-lille.example",
         convention: "CAF-59-QF-2026-0001",
+        bouquet: "QF",
+        signee_le: "2026-01-05",
+        formalite_cnil_le: Some("2026-01-20"),
+        note: "",
+    },
+    // Last, so the agents drawn before it stay the same for a seed.
+    PartenaireDef {
+        caisse: &MSA_ADL,
+        numero_tiers: "T07-0420",
+        nom: "Crèche Les Lutins",
+        categorie: "structure_aje",
+        siret13: "2607420990005",
+        departements: &["07"],
+        de_qui: "de la crèche Les Lutins (compétence : 07) : recherche par NIR ou matricule ET nom de l'allocataire",
+        domaine: "creche-lutins.example",
+        convention: "MSA-ADL-PSU-2026-0001",
+        bouquet: "PSU",
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -405,7 +427,7 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
                     email: &email,
                     habilitations: [Habilitation {
                         convention: p.convention,
-                        bouquet: "QF",
+                        bouquet: p.bouquet,
                     }],
                     mot_de_passe_provisoire: &mot_de_passe,
                 },
@@ -414,7 +436,10 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
                 caisse: p.caisse.code.to_owned(),
                 identifiant,
                 mot_de_passe,
-                description: format!("agent {}, bouquet QF, {}{}", p.de_qui, p.caisse.nom, p.note),
+                description: format!(
+                    "agent {}, bouquet {}, {}{}",
+                    p.de_qui, p.bouquet, p.caisse.nom, p.note
+                ),
             });
         }
     }
@@ -542,6 +567,9 @@ fn write_dossiers(
                 enfants: &household.enfants,
                 adresse: d.adresse,
                 quotients_familiaux: &household.qf,
+                situation_familiale: d.situation_familiale,
+                enfants_a_charge: d.enfants_a_charge,
+                ressources: &household.ressources,
                 opposition: d.opposition,
             },
         )?;
@@ -658,7 +686,20 @@ struct DossierLine<'a> {
     enfants: &'a [Person],
     adresse: Address,
     quotients_familiaux: &'a [QfPeriod],
+    situation_familiale: &'static str,
+    enfants_a_charge: u8,
+    ressources: &'a [RessourcesPeriod],
     opposition: bool,
+}
+
+/// PSU "Ressources hors prestations familiales": the yearly resources of the reference year (N-2), in whole
+/// euros (the import reads a whole number as exact euros).
+#[derive(Debug, Clone, Copy, Serialize)]
+struct RessourcesPeriod {
+    debut: Day,
+    fin: Day,
+    annee_reference: u16,
+    montant_annuel: u64,
 }
 
 /// Buffers reused from one dossier to the next.
@@ -667,9 +708,12 @@ struct Household {
     allocataires: Vec<Person>,
     enfants: Vec<Person>,
     qf: Vec<QfPeriod>,
+    ressources: Vec<RessourcesPeriod>,
 }
 
 struct Generated {
+    situation_familiale: &'static str,
+    enfants_a_charge: u8,
     departement: &'static str,
     adresse: Address,
     opposition: bool,
@@ -689,6 +733,7 @@ fn generate(
     h.allocataires.clear();
     h.enfants.clear();
     h.qf.clear();
+    h.ressources.clear();
     let dep_index = f
         .departement
         .unwrap_or_else(|| pick_departement(rng, caisse.departements));
@@ -768,6 +813,9 @@ fn generate(
                 prenoms: first_names(rng, sex),
                 date_naissance: born,
                 sexe: sex,
+                // About one child in a hundred, read off the draw rather than drawn: the random stream, and
+                // so every QF and NIR of a seed, stays what it was before the PSU data existed.
+                aeeh: born.day == 29 && born.month <= 4,
             });
         }
         h.enfants.sort_by_key(|c| c.date_naissance);
@@ -776,8 +824,32 @@ fn generate(
     let adresse = address(rng, caisse, dep, f.commune, &h.allocataires[0]);
     let resources = draw_resources(rng, couple);
     compute_qf(couple, &resources, &h.enfants, &mut h.qf);
+    // PSU data, read off the draw (no random number more, so a seed's QF and NIRs stay the same).
+    for (annee, montant) in [(2025, resources.y2025), (2026, resources.y2026)] {
+        h.ressources.push(RessourcesPeriod {
+            debut: Day::new(annee, 1, 1),
+            fin: Day::new(annee, 12, 31),
+            annee_reference: annee - 2,
+            montant_annuel: montant,
+        });
+    }
+    let start = Day::new(ANNEE, 1, 1);
+    let enfants_a_charge = h
+        .enfants
+        .iter()
+        .filter(|c| c.date_naissance < start && c.date_naissance > start.years_before(20))
+        .count()
+        .min(30) as u8;
+    let jour = usize::from(h.allocataires[0].date_naissance.day);
+    let situation_familiale = if couple {
+        ["marie", "pacse", "vie_maritale"][jour % 3]
+    } else {
+        ["celibataire", "separe", "divorce", "veuf"][jour % 4]
+    };
     let opposition = f.opposition.unwrap_or_else(|| rng.chance(20));
     Ok(Generated {
+        situation_familiale,
+        enfants_a_charge,
         departement: dep.code,
         adresse,
         opposition,
@@ -800,6 +872,7 @@ fn adult(
         prenoms: first_names(rng, sex),
         date_naissance: born,
         sexe: sex,
+        aeeh: false,
     })
 }
 
@@ -1225,6 +1298,9 @@ struct Person {
     prenoms: FirstNames,
     date_naissance: Day,
     sexe: Sex,
+    /// PSU: AEEH is paid for this child. Never set on an allocataire.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    aeeh: bool,
 }
 
 /// One or two first names, space-separated as API Particulier writes them.
@@ -1768,11 +1844,11 @@ mod tests {
         let records = records(&bytes);
         let count = |kind| of_type(&records, kind).count();
         assert_eq!(count("caisse"), 2);
-        assert_eq!(count("partenaire"), 4);
-        assert_eq!(count("convention"), 4);
+        assert_eq!(count("partenaire"), 5);
+        assert_eq!(count("convention"), 5);
         assert_eq!(count("utilisateur"), set.logins.len());
         assert_eq!(count("dossier"), 2 * 250);
-        assert_eq!(records.len(), 2 + 4 + 4 + set.logins.len() + 2 * 250);
+        assert_eq!(records.len(), 2 + 5 + 5 + set.logins.len() + 2 * 250);
     }
 
     #[test]
@@ -1892,6 +1968,7 @@ mod tests {
             prenoms: FirstNames("Léa", None),
             date_naissance: Day::new(year, 3, 1),
             sexe: Sex::F,
+            aeeh: false,
         };
         let qf = |couple, r: Resources, children: &[Person]| {
             let mut out = Vec::new();
@@ -1995,7 +2072,9 @@ mod tests {
             .collect();
         assert_eq!(waiting.len(), 1);
         for c in of_type(&records, "convention") {
-            assert_eq!(c["bouquets"], serde_json::json!(["QF"]));
+            let psu = c["numero"].as_str().unwrap().contains("-PSU-");
+            let bouquet = if psu { "PSU" } else { "QF" };
+            assert_eq!(c["bouquets"], serde_json::json!([bouquet]));
             assert!(c["fin_le"].is_null());
         }
         let numero = &waiting[0]["numero"];
@@ -2072,12 +2151,21 @@ mod tests {
             assert_eq!(u["identifiant"], l.identifiant.as_str());
             assert_eq!(u["mot_de_passe_provisoire"], l.mot_de_passe.as_str());
             assert!(l.mot_de_passe.chars().count() >= 14, "{}", l.mot_de_passe);
-            assert!(l.description.contains("bouquet QF"), "{}", l.description);
+            let bouquet = &u["habilitations"][0]["bouquet"];
+            assert!(
+                l.description
+                    .contains(&format!("bouquet {}", bouquet.as_str().unwrap())),
+                "{}",
+                l.description
+            );
             assert!(identifiants.insert((l.caisse.clone(), l.identifiant.clone())));
             assert!(u["email"].as_str().unwrap().ends_with(".example"));
             assert!(matches!(u["civilite"].as_str(), Some("M." | "Mme")));
             assert_eq!(u["habilitations"].as_array().unwrap().len(), 1);
-            assert_eq!(u["habilitations"][0]["bouquet"], "QF");
+            assert!(matches!(
+                u["habilitations"][0]["bouquet"].as_str(),
+                Some("QF" | "PSU")
+            ));
         }
         assert!(set.logins.iter().any(|l| l.description
             == "agent de la commune de Privas (compétence : 07), bouquet QF, MSA Ardèche Drôme Loire"));
@@ -2162,7 +2250,7 @@ mod tests {
         let (bytes, set) = demo(300, 12);
         let parsed = partage_app::import::parse_jsonl(&partage_store::NirKey([3; 32]), &bytes[..])
             .unwrap_or_else(|errors| panic!("{errors:?}"));
-        assert_eq!(parsed.records.len(), 2 + 4 + 4 + set.logins.len() + 600);
+        assert_eq!(parsed.records.len(), 2 + 5 + 5 + set.logins.len() + 600);
     }
 
     #[test]
@@ -2171,5 +2259,39 @@ mod tests {
         let parsed = partage_app::import::parse_jsonl(&partage_store::NirKey([3; 32]), text.as_bytes())
             .unwrap_or_else(|errors| panic!("{errors:?}"));
         assert_eq!(parsed.records.len(), 1 + 1 + 1 + 1 + 3);
+    }
+
+    #[test]
+    fn bq_psu_demo_dossiers_carry_family_and_resources_and_a_psu_login() {
+        let (bytes, set) = demo(400, 2);
+        let records = records(&bytes);
+        let dossiers: Vec<&Value> = of_type(&records, "dossier").collect();
+        let aeeh = dossiers
+            .iter()
+            .flat_map(|d| d["enfants"].as_array().unwrap())
+            .filter(|e| e["aeeh"] == true)
+            .count();
+        assert!(aeeh >= 1, "some children with AEEH");
+        for d in &dossiers {
+            assert!(d["situation_familiale"].is_string());
+            assert_eq!(d["ressources"].as_array().unwrap().len(), 2);
+            for a in d["allocataires"].as_array().unwrap() {
+                assert!(a.get("aeeh").is_none(), "never on an allocataire");
+            }
+        }
+        assert!(set.logins.iter().any(|l| l.description.contains("bouquet PSU")));
+    }
+
+    #[test]
+    fn bq_psu_the_documented_psu_example_imports() {
+        let text = include_str!("../../../docs/examples/psu.jsonl");
+        let parsed = partage_app::import::parse_jsonl(&partage_store::NirKey([3; 32]), text.as_bytes())
+            .unwrap_or_else(|errors| panic!("{errors:?}"));
+        assert_eq!(parsed.records.len(), 5);
+        let Some(partage_store::ImportRecord::Dossier(d)) = parsed.records.last().map(|r| &r.record) else {
+            panic!("dossier attendu")
+        };
+        assert_eq!(d.dossier.famille.enfants_aeeh, vec![1]);
+        assert_eq!(d.dossier.ressources.len(), 2);
     }
 }

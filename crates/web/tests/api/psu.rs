@@ -424,3 +424,18 @@ async fn psu_page_owned(
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     psu_page(app, browser, &refs).await
 }
+
+#[tokio::test]
+async fn au_2_psu_waits_for_the_temporary_password_to_be_changed() {
+    let app = spawn_psu_app().await;
+    let token = app.token(CRECHE, CRECHE_MDP).await;
+    // Even an incomplete search: nothing but the password change comes first.
+    for query in [
+        json!({"nir": nir_legall(), "nom": "LE GALL"}),
+        json!({"nom": "LE GALL"}),
+    ] {
+        let (status, body) = problem(psu(&app, &token, query).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["code"], "changement_mot_de_passe_requis");
+    }
+}
