@@ -8,6 +8,7 @@ pub mod error;
 pub mod import;
 pub mod journal;
 pub mod secrets;
+pub mod trace_log;
 pub mod traces;
 
 use partage_domain::session::SessionPolicy;
@@ -33,6 +34,7 @@ pub struct App {
     journal: Journal,
     settings: Arc<Settings>,
     nir_key: Arc<NirKey>,
+    log_key: Option<trace_log::LogKey>,
 }
 
 impl App {
@@ -50,6 +52,7 @@ impl App {
             journal,
             settings: Arc::new(settings),
             nir_key,
+            log_key: None,
         })
     }
 

@@ -7,6 +7,7 @@ mod error;
 mod import;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod trace_log;
 
 use crate::codec::{parse_action, parse_bouquet, parse_departements, parse_regime, parse_resultat};
 use crate::error::{corrupt, DbResult};

@@ -16,6 +16,7 @@ use std::fmt;
 pub mod codec;
 pub mod contract;
 pub mod import_check;
+pub mod trace_log;
 
 /// A user's row id. Only meaningful within one store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -228,7 +229,7 @@ pub struct StoredTrace {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + fmt::Debug + 'static {
+pub trait Store: trace_log::TraceLog + Send + Sync + fmt::Debug + 'static {
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
 

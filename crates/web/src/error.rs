@@ -55,6 +55,7 @@ impl ApiError {
                 AppError::DossierIntrouvable => (StatusCode::NOT_FOUND, "Dossier introuvable"),
                 AppError::MotDePasseRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Mot de passe refusé"),
                 AppError::ImportRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Import refusé"),
+                AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),
