@@ -47,6 +47,9 @@ pub enum AppError {
     TransitionRefusee(String),
     #[error("import refusé : {} ligne(s) en erreur, aucune donnée n'a été modifiée", .0.len())]
     ImportRefuse(Vec<LineError>),
+    /// An inclusion or consistency proof that the log cannot give (TR-2).
+    #[error("preuve indisponible : {0}")]
+    PreuveIndisponible(String),
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -72,6 +75,7 @@ impl AppError {
             AppError::DejaExistant(_) => "deja_existant",
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",
+            AppError::PreuveIndisponible(_) => "preuve_indisponible",
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -10,6 +10,7 @@ pub mod journal;
 pub mod personnel;
 pub mod psu;
 pub mod secrets;
+pub mod trace_log;
 pub mod traces;
 pub mod verrouillage;
 
@@ -38,6 +39,7 @@ pub struct App {
     journal: Journal,
     settings: Arc<Settings>,
     nir_key: Arc<NirKey>,
+    log_key: Option<trace_log::LogKey>,
 }
 
 impl App {
@@ -55,6 +57,7 @@ impl App {
             journal,
             settings: Arc::new(settings),
             nir_key,
+            log_key: None,
         })
     }
 

@@ -29,6 +29,9 @@ pub struct ServeArgs {
     /// Minutes sans activité après lesquelles une session se termine (AU-4).
     #[arg(long, env = "PARTAGE_INACTIVITE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub inactivite_minutes: u32,
+    /// Minutes entre deux points de contrôle signés du journal des traces (TR-2), s'il en est arrivé.
+    #[arg(long, env = "PARTAGE_POINT_DE_CONTROLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub point_de_controle_minutes: u32,
 }
 
 impl ServeArgs {
@@ -50,6 +53,13 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode
 }
 
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    let key = partage_app::trace_log::load_or_create_key(&partage_app::trace_log::key_path(&args.data_dir))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = app.with_log_key(key);
+    tokio::spawn(publish_checkpoints(
+        app.clone(),
+        std::time::Duration::from_secs(u64::from(args.point_de_controle_minutes) * 60),
+    ));
     let config = partage_web::WebConfig {
         secure_cookies: !args.http,
         ..partage_web::WebConfig::default()
@@ -124,6 +134,23 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("écriture de {}", path.display()))?;
     file.write_all(bytes)?;
     Ok(())
+}
+
+/// Signs a checkpoint at start, then at every interval when traces arrived (TR-2). A failure is logged and
+/// retried at the next interval: the extranet keeps serving.
+async fn publish_checkpoints(app: App, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        match app.checkpoint(false).await {
+            Ok(Some(signed)) => tracing::info!(
+                taille = signed.checkpoint.taille,
+                "point de contrôle du journal signé"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "point de contrôle du journal non signé"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

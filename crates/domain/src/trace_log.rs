@@ -213,6 +213,11 @@ pub enum Finding {
     #[error("trace n° {trace} (position {position}) insérée : elle n'était pas dans le journal signé")]
     Inserted { trace: i64, position: u64 },
     #[error(
+        "trace illisible, modifiée à la main : la première après la trace n° {} ({cause})",
+        after.map_or("0".to_owned(), |t| t.to_string())
+    )]
+    Unreadable { after: Option<i64>, cause: String },
+    #[error(
         "{checkpoint} ne correspond plus aux traces, et les empreintes enregistrées ont elles aussi été \
          modifiées : l'altération se situe entre les positions {from} et {to}, à partir de la trace n° {}",
         first_trace.map_or("(aucune)".to_owned(), |t| t.to_string())

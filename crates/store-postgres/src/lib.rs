@@ -9,6 +9,7 @@ mod import;
 mod personnel;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod trace_log;
 mod verrouillage;
 
 use crate::codec::{parse_action, parse_bouquet, parse_departements, parse_regime, parse_resultat};

@@ -16,6 +16,7 @@ async fn fresh_schema() -> TestSchema {
 }
 
 partage_store::contract_tests!(fresh_schema().await);
+partage_store::trace_log_tamper_tests!(fresh_schema().await);
 
 fn a_trace() -> partage_domain::trace::Trace {
     partage_domain::trace::Trace {

@@ -11,6 +11,7 @@ mod error;
 mod hot;
 mod import;
 mod personnel;
+mod trace_log;
 mod verrouillage;
 
 use crate::codec::{instant, parse_action, parse_bouquet, parse_instant, parse_regime, parse_resultat};

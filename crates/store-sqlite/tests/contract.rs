@@ -4,6 +4,7 @@
 // stop the test with its message all the same.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use partage_store::contract::trace_log::RawSql;
 use partage_store::contract::TestStore;
 use partage_store::{JournalBatch, Store};
 use partage_store_sqlite::SqliteStore;
@@ -40,6 +41,28 @@ impl TestStore for TempStore {
 }
 
 partage_store::contract_tests!(fresh_store().await);
+
+impl RawSql for TempStore {
+    async fn execute(&self, sql: &str) -> Result<(), String> {
+        let pool = sqlx::SqlitePool::connect(&self.url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let done = sqlx::query(sql).execute(&pool).await.map(|_| ());
+        pool.close().await;
+        done.map_err(|e| e.to_string())
+    }
+
+    fn disarm(&self) -> &'static [&'static str] {
+        &[
+            "DROP TRIGGER traces_sans_modification",
+            "DROP TRIGGER traces_sans_suppression",
+            "DROP TRIGGER traces_feuilles_sans_modification",
+            "DROP TRIGGER traces_feuilles_sans_suppression",
+        ]
+    }
+}
+
+partage_store::trace_log_tamper_tests!(fresh_store().await);
 
 #[tokio::test]
 async fn tr_2_traces_cannot_be_updated_or_deleted() {

@@ -25,7 +25,14 @@ use partage_domain::{
     NumeroTiers, Regime, Siret,
 };
 use std::future::Future;
+
+pub mod trace_log;
 use std::sync::Arc;
+pub use trace_log::{
+    by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
+    by_2_no_proof_before_the_first_checkpoint, tr_2_checkpoint_with_another_key_is_refused,
+    tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
+};
 
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
@@ -43,8 +50,18 @@ pub trait TestStore: Send + 'static {
 /// test failed, and fails with the test's own message.
 pub fn run<T, F, Fut>(fixture: impl Future<Output = T>, test: F)
 where
-    T: TestStore,
+    T: TestStore + Sync,
     F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    run_with_fixture(fixture, |fixture: Arc<T>| test(fixture.store()));
+}
+
+/// [`run`], for tests that need the fixture itself (raw access to its database).
+pub fn run_with_fixture<T, F, Fut>(fixture: impl Future<Output = T>, test: F)
+where
+    T: TestStore + Sync,
+    F: FnOnce(Arc<T>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -53,10 +70,13 @@ where
         .build()
         .expect("runtime tokio");
     runtime.block_on(async move {
-        let fixture = fixture.await;
+        let fixture = Arc::new(fixture.await);
         // Spawned, so that a failing assertion comes back as a value and the cleanup still runs.
-        let outcome = tokio::spawn(test(fixture.store())).await;
-        fixture.cleanup().await;
+        let outcome = tokio::spawn(test(fixture.clone())).await;
+        match Arc::try_unwrap(fixture) {
+            Ok(fixture) => fixture.cleanup().await,
+            Err(_) => eprintln!("test store still shared after the test: not cleaned up"),
+        }
         if let Err(e) = outcome {
             match e.try_into_panic() {
                 Ok(payload) => std::panic::resume_unwind(payload),
@@ -100,6 +120,10 @@ macro_rules! contract_tests {
             bq_psu_dossier_by_matricule_with_its_family_and_resources,
             actors_staff_accounts_hold_several_roles_within_their_caisse,
             actors_staff_and_partner_sessions_never_answer_for_each_other,
+            by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
+            by_2_no_proof_before_the_first_checkpoint,
+            tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
+            tr_2_checkpoint_with_another_key_is_refused,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
@@ -373,7 +397,7 @@ async fn touch(store: &dyn Store, touches: &[(&TokenHash, DateTime<Utc>)]) {
         .unwrap();
 }
 
-fn trace(n: i64, resultat: Resultat) -> Trace {
+pub fn trace(n: i64, resultat: Resultat) -> Trace {
     Trace {
         horodatage: at(n),
         caisse: Some(CAISSE_A.into()),

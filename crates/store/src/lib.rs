@@ -21,6 +21,7 @@ pub mod verrouillage;
 
 pub use verrouillage::LoginThrottle;
 pub mod personnel;
+pub mod trace_log;
 
 /// A user's row id. Only meaningful within one store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -234,7 +235,14 @@ pub struct StoredTrace {
 
 #[async_trait]
 pub trait Store:
-    LoginThrottle + dossiers::DossierLookup + personnel::Personnels + Send + Sync + fmt::Debug + 'static
+    LoginThrottle
+    + dossiers::DossierLookup
+    + personnel::Personnels
+    + trace_log::TraceLog
+    + Send
+    + Sync
+    + fmt::Debug
+    + 'static
 {
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
