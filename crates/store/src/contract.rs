@@ -24,7 +24,9 @@ use partage_domain::{
 use std::future::Future;
 use std::sync::Arc;
 
+pub mod cycles;
 pub mod personnel;
+pub use cycles::*;
 pub use personnel::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
@@ -90,6 +92,8 @@ macro_rules! contract_tests {
             co_4_perimetre_of_an_unknown_user_is_empty,
             actors_staff_accounts_hold_several_roles_within_their_caisse,
             actors_staff_and_partner_sessions_never_answer_for_each_other,
+            cv_8_a_transition_moves_state_history_and_access_together,
+            cv_3_concurrent_writers_of_one_revision_apply_it_once,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

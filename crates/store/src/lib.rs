@@ -15,6 +15,7 @@ use std::fmt;
 
 pub mod codec;
 pub mod contract;
+pub mod cycles;
 pub mod import_check;
 pub mod personnel;
 
@@ -229,7 +230,9 @@ pub struct StoredTrace {
 }
 
 #[async_trait]
-pub trait Store: personnel::Personnels + Send + Sync + fmt::Debug + 'static {
+pub trait Store:
+    personnel::Personnels + cycles::ConventionCycles + Send + Sync + fmt::Debug + 'static
+{
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
 
