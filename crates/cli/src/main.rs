@@ -7,6 +7,7 @@ mod import;
 mod migrate;
 mod personnels;
 mod serve;
+mod tick;
 mod traces;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Génère des données de démonstration, les importe, affiche les identifiants, puis sert.
     Demo(demo::DemoArgs),
+    /// Applique les échéances des conventions (reconductions, fins) dues aujourd'hui.
+    Tick,
     /// Le personnel de la caisse.
     Personnels {
         #[command(subcommand)]
@@ -61,6 +64,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => migrate::run(&cli.database_url).await,
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(&cli.database_url, args).await,
+        Command::Tick => tick::run(&cli.database_url).await,
         Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };

@@ -49,6 +49,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode
 }
 
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+    crate::tick::spawn_scheduler(app.clone());
     let config = partage_web::WebConfig {
         secure_cookies: !args.http,
         ..partage_web::WebConfig::default()

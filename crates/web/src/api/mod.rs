@@ -2,6 +2,7 @@
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
 mod caisse;
+mod caisse_conventions;
 mod consultation;
 pub mod openapi;
 mod openapi_caisse;
@@ -18,4 +19,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
+        .merge(caisse_conventions::routes())
 }
