@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod clock;
 pub mod consult;
+pub mod conventions;
 pub mod error;
 pub mod import;
 pub mod journal;

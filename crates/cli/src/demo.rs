@@ -44,6 +44,7 @@ pub async fn run(database_url: &str, args: DemoArgs) -> anyhow::Result<ExitCode>
         return Ok(code);
     }
     print_set(&set);
+    print_staff(&app, &set).await?;
     if args.sans_serveur {
         return Ok(ExitCode::SUCCESS);
     }
@@ -72,4 +73,35 @@ fn print_set(set: &crate::demo_data::DemoSet) {
             n.caisse, n.nir, n.matricule, n.description
         );
     }
+}
+
+/// One staff account per caisse of the demo, holding every role, to try the back office (/api/v1/caisse).
+/// Created once: a re-run keeps the password already chosen.
+#[allow(clippy::print_stdout)] // The demo's logins are its output.
+async fn print_staff(app: &partage_app::App, set: &crate::demo_data::DemoSet) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    let mut caisses: Vec<&str> = set.logins.iter().map(|l| l.caisse.as_str()).collect();
+    caisses.sort_unstable();
+    caisses.dedup();
+    println!("Personnel des caisses (entrée du personnel : /api/v1/caisse/session ; tous les rôles) :");
+    for caisse in caisses {
+        let nouveau = partage_app::personnel::NouveauPersonnel {
+            identifiant: "direction".into(),
+            nom: "Démonstration".into(),
+            prenom: "Direction".into(),
+            email: "direction@caisse.example.fr".into(),
+            roles: "admin,habilitation,conventions,supervision".into(),
+        };
+        match app.creer_personnel_en_ligne_de_commande(caisse, &nouveau).await {
+            Ok(provisoire) => println!(
+                "  caisse {caisse:<8} identifiant direction               mot de passe {}",
+                provisoire.expose_secret()
+            ),
+            Err(partage_app::AppError::DejaExistant(_)) => println!(
+                "  caisse {caisse:<8} identifiant direction               (déjà créé : mot de passe conservé)"
+            ),
+            Err(e) => return Err(anyhow::anyhow!("{e}")),
+        }
+    }
+    Ok(())
 }

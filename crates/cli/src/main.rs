@@ -8,6 +8,7 @@ mod import;
 mod migrate;
 mod personnels;
 mod serve;
+mod tick;
 mod traces;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Déverrouille un compte bloqué après trop d'échecs de connexion (trace au nom de l'agent).
     Deverrouiller(deverrouiller::DeverrouillerArgs),
+    /// Applique les échéances des conventions (reconductions, fins) dues aujourd'hui.
+    Tick,
     /// Le personnel de la caisse.
     Personnels {
         #[command(subcommand)]
@@ -65,6 +68,7 @@ async fn main() -> std::process::ExitCode {
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(&cli.database_url, args).await,
         Command::Deverrouiller(args) => deverrouiller::run(&cli.database_url, args).await,
+        Command::Tick => tick::run(&cli.database_url).await,
         Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };

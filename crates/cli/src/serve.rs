@@ -60,6 +60,7 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         app.clone(),
         std::time::Duration::from_secs(u64::from(args.point_de_controle_minutes) * 60),
     ));
+    crate::tick::spawn_scheduler(app.clone());
     let config = partage_web::WebConfig {
         secure_cookies: !args.http,
         ..partage_web::WebConfig::default()

@@ -83,6 +83,8 @@ pub enum MotifFin {
     ResiliationUnilaterale,
     Inexecution,
     ForceMajeure,
+    /// An end date the convention was imported with.
+    TermeConvenu,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

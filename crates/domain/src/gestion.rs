@@ -48,6 +48,43 @@ pub struct Document {
 }
 
 impl Acte {
+    /// An act from its code and dates as a form or the API sends them; a French reason otherwise.
+    pub fn depuis(
+        code: &str,
+        date: NaiveDate,
+        partie: Option<&str>,
+        souhaitee_le: Option<NaiveDate>,
+    ) -> Result<Acte, String> {
+        Ok(match code {
+            "signer" => Acte::Signer {
+                partie: match partie {
+                    Some("caisse") => Partie::Caisse,
+                    Some("partenaire") => Partie::Partenaire,
+                    _ => return Err("la partie qui signe doit être « caisse » ou « partenaire »".into()),
+                },
+                le: date,
+            },
+            "formalite_cnil" => Acte::FormaliteCnil { le: date },
+            "denoncer" => Acte::Denoncer { recue_le: date },
+            "resilier" => Acte::Resilier {
+                recue_le: date,
+                souhaitee_le: souhaitee_le
+                    .ok_or("une résiliation indique la date d'effet souhaitée (souhaitee_le)")?,
+            },
+            "mettre_en_demeure" => Acte::MettreEnDemeure { recue_le: date },
+            "lever_mise_en_demeure" => Acte::LeverMiseEnDemeure { le: date },
+            "force_majeure" => Acte::ForceMajeure { notifiee_le: date },
+            "fin_force_majeure" => Acte::FinForceMajeure { le: date },
+            "resilier_pour_force_majeure" => Acte::ResilierPourForceMajeure { le: date },
+            other => {
+                return Err(format!(
+                    "action « {} » inconnue",
+                    other.chars().take(40).collect::<String>()
+                ))
+            }
+        })
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Acte::Signer { .. } => "signer",

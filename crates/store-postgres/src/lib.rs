@@ -3,6 +3,7 @@
 //! one round trip per statement however many rows it holds.
 
 mod codec;
+mod cycles;
 mod dossiers;
 mod error;
 mod import;

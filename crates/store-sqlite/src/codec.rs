@@ -30,7 +30,7 @@ pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn parse_date(column: &str, text: &str) -> Result<NaiveDate, StoreError> {
+pub(crate) fn parse_date(column: &str, text: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| corrupt(column, format!("« {text} » ({e})")))
 }
 

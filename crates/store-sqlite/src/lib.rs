@@ -6,6 +6,7 @@
 //! `journal` has accepted survives a power cut (TR-1).
 
 mod codec;
+mod cycles;
 mod dossiers;
 mod error;
 mod hot;

@@ -36,7 +36,9 @@ pub use trace_log::{
 
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
+pub mod cycles;
 pub mod personnel;
+pub use cycles::*;
 pub use personnel::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
@@ -124,6 +126,8 @@ macro_rules! contract_tests {
             by_2_no_proof_before_the_first_checkpoint,
             tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
             tr_2_checkpoint_with_another_key_is_refused,
+            cv_8_a_transition_moves_state_history_and_access_together,
+            cv_3_concurrent_writers_of_one_revision_apply_it_once,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

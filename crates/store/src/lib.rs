@@ -15,6 +15,7 @@ use std::fmt;
 
 pub mod codec;
 pub mod contract;
+pub mod cycles;
 pub mod dossiers;
 pub mod import_check;
 pub mod verrouillage;
@@ -239,6 +240,7 @@ pub trait Store:
     + dossiers::DossierLookup
     + personnel::Personnels
     + trace_log::TraceLog
+    + cycles::ConventionCycles
     + Send
     + Sync
     + fmt::Debug

@@ -136,6 +136,16 @@ impl Champs {
 
     /// A required string.
     pub(crate) fn texte(&mut self, nom: &str) -> Option<String> {
+        let present = self.obj.get(nom).is_some_and(|v| !v.is_null());
+        let texte = self.texte_facultatif(nom);
+        if !present {
+            self.erreurs.push(format!("le champ « {nom} » est obligatoire"));
+        }
+        texte
+    }
+
+    /// An optional string.
+    pub(crate) fn texte_facultatif(&mut self, nom: &str) -> Option<String> {
         match self.take(nom) {
             Some(serde_json::Value::String(s)) => Some(s),
             Some(_) => {
@@ -143,10 +153,7 @@ impl Champs {
                     .push(format!("le champ « {nom} » doit être une chaîne de caractères"));
                 None
             }
-            None => {
-                self.erreurs.push(format!("le champ « {nom} » est obligatoire"));
-                None
-            }
+            None => None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
 mod caisse;
+mod caisse_conventions;
 mod consultation;
 pub mod openapi;
 mod openapi_caisse;
@@ -20,4 +21,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/consultations/psu", post(psu::psu))
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
+        .merge(caisse_conventions::routes())
 }

@@ -110,6 +110,41 @@ pub(crate) fn documenter(doc: &mut Value) {
                     }
                 )
             }
+        },
+        "/api/v1/caisse/conventions/{numero}": {
+            "get": {
+                "operationId": "conventionDetail",
+                "summary": "Une convention de la caisse : état, accès, historique des transitions (rôle conventions)",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "numero", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": reponses(
+                    ("200", json_de("La convention.", "ConventionSuivie")),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("404", probleme("Aucune convention de ce numéro dans la caisse.", &["introuvable"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/conventions/{numero}/actes": {
+            "post": {
+                "operationId": "agirSurConvention",
+                "summary": "Enregistrer un acte sur une convention, avec son document (CV-2 à CV-6, rôle conventions)",
+                "description": "Signature d'une partie, formalité CNIL, dénonciation, résiliation, mise en demeure et                     sa levée, force majeure, sa fin, résiliation pour force majeure. Un acte que l'état ou le modèle                     de la convention n'autorise pas est refusé avec sa raison et rien n'est écrit. L'accès du                     partenaire suit l'état enregistré dès la réponse (CV-8).",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "numero", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": corps_json("ActeConvention"),
+                "responses": reponses(
+                    ("200", json_de("La convention après l'acte.", "ConventionSuivie")),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("404", probleme("Aucune convention de ce numéro dans la caisse.", &["introuvable"])));
+                        v.push(("409", probleme("Acte refusé par les règles de la convention, ou convention modifiée entre-temps.", &["transition_refusee"])));
+                        v
+                    }
+                )
+            }
         }
     });
     let roles = json!({ "type": "array", "minItems": 1, "uniqueItems": true,
@@ -139,6 +174,33 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "prenom": { "type": "string", "minLength": 1, "maxLength": 100 },
                 "email": { "type": "string", "format": "email" },
                 "roles": roles
+            }
+        },
+        "ActeConvention": {
+            "type": "object",
+            "required": ["acte", "date", "document_reference", "document_recu_le"],
+            "additionalProperties": false,
+            "properties": {
+                "acte": { "type": "string", "enum": ["signer", "formalite_cnil", "denoncer", "resilier", "mettre_en_demeure",
+                    "lever_mise_en_demeure", "force_majeure", "fin_force_majeure", "resilier_pour_force_majeure"] },
+                "date": { "type": "string", "format": "date", "description": "Date de l'acte (signature, réception de la lettre, notification) ; jamais dans le futur." },
+                "partie": { "type": ["string", "null"], "enum": ["caisse", "partenaire", null], "description": "Pour `signer`." },
+                "souhaitee_le": { "type": ["string", "null"], "format": "date", "description": "Pour `resilier` : date d'effet demandée." },
+                "document_reference": { "type": "string", "description": "Lettre recommandée, avenant…" },
+                "document_recu_le": { "type": "string", "format": "date" }
+            }
+        },
+        "ConventionSuivie": {
+            "type": "object",
+            "required": ["numero", "partenaire", "bouquets", "cycle", "acces", "confidentialite_jusquau", "historique"],
+            "properties": {
+                "numero": { "type": "string" },
+                "partenaire": { "type": "string", "description": "N° tiers." },
+                "bouquets": { "type": "array", "items": { "type": "string" } },
+                "cycle": { "type": "object", "description": "Modèle (délais) et état (`etat` : brouillon, signee_par_une, attente_cnil, en_vigueur, fin_programmee, suspendue, terminee)." },
+                "acces": { "type": "object", "description": "Dates d'ouverture et de fin des accès du partenaire." },
+                "confidentialite_jusquau": { "type": ["string", "null"], "format": "date", "description": "CV-8 : 5 ans après la fin." },
+                "historique": { "type": "array", "items": { "type": "object" }, "description": "Chaque transition : acte (`avancer` pour l'échéancier), état après, auteur (null : échéancier), horodatage, date d'effet, document." }
             }
         },
         "PersonnelCree": {

@@ -10,6 +10,7 @@
 
 mod caisse;
 mod consultation;
+mod cycle;
 mod helpers;
 mod inactivite;
 mod openapi;

@@ -1,0 +1,204 @@
+//! A convention's persisted lifecycle (see `partage_store::cycles`).
+
+use crate::codec::{date, instant, parse_date, parse_instant, parse_json, ConventionRow};
+use crate::error::DbResult;
+use crate::SqliteStore;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use partage_domain::gestion::{Acces, Document};
+use partage_domain::NumeroConvention;
+use partage_store::cycles::{
+    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, TransitionRecord,
+};
+use partage_store::{CaisseId, StoreError};
+
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+const SELECT: &str =
+    "SELECT c.id, ca.id, ca.code, ca.regime, p.numero_tiers, c.numero, c.bouquets, c.signee_le,
+        c.formalite_cnil_le, c.fin_le, cy.cycle, cy.revision
+    FROM conventions c
+    JOIN caisses ca ON ca.id = c.caisse_id
+    JOIN partenaires p ON p.id = c.partenaire_id
+    LEFT JOIN convention_cycles cy ON cy.convention_id = c.id";
+
+fn read(row: Row) -> Result<ConventionCycle, StoreError> {
+    let (
+        id,
+        caisse_id,
+        code,
+        regime,
+        tiers,
+        numero,
+        bouquets,
+        signee_le,
+        formalite_cnil_le,
+        fin_le,
+        cycle,
+        revision,
+    ) = row;
+    let convention = ConventionRow {
+        numero,
+        bouquets,
+        signee_le,
+        formalite_cnil_le,
+        fin_le,
+    }
+    .into_convention()?;
+    convention_cycle(
+        id,
+        caisse_id,
+        &code,
+        &regime,
+        &tiers,
+        convention,
+        cycle.as_deref(),
+        revision,
+    )
+}
+
+#[async_trait]
+impl ConventionCycles for SqliteStore {
+    async fn convention_cycle(
+        &self,
+        caisse: CaisseId,
+        numero: &NumeroConvention,
+    ) -> Result<Option<ConventionCycle>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.caisse_id = ? AND c.numero = ?"))
+            .bind(caisse.0)
+            .bind(numero.as_str())
+            .fetch_optional(&self.readers)
+            .await
+            .db()?;
+        row.map(read).transpose()
+    }
+
+    async fn cycles_dus(&self, jour: NaiveDate) -> Result<Vec<ConventionCycle>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} WHERE cy.prochaine_echeance IS NOT NULL AND cy.prochaine_echeance <= ? ORDER BY c.id"
+        ))
+        .bind(date(jour))
+        .fetch_all(&self.readers)
+        .await
+        .db()?;
+        rows.into_iter().map(read).collect()
+    }
+
+    async fn record_transition(
+        &self,
+        convention: ConventionId,
+        revision: i64,
+        acces: &Acces,
+        prochaine_echeance: Option<NaiveDate>,
+        t: &TransitionRecord,
+    ) -> Result<bool, StoreError> {
+        let cycle = serde_json::to_string(&t.cycle).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut tx = self.begin_write().await?;
+        let moved = if revision == 0 {
+            sqlx::query(
+                "INSERT INTO convention_cycles (convention_id, cycle, revision, prochaine_echeance)
+                 VALUES (?, ?, 1, ?) ON CONFLICT (convention_id) DO NOTHING",
+            )
+            .bind(convention.0)
+            .bind(&cycle)
+            .bind(prochaine_echeance.map(date))
+            .execute(&mut *tx)
+            .await
+            .db()?
+        } else {
+            sqlx::query(
+                "UPDATE convention_cycles SET cycle = ?, revision = revision + 1, prochaine_echeance = ?
+                 WHERE convention_id = ? AND revision = ?",
+            )
+            .bind(&cycle)
+            .bind(prochaine_echeance.map(date))
+            .bind(convention.0)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await
+            .db()?
+        };
+        if moved.rows_affected() != 1 {
+            tx.rollback().await.db()?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO convention_transitions (convention_id, revision, acte, cycle, par, horodatage, date_effet,
+                 document_reference, document_recu_le)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(convention.0)
+        .bind(revision + 1)
+        .bind(&t.acte)
+        .bind(&cycle)
+        .bind(t.par.as_deref())
+        .bind(instant(t.horodatage))
+        .bind(date(t.date_effet))
+        .bind(t.document.as_ref().map(|d| d.reference.as_str()))
+        .bind(t.document.as_ref().map(|d| date(d.recu_le)))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query("UPDATE conventions SET signee_le = ?, formalite_cnil_le = ?, fin_le = ? WHERE id = ?")
+            .bind(date(acces.signee_le))
+            .bind(acces.formalite_cnil_le.map(date))
+            .bind(acces.fin_le.map(date))
+            .bind(convention.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(true)
+    }
+
+    async fn transitions(&self, convention: ConventionId) -> Result<Vec<TransitionRecord>, StoreError> {
+        type T = (
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<T> = sqlx::query_as(
+            "SELECT acte, cycle, par, horodatage, date_effet, document_reference, document_recu_le
+             FROM convention_transitions WHERE convention_id = ? ORDER BY revision",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.readers)
+        .await
+        .db()?;
+        rows.into_iter()
+            .map(|(acte, cycle, par, horodatage, date_effet, reference, recu_le)| {
+                Ok(TransitionRecord {
+                    acte,
+                    cycle: parse_json("convention_transitions.cycle", &cycle)?,
+                    par,
+                    horodatage: parse_instant("convention_transitions.horodatage", &horodatage)?,
+                    date_effet: parse_date("convention_transitions.date_effet", &date_effet)?,
+                    document: match (reference, recu_le) {
+                        (Some(reference), Some(recu)) => Some(Document {
+                            reference,
+                            recu_le: parse_date("convention_transitions.document_recu_le", &recu)?,
+                        }),
+                        _ => None,
+                    },
+                })
+            })
+            .collect()
+    }
+}
