@@ -3,12 +3,12 @@
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
 use crate::verrouillage::Issue;
 use crate::{App, AppError};
-use partage_domain::password::verifier_nouveau;
+use partage_domain::password::{self, est_courant, MotDePasseRefuse, TypeCompte};
 use partage_domain::session::EtatSession;
 use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::verrouillage::Espace;
 use partage_domain::{CaisseCode, Identifiant};
-use partage_store::{NewSession, SessionRecord, TokenHash};
+use partage_store::{NewSession, SessionRecord, TokenHash, UserId};
 use secrecy::{ExposeSecret, SecretString};
 
 /// What a successful login hands back. The token is shown to the client once and never stored.
@@ -49,6 +49,8 @@ impl App {
             (Ok(c), Ok(i)) => self.store.find_login(&c, &i).await?,
             _ => None,
         };
+        // A password that became listed as common after it was chosen must now be changed (AU-1).
+        let listed = est_courant(mot_de_passe.expose_secret());
         // Run even for a locked account or an unknown identifier: every refusal costs the same time.
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
@@ -73,6 +75,10 @@ impl App {
                 return Err(AppError::NonAuthentifie);
             }
         };
+        let must_change = login.must_change_password || listed;
+        if listed && !login.must_change_password {
+            self.store.require_password_change(login.user).await?;
+        }
         let now = self.clock.now();
         let (jeton, hash) = new_session_token();
         self.store
@@ -85,7 +91,7 @@ impl App {
         self.journal.record(trace, None).await?;
         Ok(LoginOutcome {
             jeton,
-            changement_mot_de_passe_requis: login.must_change_password,
+            changement_mot_de_passe_requis: must_change,
             expiration_inactivite_s: self.settings.sessions.inactivite.num_seconds(),
         })
     }
@@ -140,7 +146,8 @@ impl App {
         let refused = if !verify_password(Some(login.password_hash), actuel.clone()).await {
             Some("le mot de passe actuel est incorrect".to_owned())
         } else {
-            verifier_nouveau(actuel.expose_secret(), nouveau.expose_secret())
+            self.password_policy(s.user, &actuel, &nouveau)
+                .await?
                 .err()
                 .map(|e| e.to_string())
         };
@@ -167,6 +174,35 @@ impl App {
             .record(trace, Some((agent.token_hash.clone(), self.clock.now())))
             .await?;
         Ok(())
+    }
+
+    /// AU-1: the policy for a new password, with the user's own words as context, then no reuse of his
+    /// last passwords (one argon2 check per kept hash, only once everything cheaper has passed).
+    async fn password_policy(
+        &self,
+        user: UserId,
+        actuel: &SecretString,
+        nouveau: &SecretString,
+    ) -> Result<Result<(), MotDePasseRefuse>, AppError> {
+        let contexte = self.store.password_context(user).await?;
+        let contexte: Vec<&str> = contexte.iter().map(String::as_str).collect();
+        if let Err(e) = password::verifier(
+            TypeCompte::AgentPartenaire,
+            actuel.expose_secret(),
+            nouveau.expose_secret(),
+            &contexte,
+        ) {
+            return Ok(Err(e));
+        }
+        let limit = u32::try_from(password::HISTORIQUE).unwrap_or(u32::MAX);
+        for old in self.store.previous_password_hashes(user, limit).await? {
+            if verify_password(Some(old), nouveau.clone()).await {
+                return Ok(Err(MotDePasseRefuse::DejaUtilise {
+                    n: password::HISTORIQUE,
+                }));
+            }
+        }
+        Ok(Ok(()))
     }
 
     pub async fn logout(&self, agent: &Agent, source: &str) -> Result<(), AppError> {

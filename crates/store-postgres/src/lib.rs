@@ -5,6 +5,7 @@
 mod codec;
 mod error;
 mod import;
+mod mots_de_passe;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod verrouillage;

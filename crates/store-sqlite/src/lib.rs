@@ -9,6 +9,7 @@ mod codec;
 mod error;
 mod hot;
 mod import;
+mod mots_de_passe;
 mod verrouillage;
 
 use crate::codec::{instant, parse_action, parse_bouquet, parse_instant, parse_regime, parse_resultat};

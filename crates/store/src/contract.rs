@@ -8,7 +8,9 @@
 // the test with its message, as it would in a `#[test]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod mots_de_passe;
 pub mod verrouillage;
+pub use mots_de_passe::*;
 pub use verrouillage::*;
 
 use crate::{
@@ -92,6 +94,9 @@ macro_rules! contract_tests {
             au_1_a_quiet_hour_starts_a_new_run_but_never_lifts_a_lock,
             au_1_clearing_failures_unlocks_and_hands_back_what_was_counted,
             au_1_concurrent_failures_are_all_counted,
+            au_1_previous_password_hashes_are_kept_five_newest_first,
+            au_1_password_context_holds_the_users_own_words,
+            au_1_a_password_change_can_be_required_again,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

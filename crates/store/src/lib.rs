@@ -16,8 +16,10 @@ use std::fmt;
 pub mod codec;
 pub mod contract;
 pub mod import_check;
+pub mod mots_de_passe;
 pub mod verrouillage;
 
+pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
 
 /// A user's row id. Only meaningful within one store.
@@ -231,7 +233,7 @@ pub struct StoredTrace {
 }
 
 #[async_trait]
-pub trait Store: LoginThrottle + Send + Sync + fmt::Debug + 'static {
+pub trait Store: LoginThrottle + PasswordPolicyStore + Send + Sync + fmt::Debug + 'static {
     /// The key NIRs are hashed with, created with the store.
     async fn nir_key(&self) -> Result<NirKey, StoreError>;
 

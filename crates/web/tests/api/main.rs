@@ -11,6 +11,7 @@
 mod consultation;
 mod helpers;
 mod inactivite;
+mod mots_de_passe;
 mod openapi;
 mod pages;
 mod requetes;
