@@ -3,12 +3,12 @@
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
 use crate::verrouillage::Issue;
 use crate::{App, AppError};
-use partage_domain::password::verifier_nouveau;
+use partage_domain::password::{self, est_courant, MotDePasseRefuse, TypeCompte};
 use partage_domain::session::EtatSession;
 use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::verrouillage::Espace;
 use partage_domain::{CaisseCode, Identifiant};
-use partage_store::{NewSession, SessionRecord, TokenHash};
+use partage_store::{NewSession, SessionRecord, TokenHash, UserId};
 use secrecy::{ExposeSecret, SecretString};
 
 /// What a successful login hands back. The token is shown to the client once and never stored.
@@ -26,19 +26,25 @@ pub struct Agent {
     pub token_hash: TokenHash,
 }
 
-/// Why a password change is refused, if it is: the current password must be right and the new one follow
-/// the password rules. Partners' agents and the caisse's staff follow the same rules.
-pub(crate) async fn motif_de_refus(
+/// Why a caisse staff member's password change is refused, if it is: the current password must be right and
+/// the new one follow the staff's rules (AU-1: at least 15 characters, strong against his own words).
+pub(crate) async fn motif_de_refus_personnel(
     stored_hash: String,
     actuel: &SecretString,
     nouveau: &SecretString,
+    contexte: &[&str],
 ) -> Option<String> {
     if !verify_password(Some(stored_hash), actuel.clone()).await {
         Some("le mot de passe actuel est incorrect".to_owned())
     } else {
-        verifier_nouveau(actuel.expose_secret(), nouveau.expose_secret())
-            .err()
-            .map(|e| e.to_string())
+        password::verifier(
+            TypeCompte::PersonnelCaisse,
+            actuel.expose_secret(),
+            nouveau.expose_secret(),
+            contexte,
+        )
+        .err()
+        .map(|e| e.to_string())
     }
 }
 
@@ -65,6 +71,8 @@ impl App {
             (Ok(c), Ok(i)) => self.store.find_login(&c, &i).await?,
             _ => None,
         };
+        // A password that became listed as common after it was chosen must now be changed (AU-1).
+        let listed = est_courant(mot_de_passe.expose_secret());
         // Run even for a locked account or an unknown identifier: every refusal costs the same time.
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
@@ -89,6 +97,10 @@ impl App {
                 return Err(AppError::NonAuthentifie);
             }
         };
+        let must_change = login.must_change_password || listed;
+        if listed && !login.must_change_password {
+            self.store.require_password_change(login.user).await?;
+        }
         let now = self.clock.now();
         let (jeton, hash) = new_session_token();
         self.store
@@ -101,7 +113,7 @@ impl App {
         self.journal.record(trace, None).await?;
         Ok(LoginOutcome {
             jeton,
-            changement_mot_de_passe_requis: login.must_change_password,
+            changement_mot_de_passe_requis: must_change,
             expiration_inactivite_s: self.settings.sessions.inactivite.num_seconds(),
         })
     }
@@ -153,7 +165,15 @@ impl App {
             .find_login(&s.caisse, &s.identifiant)
             .await?
             .ok_or(AppError::NonAuthentifie)?;
-        if let Some(reason) = motif_de_refus(login.password_hash, &actuel, &nouveau).await {
+        let refused = if !verify_password(Some(login.password_hash), actuel.clone()).await {
+            Some("le mot de passe actuel est incorrect".to_owned())
+        } else {
+            self.password_policy(s.user, &actuel, &nouveau)
+                .await?
+                .err()
+                .map(|e| e.to_string())
+        };
+        if let Some(reason) = refused {
             let trace = self.trace_for(
                 s,
                 Action::ChangementMotDePasse,
@@ -176,6 +196,35 @@ impl App {
             .record(trace, Some((agent.token_hash.clone(), self.clock.now())))
             .await?;
         Ok(())
+    }
+
+    /// AU-1: the policy for a new password, with the user's own words as context, then no reuse of his
+    /// last passwords (one argon2 check per kept hash, only once everything cheaper has passed).
+    async fn password_policy(
+        &self,
+        user: UserId,
+        actuel: &SecretString,
+        nouveau: &SecretString,
+    ) -> Result<Result<(), MotDePasseRefuse>, AppError> {
+        let contexte = self.store.password_context(user).await?;
+        let contexte: Vec<&str> = contexte.iter().map(String::as_str).collect();
+        if let Err(e) = password::verifier(
+            TypeCompte::AgentPartenaire,
+            actuel.expose_secret(),
+            nouveau.expose_secret(),
+            &contexte,
+        ) {
+            return Ok(Err(e));
+        }
+        let limit = u32::try_from(password::HISTORIQUE).unwrap_or(u32::MAX);
+        for old in self.store.previous_password_hashes(user, limit).await? {
+            if verify_password(Some(old), nouveau.clone()).await {
+                return Ok(Err(MotDePasseRefuse::DejaUtilise {
+                    n: password::HISTORIQUE,
+                }));
+            }
+        }
+        Ok(Ok(()))
     }
 
     pub async fn logout(&self, agent: &Agent, source: &str) -> Result<(), AppError> {

@@ -2,7 +2,7 @@
 //! rules (AU-1 personal password, AU-2 temporary password changed first, AU-4 idle time-out), their own
 //! sessions, and a role checked by every use case.
 
-use crate::auth::{bounded, motif_de_refus, LoginOutcome};
+use crate::auth::{bounded, motif_de_refus_personnel, LoginOutcome};
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
 use crate::{App, AppError};
 use base64::Engine;
@@ -245,7 +245,16 @@ impl App {
             .await?
             .ok_or(AppError::NonAuthentifie)?;
         let action = Action::ChangementMotDePassePersonnel;
-        if let Some(reason) = motif_de_refus(login.password_hash, &actuel, &nouveau).await {
+        let contexte = [
+            p.identifiant.as_str(),
+            p.nom.as_str(),
+            p.prenom.as_str(),
+            p.email.as_str(),
+            p.caisse.as_str(),
+        ];
+        if let Some(reason) =
+            motif_de_refus_personnel(login.password_hash, &actuel, &nouveau, &contexte).await
+        {
             let trace = self.trace_staff(staff, action, Resultat::MotDePasseRefuse, source);
             self.journal.record(trace, None).await?;
             self.touch_personnel(staff).await?;

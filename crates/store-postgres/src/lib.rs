@@ -7,6 +7,7 @@ mod cycles;
 mod dossiers;
 mod error;
 mod import;
+mod mots_de_passe;
 mod personnel;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

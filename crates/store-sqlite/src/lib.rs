@@ -11,6 +11,7 @@ mod dossiers;
 mod error;
 mod hot;
 mod import;
+mod mots_de_passe;
 mod personnel;
 mod trace_log;
 mod verrouillage;

@@ -8,7 +8,9 @@
 // the test with its message, as it would in a `#[test]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod mots_de_passe;
 pub mod verrouillage;
+pub use mots_de_passe::*;
 pub use verrouillage::*;
 
 use crate::{
@@ -128,6 +130,9 @@ macro_rules! contract_tests {
             tr_2_checkpoint_with_another_key_is_refused,
             cv_8_a_transition_moves_state_history_and_access_together,
             cv_3_concurrent_writers_of_one_revision_apply_it_once,
+            au_1_previous_password_hashes_are_kept_five_newest_first,
+            au_1_password_context_holds_the_users_own_words,
+            au_1_a_password_change_can_be_required_again,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

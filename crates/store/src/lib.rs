@@ -18,8 +18,10 @@ pub mod contract;
 pub mod cycles;
 pub mod dossiers;
 pub mod import_check;
+pub mod mots_de_passe;
 pub mod verrouillage;
 
+pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
 pub mod personnel;
 pub mod trace_log;
@@ -237,6 +239,7 @@ pub struct StoredTrace {
 #[async_trait]
 pub trait Store:
     LoginThrottle
+    + PasswordPolicyStore
     + dossiers::DossierLookup
     + personnel::Personnels
     + trace_log::TraceLog
