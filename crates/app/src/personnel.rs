@@ -4,11 +4,13 @@
 
 use crate::auth::{bounded, motif_de_refus_personnel, LoginOutcome};
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
+use crate::verrouillage::Issue;
 use crate::{App, AppError};
 use base64::Engine;
 use partage_domain::personnel::{Role, Roles};
 use partage_domain::session::EtatSession;
 use partage_domain::trace::{Action, Resultat, Trace};
+use partage_domain::verrouillage::Espace;
 use partage_domain::{CaisseCode, Identifiant};
 pub use partage_store::personnel::Personnel;
 use partage_store::personnel::{NewPersonnel, PersonnelRefuse};
@@ -160,19 +162,38 @@ impl App {
         mot_de_passe: SecretString,
         source: &str,
     ) -> Result<LoginOutcome, AppError> {
+        // The same lock-out as the partners' entrance (AU-1), counted under the staff space so that a
+        // partner agent and a staff member with the same identifier never share a counter.
+        let mut trace = self.trace_personnel(
+            caisse,
+            identifiant,
+            Action::ConnexionPersonnel,
+            Resultat::Succes,
+            source,
+        );
+        let tentative = self
+            .tentative(Espace::Personnel, caisse, identifiant, source, &trace)
+            .await?;
         let login = match (CaisseCode::parse(caisse), Identifiant::parse(identifiant)) {
             (Ok(c), Ok(i)) => self.store.personnel_login(&c, &i).await?,
             _ => None,
         };
+        // Run even for a locked account or an unknown identifier: every refusal costs the same time.
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
-        let resultat = match &login {
-            None => Resultat::EchecIdentifiantInconnu,
-            Some(_) if !password_ok => Resultat::EchecMotDePasse,
-            Some(l) if !l.personnel.active => Resultat::EchecCompteInactif,
-            Some(_) => Resultat::Succes,
+        let (resultat, issue) = match &login {
+            _ if tentative.verrouille => (Resultat::EchecCompteVerrouille, Issue::Echec),
+            None => (Resultat::EchecIdentifiantInconnu, Issue::Echec),
+            Some(_) if !password_ok => (Resultat::EchecMotDePasse, Issue::Echec),
+            Some(l) if !l.personnel.active => (Resultat::EchecCompteInactif, Issue::Refus),
+            Some(_) => (Resultat::Succes, Issue::Succes),
         };
-        let trace = self.trace_personnel(caisse, identifiant, Action::ConnexionPersonnel, resultat, source);
+        let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
+        trace.resultat = if vient_de_verrouiller {
+            Resultat::Verrouillage
+        } else {
+            resultat
+        };
         let Some(login) = login.filter(|_| resultat == Resultat::Succes) else {
             self.journal.record(trace, None).await?;
             return Err(AppError::NonAuthentifie);

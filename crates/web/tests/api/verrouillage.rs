@@ -2,6 +2,7 @@
 //! unlocks, limit per source address; one answer whether the account exists, is locked or the password is
 //! wrong; the trace tells the caisse which.
 
+use crate::caisse::STAFF_MDP_PROVISOIRE;
 use crate::helpers::*;
 use chrono::Duration;
 use partage_app::{App, Settings};
@@ -206,4 +207,46 @@ async fn au_1_the_login_page_says_to_wait_without_telling_accounts_apart() {
         dernieres.push(html.replace(identifiant, "IDENTIFIANT"));
     }
     assert_eq!(dernieres[0], dernieres[1]);
+}
+
+#[tokio::test]
+async fn au_1_the_staff_entrance_locks_out_too_on_its_own_counter() {
+    let app = app_sans_limite_de_source().await;
+    // A staff member who shares his identifier with a partner agent of the same caisse.
+    app.create_staff(AGENT, "admin").await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.staff_login(CAISSE, AGENT, FAUX).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The fifth failure owes a second: even the right password waits.
+    let res = app.staff_login(CAISSE, AGENT, STAFF_MDP_PROVISOIRE).await;
+    assert_eq!(res.headers()["retry-after"], "1");
+    let (status, body) = problem(res).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "trop_de_requetes");
+
+    // The partner agent agent07 is another account: the staff's failures do not delay him.
+    assert_eq!(
+        app.login(CAISSE, AGENT, AGENT_MDP_PROVISOIRE).await.status(),
+        StatusCode::CREATED
+    );
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        app.staff_login(CAISSE, AGENT, STAFF_MDP_PROVISOIRE)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let staff: Vec<String> = app
+        .traces()
+        .await
+        .iter()
+        .filter(|t| t.trace.action.code() == "connexion_personnel")
+        .map(|t| t.trace.resultat.code().to_owned())
+        .collect();
+    let mut attendus = vec!["echec_mot_de_passe"; 5];
+    attendus.extend(["trop_de_tentatives", "succes"]);
+    assert_eq!(staff, attendus);
 }
