@@ -1,7 +1,7 @@
 //! Authentication and sessions (SPEC AU-1, AU-2, AU-4).
 
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
-use crate::verrouillage::Issue;
+use crate::verrouillage::verdict;
 use crate::{App, AppError};
 use partage_domain::password::{self, est_courant, MotDePasseRefuse, TypeCompte};
 use partage_domain::session::EtatSession;
@@ -77,13 +77,7 @@ impl App {
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
         trace.partenaire = login.as_ref().map(|l| l.partenaire.to_string());
-        let (resultat, issue) = match &login {
-            _ if tentative.verrouille => (Resultat::EchecCompteVerrouille, Issue::Echec),
-            None => (Resultat::EchecIdentifiantInconnu, Issue::Echec),
-            Some(_) if !password_ok => (Resultat::EchecMotDePasse, Issue::Echec),
-            Some(l) if !l.active => (Resultat::EchecCompteInactif, Issue::Refus),
-            Some(_) => (Resultat::Succes, Issue::Succes),
-        };
+        let (resultat, issue) = verdict(&tentative, login.as_ref().map(|l| l.active), password_ok);
         let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
         trace.resultat = if vient_de_verrouiller {
             Resultat::Verrouillage

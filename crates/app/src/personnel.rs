@@ -4,7 +4,7 @@
 
 use crate::auth::{bounded, motif_de_refus_personnel, LoginOutcome};
 use crate::secrets::{hash_password, new_session_token, token_hash, verify_password};
-use crate::verrouillage::Issue;
+use crate::verrouillage::verdict;
 use crate::{App, AppError};
 use base64::Engine;
 use partage_domain::personnel::{Role, Roles};
@@ -181,13 +181,11 @@ impl App {
         // Run even for a locked account or an unknown identifier: every refusal costs the same time.
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
-        let (resultat, issue) = match &login {
-            _ if tentative.verrouille => (Resultat::EchecCompteVerrouille, Issue::Echec),
-            None => (Resultat::EchecIdentifiantInconnu, Issue::Echec),
-            Some(_) if !password_ok => (Resultat::EchecMotDePasse, Issue::Echec),
-            Some(l) if !l.personnel.active => (Resultat::EchecCompteInactif, Issue::Refus),
-            Some(_) => (Resultat::Succes, Issue::Succes),
-        };
+        let (resultat, issue) = verdict(
+            &tentative,
+            login.as_ref().map(|l| l.personnel.active),
+            password_ok,
+        );
         let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
         trace.resultat = if vient_de_verrouiller {
             Resultat::Verrouillage

@@ -27,6 +27,18 @@ pub enum Issue {
     Refus,
 }
 
+/// What one login attempt ends as, whichever entrance it came through: the trace's result and how the
+/// lock-out counts it. `compte` is `None` for an unknown identifier, else whether the account is active.
+pub(crate) fn verdict(tentative: &Tentative, compte: Option<bool>, password_ok: bool) -> (Resultat, Issue) {
+    match compte {
+        _ if tentative.verrouille => (Resultat::EchecCompteVerrouille, Issue::Echec),
+        None => (Resultat::EchecIdentifiantInconnu, Issue::Echec),
+        Some(_) if !password_ok => (Resultat::EchecMotDePasse, Issue::Echec),
+        Some(false) => (Resultat::EchecCompteInactif, Issue::Refus),
+        Some(true) => (Resultat::Succes, Issue::Succes),
+    }
+}
+
 impl App {
     /// Before any password is checked: refuses, with a trace, an attempt too soon after the account's or
     /// the source's last failures. The refusal is the same for an identifier that exists and one that does
