@@ -4,6 +4,7 @@
 mod caisse;
 mod caisse_conventions;
 mod consultation;
+mod journal;
 pub mod openapi;
 mod openapi_caisse;
 mod psu;
@@ -19,6 +20,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/v1/consultations/psu", post(psu::psu))
+        .route("/api/v1/journal/point-de-controle", get(journal::dernier))
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())

@@ -35,6 +35,7 @@ const CODES: &[&str] = &[
     "deja_existant",
     "introuvable",
     "transition_refusee",
+    "preuve_indisponible",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -330,6 +331,38 @@ fn document_partenaires() -> Value {
                             v
                         }
                     )
+                }
+            },
+            "/api/v1/journal/point-de-controle": {
+                "get": {
+                    "operationId": "dernierPointDeControle",
+                    "summary": "Dernier point de contrôle signé du journal des traces (BY-2)",
+                    "description": "Public : taille de l'arbre de Merkle des traces, racine, horodatage et signature Ed25519. Vérifiable avec `partage traces verify --checkpoint` ; encodage décrit dans docs/journal-verifiable.md.",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "Le dernier point de contrôle, et la clé publique du serveur s'il en a une.",
+                            "content": { "application/json": { "schema": {
+                                "type": "object",
+                                "required": ["cle_publique", "point_de_controle"],
+                                "properties": {
+                                    "cle_publique": { "type": ["string", "null"], "pattern": "^[0-9a-f]{64}$" },
+                                    "point_de_controle": {
+                                        "type": "object",
+                                        "required": ["version", "taille", "racine", "horodatage", "signature"],
+                                        "properties": {
+                                            "version": { "type": "integer", "const": 1 },
+                                            "taille": { "type": "integer", "minimum": 0 },
+                                            "racine": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+                                            "horodatage": { "type": "string", "format": "date-time" },
+                                            "signature": { "type": "string", "pattern": "^[0-9a-f]{128}$" }
+                                        }
+                                    }
+                                }
+                            } } }
+                        },
+                        "404": probleme("Aucun point de contrôle n'a encore été signé.", &["preuve_indisponible"])
+                    }
                 }
             },
             "/healthz": {

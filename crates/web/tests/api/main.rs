@@ -13,6 +13,7 @@ mod consultation;
 mod cycle;
 mod helpers;
 mod inactivite;
+mod journal;
 mod mots_de_passe;
 mod openapi;
 mod pages;
