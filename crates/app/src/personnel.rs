@@ -99,17 +99,8 @@ impl App {
         source: &str,
     ) -> Trace {
         Trace {
-            horodatage: self.clock.now(),
-            caisse: Some(bounded(caisse, 32)),
-            utilisateur: Some(bounded(identifiant, 64)),
-            partenaire: None,
-            source: bounded(source, 64),
-            action,
-            bouquet: None,
-            rubriques: None,
-            matricule: None,
-            nir_hache: None,
             resultat,
+            ..self.trace_typed(caisse, identifiant, source, action)
         }
     }
 
