@@ -332,6 +332,15 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn end_all_sessions(&self, user: UserId) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE utilisateur_id = $1")
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected())
+    }
+
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
         // One snapshot for both queries: an import committing between them must not give a perimeter half
         // old, half new.

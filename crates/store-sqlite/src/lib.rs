@@ -327,6 +327,15 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn end_all_sessions(&self, user: UserId) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE utilisateur_id = ?")
+            .bind(user.0)
+            .execute(&self.writer)
+            .await
+            .db()?;
+        Ok(done.rows_affected())
+    }
+
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
         let all = self.hot.perimetre(user.0)?;
         let departements = all.first().map(|row| (row.0.clone(),));

@@ -111,6 +111,7 @@ macro_rules! contract_tests {
             hb_5_reimported_user_habilitations_are_the_files,
             au_4_sessions_are_created_touched_forward_only_and_ended,
             au_2_change_password_ends_the_other_sessions_only,
+            su_2_end_all_sessions_ends_every_session_of_that_user_only,
             tr_1_journal_appends_every_trace_in_order,
             tr_1_traces_after_pages_through_the_journal,
             nir_key_is_stable,
@@ -766,6 +767,22 @@ pub async fn au_4_sessions_are_created_touched_forward_only_and_ended(store: &dy
     assert!(store.session(&s).await.unwrap().is_none());
     store.end_session(&s).await.unwrap();
     assert!(store.session(&sb).await.unwrap().is_some());
+}
+
+pub async fn su_2_end_all_sessions_ends_every_session_of_that_user_only(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let jd = user(store, CAISSE_A, "jdupont").await;
+    let pm = user(store, CAISSE_A, "pmartin").await;
+    let first = open_session(store, jd.user, "premiere", at(0)).await;
+    let second = open_session(store, jd.user, "seconde", at(1)).await;
+    let someone_else = open_session(store, pm.user, "pmartin", at(2)).await;
+
+    assert_eq!(store.end_all_sessions(jd.user).await.unwrap(), 2);
+
+    assert!(store.session(&first).await.unwrap().is_none());
+    assert!(store.session(&second).await.unwrap().is_none());
+    assert!(store.session(&someone_else).await.unwrap().is_some());
+    assert_eq!(store.end_all_sessions(jd.user).await.unwrap(), 0);
 }
 
 pub async fn au_2_change_password_ends_the_other_sessions_only(store: &dyn Store) {

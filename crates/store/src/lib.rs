@@ -279,6 +279,10 @@ pub trait Store:
 
     async fn end_session(&self, token_hash: &TokenHash) -> Result<(), StoreError>;
 
+    /// Ends every session of the user at once (lost credentials, suspension, removal: AU-4, HB-6, SU-2).
+    /// Returns how many ended.
+    async fn end_all_sessions(&self, user: UserId) -> Result<u64, StoreError>;
+
     /// The partner's départements and the user's habilitations, with their conventions.
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError>;
 
