@@ -2,6 +2,7 @@
 //! may use the bouquet, then which dossier, then whether it is within the partner's competence, then
 //! opposition; everything outside the perimeter answers as a dossier that does not exist.
 
+use crate::debit::Admise;
 use crate::secrets::nir_hash;
 use crate::{Agent, App, AppError};
 use partage_domain::dossier::{mois_demande, Adresse, Personne};
@@ -61,6 +62,7 @@ impl App {
         query: QfQuery<'_>,
         source: &str,
     ) -> Result<QfView, AppError> {
+        let admise = self.admettre_consultation(agent, Bouquet::Qf, source).await?;
         let (annee, mois) = match mois_demande(query.annee, query.mois, self.clock.today()) {
             Ok(m) => m,
             Err(e) => {
@@ -69,7 +71,9 @@ impl App {
                 return Err(AppError::RequeteInvalide(e.to_string()));
             }
         };
-        let dossier = self.find_by_nir(agent, Bouquet::Qf, query.nir, source).await?;
+        let dossier = self
+            .find_dossier(&admise, agent, Bouquet::Qf, Cle::Nir(query.nir), None, source)
+            .await?;
         let fournisseur = match agent.session.regime {
             Regime::Msa => "MSA",
             Regime::Caf => "CNAF",
@@ -90,18 +94,6 @@ impl App {
         self.trace_succes(agent, Bouquet::Qf, &view.matricule, source)
             .await?;
         Ok(view)
-    }
-
-    /// The shared path of every NIR search: bouquet access, lookup, competence, opposition, each traced.
-    async fn find_by_nir(
-        &self,
-        agent: &Agent,
-        bouquet: Bouquet,
-        nir: &str,
-        source: &str,
-    ) -> Result<Dossier, AppError> {
-        self.find_dossier(agent, bouquet, Cle::Nir(nir), None, source)
-            .await
     }
 
     /// AU-2: nothing but the password change before it is done. Traced as a consultation attempt.
@@ -126,18 +118,18 @@ impl App {
         Ok(())
     }
 
-    /// The shared path of every search: bouquet access, lookup by NIR or matricule, the allocataire's name
+    /// The shared path of every search, past the gate ([`App::admettre_consultation`]): bouquet access, lookup by NIR or matricule, the allocataire's name
     /// when the bouquet asks for it (CO-2), competence, opposition, each traced. The name is checked before
     /// competence and opposition: a NIR with a wrong name must not even learn that an opposition exists.
     pub(crate) async fn find_dossier(
         &self,
+        _admise: &Admise,
         agent: &Agent,
         bouquet: Bouquet,
         cle: Cle<'_>,
         nom: Option<&str>,
         source: &str,
     ) -> Result<Dossier, AppError> {
-        self.refuse_before_password_change(agent, bouquet, source).await?;
         let introuvable = || match cle {
             Cle::Nir(_) => AppError::DossierIntrouvable,
             Cle::Matricule(_) => AppError::MatriculeIntrouvable,

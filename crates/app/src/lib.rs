@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clock;
 pub mod consult;
 pub mod conventions;
+pub mod debit;
 pub mod error;
 pub mod import;
 pub mod journal;
@@ -30,6 +31,8 @@ pub struct Settings {
     pub sessions: SessionPolicy,
     /// Lock-out after failed logins (AU-1).
     pub verrouillage: partage_domain::verrouillage::Politique,
+    /// Consultations per second and burst, per user (security, part 3).
+    pub consultations: partage_domain::debit::Politique,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -41,6 +44,7 @@ pub struct App {
     settings: Arc<Settings>,
     nir_key: Arc<NirKey>,
     log_key: Option<trace_log::LogKey>,
+    limiteur: Arc<debit::Limiteur>,
 }
 
 impl App {
@@ -52,7 +56,9 @@ impl App {
     ) -> Result<App, AppError> {
         let nir_key = Arc::new(store.nir_key().await?);
         let journal = Journal::spawn(store.clone());
+        let limiteur = Arc::new(debit::Limiteur::new(settings.consultations));
         Ok(App {
+            limiteur,
             store,
             clock,
             journal,

@@ -115,8 +115,7 @@ impl App {
         query: PsuQuery<'_>,
         source: &str,
     ) -> Result<PsuView, AppError> {
-        self.refuse_before_password_change(agent, Bouquet::Psu, source)
-            .await?;
+        let admise = self.admettre_consultation(agent, Bouquet::Psu, source).await?;
         let refuse = |e: AppError| async move {
             self.trace_consultation(agent, Bouquet::Psu, Resultat::RequeteInvalide, None, None, source)
                 .await?;
@@ -141,7 +140,7 @@ impl App {
             return refuse(AppError::RechercheIncomplete).await;
         };
         let dossier = self
-            .find_dossier(agent, Bouquet::Psu, cle, Some(nom), source)
+            .find_dossier(&admise, agent, Bouquet::Psu, cle, Some(nom), source)
             .await?;
         let view = PsuView::new(dossier, annee, mois);
         self.trace_succes(agent, Bouquet::Psu, &view.matricule, source)

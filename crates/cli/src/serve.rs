@@ -32,6 +32,13 @@ pub struct ServeArgs {
     /// Minutes entre deux points de contrôle signés du journal des traces (TR-2), s'il en est arrivé.
     #[arg(long, env = "PARTAGE_POINT_DE_CONTROLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1440))]
     pub point_de_controle_minutes: u32,
+    /// Consultations par seconde permises à chaque utilisateur, en moyenne ; au-delà, la réponse est
+    /// `trop_de_requetes` avec le délai à attendre (et la tentative est tracée).
+    #[arg(long, env = "PARTAGE_CONSULTATIONS_PAR_SECONDE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub consultations_par_seconde: u32,
+    /// Consultations permises d'affilée avant que le débit moyen ne s'applique.
+    #[arg(long, env = "PARTAGE_CONSULTATIONS_RAFALE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub consultations_rafale: u32,
 }
 
 impl ServeArgs {
@@ -40,6 +47,10 @@ impl ServeArgs {
             sessions: SessionPolicy {
                 inactivite: chrono::Duration::minutes(i64::from(self.inactivite_minutes)),
                 ..SessionPolicy::default()
+            },
+            consultations: partage_domain::debit::Politique {
+                par_seconde: self.consultations_par_seconde,
+                rafale: self.consultations_rafale,
             },
             ..Settings::default()
         }

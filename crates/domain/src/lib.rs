@@ -8,6 +8,7 @@ pub mod bareme;
 pub mod bouquet;
 pub mod convention;
 pub mod cycle;
+pub mod debit;
 pub mod demande;
 pub mod dossier;
 pub mod euros;

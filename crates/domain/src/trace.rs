@@ -54,6 +54,8 @@ pub enum Resultat {
     RoleRequis,
     /// A back-office act refused by the rules (illegal transition, bad input).
     Refuse,
+    /// A consultation past the user's rate (security, part 3): refused before any lookup, traced all the same.
+    TropDeRequetes,
 }
 
 impl Action {
@@ -96,6 +98,7 @@ impl Resultat {
             Resultat::Verrouillage => "verrouillage",
             Resultat::RoleRequis => "role_requis",
             Resultat::Refuse => "refuse",
+            Resultat::TropDeRequetes => "trop_de_requetes",
         }
     }
 }

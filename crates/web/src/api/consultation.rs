@@ -1,6 +1,7 @@
 //! CO-1, CO-6, OP-1: consultation of the QF bouquet. The NIR travels only in the body, never in a URL
 //! that proxies and logs would keep.
 
+use super::quota::AvecQuota;
 use crate::error::ApiError;
 use crate::extract::{Agent, Champs, FromJson, JsonBody, Source};
 use crate::AppState;
@@ -43,11 +44,12 @@ pub(crate) async fn qf(
     Source(source): Source,
     Agent(agent): Agent,
     JsonBody(body): JsonBody<RechercheQf>,
-) -> Result<Json<QfView>, ApiError> {
+) -> Result<AvecQuota<Json<QfView>>, ApiError> {
     let query = QfQuery {
         nir: &body.nir,
         annee: body.annee,
         mois: body.mois,
     };
-    Ok(Json(state.app.consult_qf(&agent, query, &source).await?))
+    let view = state.app.consult_qf(&agent, query, &source).await?;
+    Ok(AvecQuota(state.app.quota_consultations(&agent), Json(view)))
 }

@@ -8,6 +8,7 @@ mod journal;
 pub mod openapi;
 mod openapi_caisse;
 mod psu;
+mod quota;
 mod session;
 
 use crate::AppState;

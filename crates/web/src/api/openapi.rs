@@ -59,6 +59,31 @@ fn trop_de_requetes(description: &str) -> Value {
     v
 }
 
+/// A served consultation, with what is left of the user's rate in `RateLimit-*` (security, part 3).
+fn consultation_servie(description: &str, schema: &str) -> Value {
+    let entier = json!({ "type": "integer", "minimum": 0 });
+    json!({
+        "description": description,
+        "headers": {
+            "RateLimit-Limit": { "description": "Consultations permises d'affilée.", "schema": entier },
+            "RateLimit-Remaining": { "description": "Consultations encore permises maintenant.", "schema": entier },
+            "RateLimit-Reset": {
+                "description": "Secondes avant que toutes les consultations d'affilée soient de nouveau permises.",
+                "schema": entier
+            }
+        },
+        "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
+    })
+}
+
+/// The user consulted faster than his rate: nothing was looked up; the attempt is traced.
+fn trop_de_consultations() -> Value {
+    trop_de_requetes(
+        "Plus de consultations que le débit permis à chaque utilisateur (par défaut 20 par seconde) : rien \
+         n'a été cherché, la tentative est tracée.",
+    )
+}
+
 pub(crate) fn corps_json(schema: &str) -> Value {
     json!({
         "required": true,
@@ -271,10 +296,10 @@ fn document_partenaires() -> Value {
                         Un dossier frappé d'opposition (OP-1) ne montre que l'existence de l'opposition.",
                     "requestBody": corps_json("RechercheQf"),
                     "responses": reponses(
-                        ("200", json!({
-                            "description": "Les rubriques « Coordonnées du dossier » et « Montant du QF ».",
-                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ConsultationQf" } } }
-                        })),
+                        ("200", consultation_servie(
+                            "Les rubriques « Coordonnées du dossier » et « Montant du QF ».",
+                            "ConsultationQf",
+                        )),
                         {
                             let mut v = erreurs_communes(true);
                             v.retain(|(s, _)| *s != "400");
@@ -288,6 +313,7 @@ fn document_partenaires() -> Value {
                                 &["changement_mot_de_passe_requis", "non_habilite", "opposition"],
                             )));
                             v.push(("404", probleme("Aucun dossier ne correspond à la recherche.", &["dossier_introuvable"])));
+                            v.push(("429", trop_de_consultations()));
                             v
                         }
                     )
@@ -306,11 +332,11 @@ fn document_partenaires() -> Value {
                         porte que les rubriques du bouquet PSU : ni quotient familial, ni donnée RSA.",
                     "requestBody": corps_json("RecherchePsu"),
                     "responses": reponses(
-                        ("200", json!({
-                            "description": "Les rubriques « Coordonnées du dossier », « Situation familiale » et \
-                                « Ressources hors prestations familiales », pour le mois choisi.",
-                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ConsultationPsu" } } }
-                        })),
+                        ("200", consultation_servie(
+                            "Les rubriques « Coordonnées du dossier », « Situation familiale » et « Ressources hors \
+                             prestations familiales », pour le mois choisi.",
+                            "ConsultationPsu",
+                        )),
                         {
                             let mut v = erreurs_communes(true);
                             v.retain(|(s, _)| *s != "400");
@@ -328,6 +354,7 @@ fn document_partenaires() -> Value {
                                 "Aucun dossier ne correspond au NIR (ou au matricule) et au nom.",
                                 &["dossier_introuvable", "matricule_introuvable"],
                             )));
+                            v.push(("429", trop_de_consultations()));
                             v
                         }
                     )

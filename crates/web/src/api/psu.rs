@@ -1,6 +1,7 @@
 //! BQ-PSU, CO-2, CO-6, OP-1: consultation of the PSU bouquet. NIR, matricule and name travel only in the
 //! body.
 
+use super::quota::AvecQuota;
 use crate::error::ApiError;
 use crate::extract::{Agent, Champs, FromJson, JsonBody, Source};
 use crate::AppState;
@@ -53,7 +54,7 @@ pub(crate) async fn psu(
     Source(source): Source,
     Agent(agent): Agent,
     JsonBody(body): JsonBody<RecherchePsu>,
-) -> Result<Json<PsuView>, ApiError> {
+) -> Result<AvecQuota<Json<PsuView>>, ApiError> {
     let query = PsuQuery {
         nir: body.nir.as_deref(),
         matricule: body.matricule.as_deref(),
@@ -61,5 +62,6 @@ pub(crate) async fn psu(
         annee: body.annee,
         mois: body.mois,
     };
-    Ok(Json(state.app.consult_psu(&agent, query, &source).await?))
+    let view = state.app.consult_psu(&agent, query, &source).await?;
+    Ok(AvecQuota(state.app.quota_consultations(&agent), Json(view)))
 }

@@ -11,7 +11,7 @@ mod session;
 use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -80,10 +80,20 @@ pub(crate) fn depuis_erreur(e: AppError) -> Response {
         AppError::NonAuthentifie => Redirect::to("/").into_response(),
         AppError::ChangementMotDePasseRequis => Redirect::to("/mot-de-passe").into_response(),
         e => {
+            let retry_after = match e {
+                AppError::TropDeRequetes { secondes } => Some(secondes),
+                _ => None,
+            };
             let e = ApiError::App(e);
             e.log();
             let c = e.classement();
-            page_erreur(c.status, c.titre, &phrase(&e.detail()))
+            let mut response = page_erreur(c.status, c.titre, &phrase(&e.detail()));
+            if let Some(secondes) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secondes));
+            }
+            response
         }
     }
 }

@@ -11,6 +11,7 @@
 mod caisse;
 mod consultation;
 mod cycle;
+mod debit;
 mod helpers;
 mod inactivite;
 mod journal;
