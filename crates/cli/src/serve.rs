@@ -3,11 +3,13 @@
 //! behind a TLS-terminating proxy.
 
 use anyhow::Context;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use partage_app::{App, Settings};
 use partage_domain::session::SessionPolicy;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
@@ -39,7 +41,20 @@ pub struct ServeArgs {
     /// Consultations permises d'affilée avant que le débit moyen ne s'applique.
     #[arg(long, env = "PARTAGE_CONSULTATIONS_RAFALE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub consultations_rafale: u32,
+    /// Secondes permises à un client pour envoyer les en-têtes d'une requête ; au-delà, la connexion est
+    /// fermée (un client lent ne retient pas le serveur).
+    #[arg(long, env = "PARTAGE_DELAI_ENTETES_SECONDES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub delai_entetes_secondes: u64,
+    /// Secondes permises à un client pour envoyer le corps d'une requête ; au-delà : 408 `delai_depasse`.
+    #[arg(long, env = "PARTAGE_DELAI_CORPS_SECONDES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub delai_corps_secondes: u64,
 }
+
+/// The largest request head (request line and headers) read: past it, 431 and the connection closes.
+/// (hyper refuses a buffer under 8 KiB.)
+const MAX_ENTETES_OCTETS: usize = 16 * 1024;
+/// The most header fields in one request.
+const MAX_ENTETES: usize = 64;
 
 impl ServeArgs {
     pub fn settings(&self) -> Settings {
@@ -69,23 +84,31 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let app = app.with_log_key(key);
     tokio::spawn(publish_checkpoints(
         app.clone(),
-        std::time::Duration::from_secs(u64::from(args.point_de_controle_minutes) * 60),
+        Duration::from_secs(u64::from(args.point_de_controle_minutes) * 60),
     ));
     crate::tick::spawn_scheduler(app.clone());
     let config = partage_web::WebConfig {
         secure_cookies: !args.http,
+        delai_corps: Duration::from_secs(args.delai_corps_secondes),
         ..partage_web::WebConfig::default()
     };
     let service = partage_web::router(app, config).into_make_service_with_connect_info::<SocketAddr>();
+    let listener =
+        std::net::TcpListener::bind(args.listen).with_context(|| format!("écoute sur {}", args.listen))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
     if args.http {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("écoute sur {}", args.listen))?;
-        tracing::warn!(addr = %args.listen, "HTTP sans TLS : à n'utiliser que derrière un mandataire HTTPS");
-        eprintln!("partage : en service sur http://{}", listener.local_addr()?);
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        tracing::warn!(%addr, "HTTP sans TLS : à n'utiliser que derrière un mandataire HTTPS");
+        let mut server = axum_server::from_tcp(listener).handle(handle);
+        limit_clients(server.http_builder(), args);
+        eprintln!("partage : en service sur http://{addr}");
+        server.serve(service).await?;
         return Ok(());
     }
     // ring is the one crypto provider built in; installing it twice (tests) is harmless.
@@ -103,18 +126,31 @@ pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
                 key.display()
             )
         })?;
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-    });
-    eprintln!("partage : en service sur https://{}", args.listen);
-    axum_server::bind_rustls(args.listen, tls)
-        .handle(handle)
-        .serve(service)
-        .await?;
+    // The TLS handshake has its own limit in axum-server (10 seconds).
+    let mut server = axum_server::from_tcp_rustls(listener, tls).handle(handle);
+    limit_clients(server.http_builder(), args);
+    eprintln!("partage : en service sur https://{addr}");
+    server.serve(service).await?;
     Ok(())
+}
+
+/// Limits on what a client may make the server hold: the time to send a request head, its size, and for
+/// HTTP/2 the header list and the streams at once.
+fn limit_clients(builder: &mut hyper_util::server::conn::auto::Builder<TokioExecutor>, args: &ServeArgs) {
+    let entetes = Duration::from_secs(args.delai_entetes_secondes);
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(entetes)
+        .max_buf_size(MAX_ENTETES_OCTETS)
+        .max_headers(MAX_ENTETES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_ENTETES_OCTETS as u32)
+        .max_concurrent_streams(100)
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(entetes);
 }
 
 /// The kept self-signed certificate, made on first use for localhost and 127.0.0.1.

@@ -10,6 +10,7 @@
 //! The session cookie is also `SameSite=Strict`; the token is the defence that does not depend on the
 //! browser. The JSON API takes no cookie at all (Bearer only), so it needs no token.
 
+use crate::error::ApiError;
 use crate::{cookies, pages, AppState};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -91,9 +92,9 @@ pub(crate) async fn verify(State(state): State<AppState>, request: Request, next
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    // The body cannot be read within the limit: too large (or the client left, and the answer is moot).
+    // Already read in memory by `corps::lire`, within its limits; the same limit again costs nothing.
     let Ok(bytes) = to_bytes(body, state.config.max_body_bytes).await else {
-        return pages::trop_volumineuse();
+        return pages::page_de_probleme(&ApiError::RequeteTropVolumineuse);
     };
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()

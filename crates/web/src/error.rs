@@ -17,6 +17,8 @@ pub enum ApiError {
     App(AppError),
     /// The body exceeds [`crate::WebConfig::max_body_bytes`].
     RequeteTropVolumineuse,
+    /// The body did not arrive within [`crate::WebConfig::delai_corps`].
+    DelaiDepasse,
     /// The body is not declared as JSON. 415 tells the client exactly what to fix; the code stays
     /// `requete_invalide` so that a client branching on codes needs no special case.
     TypeDeContenu,
@@ -66,6 +68,7 @@ impl ApiError {
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),
+            ApiError::DelaiDepasse => (StatusCode::REQUEST_TIMEOUT, "Délai dépassé"),
             ApiError::TypeDeContenu => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Requête invalide"),
             ApiError::RouteInconnue => (StatusCode::NOT_FOUND, "Ressource inconnue"),
             ApiError::MethodeNonAutorisee => (StatusCode::METHOD_NOT_ALLOWED, "Méthode non autorisée"),
@@ -73,6 +76,7 @@ impl ApiError {
         let code = match self {
             ApiError::App(e) => e.code(),
             ApiError::RequeteTropVolumineuse => "requete_trop_volumineuse",
+            ApiError::DelaiDepasse => "delai_depasse",
             ApiError::TypeDeContenu => "requete_invalide",
             ApiError::RouteInconnue => "ressource_inconnue",
             ApiError::MethodeNonAutorisee => "methode_non_autorisee",
@@ -86,6 +90,11 @@ impl ApiError {
             ApiError::App(e) => e.to_string(),
             ApiError::RequeteTropVolumineuse => {
                 "le corps de la requête dépasse la taille maximale acceptée".to_owned()
+            }
+            ApiError::DelaiDepasse => {
+                "le corps de la requête n'est pas arrivé à temps : la connexion est trop lente ou a été \
+                 interrompue ; rien n'a été fait, veuillez réessayer"
+                    .to_owned()
             }
             ApiError::TypeDeContenu => {
                 "le corps de la requête doit être du JSON, déclaré par l'en-tête Content-Type: application/json"

@@ -10,6 +10,7 @@
 
 pub mod api;
 mod cookies;
+mod corps;
 mod csrf;
 pub mod error;
 mod extract;
@@ -32,6 +33,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The largest request body accepted, API and forms alike; past it the answer is 413.
     pub max_body_bytes: usize,
+    /// The longest a client may take to send a request body; past it the answer is 408.
+    pub delai_corps: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -39,6 +42,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: true,
             max_body_bytes: 64 * 1024,
+            delai_corps: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -69,6 +73,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), corps::lire))
         .layer(axum::middleware::from_fn_with_state(
             secure,
             security_headers::security_headers,

@@ -28,6 +28,7 @@ const CODES: &[&str] = &[
     "ressource_inconnue",
     "methode_non_autorisee",
     "requete_trop_volumineuse",
+    "delai_depasse",
     "mot_de_passe_refuse",
     "erreur_interne",
     "trop_de_requetes",
@@ -102,6 +103,13 @@ pub(crate) fn erreurs_communes(authentifie: bool) -> Vec<(&'static str, Value)> 
             probleme(
                 "Corps de requête mal formé : JSON invalide, champ manquant, inconnu ou du mauvais type.",
                 &["requete_invalide"],
+            ),
+        ),
+        (
+            "408",
+            probleme(
+                "Corps de requête pas arrivé dans le délai permis (client trop lent) ; rien n'a été fait.",
+                &["delai_depasse"],
             ),
         ),
         (

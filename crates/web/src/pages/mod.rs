@@ -107,8 +107,8 @@ pub(crate) fn csrf_refusee() -> Response {
     )
 }
 
-pub(crate) fn trop_volumineuse() -> Response {
-    let e = ApiError::RequeteTropVolumineuse;
+/// A request refused before any handler (too large, too slow), as a French page.
+pub(crate) fn page_de_probleme(e: &ApiError) -> Response {
     let c = e.classement();
     page_erreur(c.status, c.titre, &phrase(&e.detail()))
 }

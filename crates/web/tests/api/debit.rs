@@ -15,6 +15,7 @@ async fn app_lente() -> TestApp {
         partage_web::WebConfig {
             secure_cookies: false,
             max_body_bytes: 64 * 1024,
+            ..partage_web::WebConfig::default()
         },
         Settings {
             consultations: Politique {

@@ -152,6 +152,7 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(WebConfig {
         secure_cookies: false,
         max_body_bytes: 64 * 1024,
+        ..WebConfig::default()
     })
     .await
 }

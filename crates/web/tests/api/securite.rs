@@ -68,6 +68,7 @@ async fn au_3_over_https_cookies_are_host_only_secure_and_hsts_is_sent() {
     let app = spawn_app_with(WebConfig {
         secure_cookies: true,
         max_body_bytes: 64 * 1024,
+        ..WebConfig::default()
     })
     .await;
     let home = app.http.get(app.url("/")).send().await.unwrap();

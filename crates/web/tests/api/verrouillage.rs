@@ -30,6 +30,7 @@ async fn app_sans_limite_de_source() -> TestApp {
         partage_web::WebConfig {
             secure_cookies: false,
             max_body_bytes: 64 * 1024,
+            ..partage_web::WebConfig::default()
         },
         sans_limite_de_source(),
     )
