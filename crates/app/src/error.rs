@@ -38,6 +38,13 @@ pub enum AppError {
     /// A staff member without the role the act needs (SPEC Actors).
     #[error("cette action est réservée au rôle « {} » ({})", .0.code(), .0.libelle())]
     RoleRequis(partage_domain::personnel::Role),
+    /// A sensitive staff act (grant, suspension, lifting, removal, staff creation) needs the password typed
+    /// within the last minutes (AU-4).
+    #[error("cette action sensible demande de confirmer votre mot de passe (saisi il y a plus de {minutes} minutes) : confirmez-le, puis recommencez")]
+    ReauthentificationRequise { minutes: i64 },
+    /// The password typed to confirm a sensitive act is wrong.
+    #[error("mot de passe incorrect : votre identité n'est pas confirmée")]
+    ReauthentificationRefusee,
     #[error("{0}")]
     DejaExistant(String),
     #[error("{0}")]
@@ -72,6 +79,8 @@ impl AppError {
             AppError::MatriculeIntrouvable => "matricule_introuvable",
             AppError::ImportRefuse(_) => "import_refuse",
             AppError::RoleRequis(_) => "role_requis",
+            AppError::ReauthentificationRequise { .. } => "reauthentification_requise",
+            AppError::ReauthentificationRefusee => "reauthentification_refusee",
             AppError::DejaExistant(_) => "deja_existant",
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",

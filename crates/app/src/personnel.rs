@@ -23,7 +23,12 @@ use secrecy::SecretString;
 pub struct Staff {
     pub personnel: Personnel,
     pub token_hash: TokenHash,
+    /// When he last typed his password in this session (login or re-authentication).
+    pub authentifie_le: chrono::DateTime<chrono::Utc>,
 }
+
+/// How recent a staff member's password must be for a sensitive act (issue "security", part 4).
+pub const FRAICHEUR_ACTE_SENSIBLE: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Who a new staff member is, as typed by an admin or on the command line; checked by
 /// [`App::creer_personnel`].
@@ -145,6 +150,78 @@ impl App {
         Ok(())
     }
 
+    /// [`App::exiger`], for a sensitive act: the staff member must also have typed his password within
+    /// [`FRAICHEUR_ACTE_SENSIBLE`], at login or through [`App::reauthentifier_personnel`], so that a
+    /// session left open or a stolen token does not grant, suspend or remove. A refusal is traced.
+    pub async fn exiger_acte_sensible(
+        &self,
+        staff: &Staff,
+        role: Role,
+        source: &str,
+    ) -> Result<(), AppError> {
+        self.exiger(staff, role, source).await?;
+        if self.clock.now() - staff.authentifie_le > FRAICHEUR_ACTE_SENSIBLE {
+            self.tracer_gestion(staff, Resultat::ReauthentificationRequise, source)
+                .await?;
+            return Err(AppError::ReauthentificationRequise {
+                minutes: FRAICHEUR_ACTE_SENSIBLE.num_minutes(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The staff member types his password again in his session, before a sensitive act. Under the same
+    /// lock-out as the login (a stolen token cannot try passwords faster); the failure that locks the
+    /// account also ends this session.
+    pub async fn reauthentifier_personnel(
+        &self,
+        staff: &Staff,
+        mot_de_passe: SecretString,
+        source: &str,
+    ) -> Result<(), AppError> {
+        let p = &staff.personnel;
+        let mut trace = self.trace_staff(
+            staff,
+            Action::ReauthentificationPersonnel,
+            Resultat::Succes,
+            source,
+        );
+        let tentative = self
+            .tentative(
+                Espace::Personnel,
+                p.caisse.as_str(),
+                p.identifiant.as_str(),
+                source,
+                &trace,
+            )
+            .await?;
+        let login = self.store.personnel_login(&p.caisse, &p.identifiant).await?;
+        let password_ok =
+            verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
+        let (resultat, issue) = verdict(
+            &tentative,
+            login.as_ref().map(|l| l.personnel.active),
+            password_ok,
+        );
+        let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
+        trace.resultat = if vient_de_verrouiller {
+            Resultat::Verrouillage
+        } else {
+            resultat
+        };
+        self.journal.record(trace, None).await?;
+        if resultat != Resultat::Succes {
+            if vient_de_verrouiller {
+                self.store.end_personnel_session(&staff.token_hash).await?;
+            }
+            return Err(AppError::ReauthentificationRefusee);
+        }
+        self.store
+            .reauthenticate_personnel_session(&staff.token_hash, self.clock.now())
+            .await?;
+        self.touch_personnel(staff).await
+    }
+
     /// AU-1 on the staff's own entrance: the same single answer for every failure, after the same work.
     pub async fn login_personnel(
         &self,
@@ -214,6 +291,7 @@ impl App {
         let staff = Staff {
             personnel: session.personnel,
             token_hash: hash,
+            authentifie_le: session.authentifie_le,
         };
         if etat != EtatSession::Active || !staff.personnel.active {
             self.store.end_personnel_session(&staff.token_hash).await?;
@@ -297,7 +375,7 @@ impl App {
         nouveau: &NouveauPersonnel,
         source: &str,
     ) -> Result<SecretString, AppError> {
-        self.exiger(admin, Role::Admin, source).await?;
+        self.exiger_acte_sensible(admin, Role::Admin, source).await?;
         let outcome = self
             .enregistrer_personnel(admin.personnel.caisse.as_str(), nouveau)
             .await;

@@ -21,6 +21,8 @@ pub enum Action {
     ExpirationSessionPersonnel,
     /// A back-office act: creating staff, a convention's transition…
     Gestion,
+    /// A staff member typed his password again before a sensitive act (AU-4).
+    ReauthentificationPersonnel,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -56,6 +58,8 @@ pub enum Resultat {
     Refuse,
     /// A consultation past the user's rate (security, part 3): refused before any lookup, traced all the same.
     TropDeRequetes,
+    /// A sensitive staff act without a password typed in the last minutes (AU-4).
+    ReauthentificationRequise,
 }
 
 impl Action {
@@ -72,6 +76,7 @@ impl Action {
             Action::ChangementMotDePassePersonnel => "changement_mot_de_passe_personnel",
             Action::ExpirationSessionPersonnel => "expiration_session_personnel",
             Action::Gestion => "gestion",
+            Action::ReauthentificationPersonnel => "reauthentification_personnel",
         }
     }
 }
@@ -99,6 +104,7 @@ impl Resultat {
             Resultat::RoleRequis => "role_requis",
             Resultat::Refuse => "refuse",
             Resultat::TropDeRequetes => "trop_de_requetes",
+            Resultat::ReauthentificationRequise => "reauthentification_requise",
         }
     }
 }

@@ -135,9 +135,11 @@ impl Personnels for PostgresStore {
             bool,
             DateTime<Utc>,
             DateTime<Utc>,
+            DateTime<Utc>,
         );
         let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT {PERSONNEL_COLUMNS}, s.created_at, s.last_seen_at
+            "SELECT {PERSONNEL_COLUMNS}, s.created_at, s.last_seen_at,
+                    COALESCE(s.authentifie_le, s.created_at)
              FROM sessions_personnel s
              JOIN personnels p ON p.id = s.personnel_id
              JOIN caisses c ON c.id = p.caisse_id
@@ -147,13 +149,16 @@ impl Personnels for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .db()?;
-        row.map(|(a, b, c, d, e, f, g, h, i, j, k, created_at, last_seen_at)| {
-            Ok(PersonnelSession {
-                personnel: personnel((a, b, c, d, e, f, g, h, i, j, k))?,
-                created_at,
-                last_seen_at,
-            })
-        })
+        row.map(
+            |(a, b, c, d, e, f, g, h, i, j, k, created_at, last_seen_at, authentifie_le)| {
+                Ok(PersonnelSession {
+                    personnel: personnel((a, b, c, d, e, f, g, h, i, j, k))?,
+                    created_at,
+                    last_seen_at,
+                    authentifie_le,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -170,6 +175,20 @@ impl Personnels for PostgresStore {
         .execute(&self.pool)
         .await
         .db()?;
+        Ok(())
+    }
+
+    async fn reauthenticate_personnel_session(
+        &self,
+        token_hash: &TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions_personnel SET authentifie_le = $1 WHERE token_hash = $2")
+            .bind(at)
+            .bind(token_hash.0.as_str())
+            .execute(&self.pool)
+            .await
+            .db()?;
         Ok(())
     }
 

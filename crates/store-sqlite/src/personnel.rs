@@ -138,9 +138,11 @@ impl Personnels for SqliteStore {
             bool,
             String,
             String,
+            String,
         );
         let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT {PERSONNEL_COLUMNS}, s.created_at, s.last_seen_at
+            "SELECT {PERSONNEL_COLUMNS}, s.created_at, s.last_seen_at,
+                    COALESCE(s.authentifie_le, s.created_at)
              FROM sessions_personnel s
              JOIN personnels p ON p.id = s.personnel_id
              JOIN caisses c ON c.id = p.caisse_id
@@ -150,11 +152,12 @@ impl Personnels for SqliteStore {
         .fetch_optional(&self.readers)
         .await
         .db()?;
-        row.map(|(a, b, c, d, e, f, g, h, i, j, k, created, seen)| {
+        row.map(|(a, b, c, d, e, f, g, h, i, j, k, created, seen, authentifie)| {
             Ok(PersonnelSession {
                 personnel: personnel((a, b, c, d, e, f, g, h, i, j, k))?,
                 created_at: parse_instant("sessions_personnel.created_at", &created)?,
                 last_seen_at: parse_instant("sessions_personnel.last_seen_at", &seen)?,
+                authentifie_le: parse_instant("sessions_personnel.authentifie_le", &authentifie)?,
             })
         })
         .transpose()
@@ -166,6 +169,20 @@ impl Personnels for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions_personnel SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?")
+            .bind(instant(at))
+            .bind(token_hash.0.as_str())
+            .execute(&self.writer)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    async fn reauthenticate_personnel_session(
+        &self,
+        token_hash: &TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions_personnel SET authentifie_le = ? WHERE token_hash = ?")
             .bind(instant(at))
             .bind(token_hash.0.as_str())
             .execute(&self.writer)

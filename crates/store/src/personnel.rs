@@ -79,6 +79,8 @@ pub struct PersonnelSession {
     pub personnel: Personnel,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// When the staff member last typed his password in this session: at login, or at a re-authentication.
+    pub authentifie_le: DateTime<Utc>,
 }
 
 #[async_trait]
@@ -110,6 +112,13 @@ pub trait Personnels {
 
     /// Sets `last_seen_at` to `at` unless it is already later.
     async fn touch_personnel_session(
+        &self,
+        token_hash: &TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The staff member typed his password again in this session (before a sensitive act).
+    async fn reauthenticate_personnel_session(
         &self,
         token_hash: &TokenHash,
         at: DateTime<Utc>,

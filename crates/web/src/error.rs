@@ -61,6 +61,10 @@ impl ApiError {
                 AppError::MotDePasseRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Mot de passe refusé"),
                 AppError::ImportRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Import refusé"),
                 AppError::RoleRequis(_) => (StatusCode::FORBIDDEN, "Rôle requis"),
+                AppError::ReauthentificationRequise { .. } => {
+                    (StatusCode::FORBIDDEN, "Confirmation du mot de passe requise")
+                }
+                AppError::ReauthentificationRefusee => (StatusCode::FORBIDDEN, "Identité non confirmée"),
                 AppError::DejaExistant(_) => (StatusCode::CONFLICT, "Déjà existant"),
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),

@@ -119,3 +119,25 @@ pub async fn actors_staff_and_partner_sessions_never_answer_for_each_other(store
     store.end_personnel_session(&staff).await.unwrap();
     assert!(store.personnel_session(&staff).await.unwrap().is_none());
 }
+
+pub async fn au_4_staff_reauthentication_is_kept_per_session(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let id = creer(store, CAISSE_A, "adurand", "admin").await;
+    let first = token("premiere");
+    let second = token("seconde");
+    store.create_personnel_session(&first, id, at(0)).await.unwrap();
+    store.create_personnel_session(&second, id, at(10)).await.unwrap();
+    // Until he types his password again, a session counts from its login.
+    let s = store.personnel_session(&first).await.unwrap().unwrap();
+    assert_eq!(s.authentifie_le, at(0));
+
+    store
+        .reauthenticate_personnel_session(&first, at(900))
+        .await
+        .unwrap();
+    let s = store.personnel_session(&first).await.unwrap().unwrap();
+    assert_eq!(s.authentifie_le, at(900));
+    assert_eq!(s.created_at, at(0), "the session itself is the same");
+    let other = store.personnel_session(&second).await.unwrap().unwrap();
+    assert_eq!(other.authentifie_le, at(10), "only that session is refreshed");
+}

@@ -13,13 +13,14 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use partage_app::personnel::Personnel;
 use partage_app::personnel::{NouveauPersonnel, Staff};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/caisse/session", post(ouvrir).delete(fermer))
         .route("/api/v1/caisse/session/mot-de-passe", put(changer_mot_de_passe))
+        .route("/api/v1/caisse/session/reauthentification", post(reauthentifier))
         .route("/api/v1/caisse/personnels", get(lister).post(creer))
 }
 
@@ -69,6 +70,38 @@ async fn changer_mot_de_passe(
     state
         .app
         .change_password_personnel(&staff, body.actuel, body.nouveau, &source)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The password typed again before a sensitive act.
+pub(crate) struct Reauthentification {
+    mot_de_passe: SecretString,
+}
+
+impl std::fmt::Debug for Reauthentification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reauthentification(<masqué>)")
+    }
+}
+
+impl FromJson for Reauthentification {
+    fn from_json(c: &mut Champs) -> Option<Self> {
+        Some(Reauthentification {
+            mot_de_passe: SecretString::from(c.texte("mot_de_passe")?),
+        })
+    }
+}
+
+async fn reauthentifier(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    JsonBody(body): JsonBody<Reauthentification>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .reauthentifier_personnel(&staff, body.mot_de_passe, &source)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -29,6 +29,8 @@ const CODES: &[&str] = &[
     "methode_non_autorisee",
     "requete_trop_volumineuse",
     "delai_depasse",
+    "reauthentification_requise",
+    "reauthentification_refusee",
     "mot_de_passe_refuse",
     "erreur_interne",
     "trop_de_requetes",

@@ -33,6 +33,28 @@ pub(crate) fn erreurs_personnel(role: &str) -> Vec<(&'static str, Value)> {
     v
 }
 
+/// The errors of a sensitive act (grant, suspension, lifting, removal, staff creation): those of
+/// [`erreurs_personnel`], and the password to confirm when it was typed too long ago (AU-4).
+pub(crate) fn erreurs_acte_sensible(role: &str) -> Vec<(&'static str, Value)> {
+    let mut v = erreurs_communes(true);
+    v.push((
+        "403",
+        probleme(
+            &format!(
+                "Mot de passe provisoire à changer d'abord, rôle « {role} » requis, ou action sensible sans \
+                 mot de passe saisi dans les 10 dernières minutes : le confirmer par \
+                 `POST /api/v1/caisse/session/reauthentification` puis recommencer (le refus est tracé)."
+            ),
+            &[
+                "changement_mot_de_passe_requis",
+                "role_requis",
+                "reauthentification_requise",
+            ],
+        ),
+    ));
+    v
+}
+
 pub(crate) fn documenter(doc: &mut Value) {
     let paths = json!({
         "/api/v1/caisse/session": {
@@ -81,6 +103,30 @@ pub(crate) fn documenter(doc: &mut Value) {
                 )
             }
         },
+        "/api/v1/caisse/session/reauthentification": {
+            "post": {
+                "operationId": "reauthentifierPersonnel",
+                "summary": "Confirmer son mot de passe avant une action sensible (AU-4)",
+                "description": "Les actions sensibles (habiliter, suspendre, lever une suspension, supprimer, créer \
+                    un compte du personnel) demandent un mot de passe saisi dans les 10 dernières minutes, à la \
+                    connexion ou ici. Mêmes délais et verrouillage qu'à la connexion ; l'échec qui verrouille le \
+                    compte ferme aussi la session.",
+                "tags": ["caisse"],
+                "requestBody": corps_json("Reauthentification"),
+                "responses": reponses(
+                    ("204", json!({ "description": "Identité confirmée pour 10 minutes dans cette session." })),
+                    {
+                        let mut v = erreurs_communes(true);
+                        v.push(("403", probleme("Mot de passe incorrect.", &["reauthentification_refusee"])));
+                        v.push(("429", probleme(
+                            "Tentative trop rapprochée des échecs précédents (en-tête `Retry-After`).",
+                            &["trop_de_requetes"],
+                        )));
+                        v
+                    }
+                )
+            }
+        },
         "/api/v1/caisse/personnels": {
             "get": {
                 "operationId": "listerPersonnels",
@@ -104,7 +150,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "responses": reponses(
                     ("201", json_de("Compte créé.", "PersonnelCree")),
                     {
-                        let mut v = erreurs_personnel("admin");
+                        let mut v = erreurs_acte_sensible("admin");
                         v.push(("409", probleme("Identifiant déjà pris dans la caisse.", &["deja_existant"])));
                         v
                     }
@@ -150,6 +196,12 @@ pub(crate) fn documenter(doc: &mut Value) {
     let roles = json!({ "type": "array", "minItems": 1, "uniqueItems": true,
         "items": { "type": "string", "enum": ["admin", "habilitation", "conventions", "supervision"] } });
     let schemas = json!({
+        "Reauthentification": {
+            "type": "object",
+            "required": ["mot_de_passe"],
+            "additionalProperties": false,
+            "properties": { "mot_de_passe": { "type": "string", "format": "password" } }
+        },
         "Personnel": {
             "type": "object",
             "required": ["identifiant", "nom", "prenom", "email", "roles", "actif", "changement_mot_de_passe_requis"],

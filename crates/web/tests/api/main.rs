@@ -19,6 +19,7 @@ mod mots_de_passe;
 mod openapi;
 mod pages;
 mod psu;
+mod reauthentification;
 mod requetes;
 mod securite;
 mod session;
