@@ -51,7 +51,7 @@ pub(crate) fn probleme(description: &str, codes: &[&str]) -> Value {
 }
 
 /// 429 with the delay to wait in `Retry-After`.
-fn trop_de_requetes(description: &str) -> Value {
+pub(crate) fn trop_de_requetes(description: &str) -> Value {
     let mut v = probleme(description, &["trop_de_requetes"]);
     v["headers"] = json!({
         "Retry-After": {

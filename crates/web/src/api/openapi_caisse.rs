@@ -1,7 +1,7 @@
 //! The back office's part of the OpenAPI document (`/api/v1/caisse/…`), added to the partners' part by
 //! [`super::openapi::document`].
 
-use super::openapi::{corps_json, erreurs_communes, probleme, reponses};
+use super::openapi::{corps_json, erreurs_communes, probleme, reponses, trop_de_requetes};
 use serde_json::{json, Value};
 
 fn ajouter(doc: &mut Value, section: &str, entries: Value) {
@@ -73,6 +73,9 @@ pub(crate) fn documenter(doc: &mut Value) {
                     {
                         let mut v = erreurs_communes(false);
                         v.push(("401", probleme("Identifiants refusés.", &["non_authentifie"])));
+                        v.push(("429", trop_de_requetes(
+                            "Tentative trop rapprochée des échecs précédents de cet identifiant ou de cette adresse.",
+                        )));
                         v
                     }
                 )
@@ -195,6 +198,10 @@ pub(crate) fn documenter(doc: &mut Value) {
     });
     let roles = json!({ "type": "array", "minItems": 1, "uniqueItems": true,
         "items": { "type": "string", "enum": ["admin", "habilitation", "conventions", "supervision"] } });
+    // As typed: a role given twice counts once.
+    let roles_saisis = json!({ "type": "array", "minItems": 1,
+        "description": "Un rôle répété compte une fois.",
+        "items": { "type": "string", "enum": ["admin", "habilitation", "conventions", "supervision"] } });
     let schemas = json!({
         "Reauthentification": {
             "type": "object",
@@ -225,7 +232,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "nom": { "type": "string", "minLength": 1, "maxLength": 100 },
                 "prenom": { "type": "string", "minLength": 1, "maxLength": 100 },
                 "email": { "type": "string", "format": "email" },
-                "roles": roles
+                "roles": roles_saisis
             }
         },
         "ActeConvention": {
