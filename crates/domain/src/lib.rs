@@ -22,6 +22,7 @@ pub mod perimetre;
 pub mod personnel;
 pub mod session;
 pub mod siret;
+pub mod totp;
 pub mod trace;
 pub mod trace_log;
 pub mod verrouillage;
