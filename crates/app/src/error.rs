@@ -45,6 +45,12 @@ pub enum AppError {
     /// The password typed to confirm a sensitive act is wrong.
     #[error("mot de passe incorrect : votre identité n'est pas confirmée")]
     ReauthentificationRefusee,
+    /// The caisse requires a second factor of its staff and this member has none active yet.
+    #[error("votre caisse exige un second facteur : associez d'abord une application d'authentification à votre compte")]
+    DoubleFacteurRequis,
+    /// The one-time code does not confirm the pending second factor.
+    #[error("code incorrect ou expiré : saisissez le code que votre application affiche maintenant")]
+    CodeTotpRefuse,
     #[error("{0}")]
     DejaExistant(String),
     #[error("{0}")]
@@ -81,6 +87,8 @@ impl AppError {
             AppError::RoleRequis(_) => "role_requis",
             AppError::ReauthentificationRequise { .. } => "reauthentification_requise",
             AppError::ReauthentificationRefusee => "reauthentification_refusee",
+            AppError::DoubleFacteurRequis => "double_facteur_requis",
+            AppError::CodeTotpRefuse => "code_totp_refuse",
             AppError::DejaExistant(_) => "deja_existant",
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",

@@ -25,6 +25,7 @@ pub struct Staff {
     pub token_hash: TokenHash,
     /// When he last typed his password in this session (login or re-authentication).
     pub authentifie_le: chrono::DateTime<chrono::Utc>,
+    pub double_facteur: crate::double_facteur::DoubleFacteur,
 }
 
 /// How recent a staff member's password must be for a sensitive act (issue "security", part 4).
@@ -109,7 +110,13 @@ impl App {
         }
     }
 
-    fn trace_staff(&self, staff: &Staff, action: Action, resultat: Resultat, source: &str) -> Trace {
+    pub(crate) fn trace_staff(
+        &self,
+        staff: &Staff,
+        action: Action,
+        resultat: Resultat,
+        source: &str,
+    ) -> Trace {
         let p = &staff.personnel;
         self.trace_personnel(
             p.caisse.as_str(),
@@ -142,6 +149,11 @@ impl App {
             self.tracer_gestion(staff, Resultat::ChangementMotDePasseRequis, source)
                 .await?;
             return Err(AppError::ChangementMotDePasseRequis);
+        }
+        if staff.double_facteur == crate::double_facteur::DoubleFacteur::AActiver {
+            self.tracer_gestion(staff, Resultat::DoubleFacteurRequis, source)
+                .await?;
+            return Err(AppError::DoubleFacteurRequis);
         }
         if !staff.personnel.roles.contient(role) {
             self.tracer_gestion(staff, Resultat::RoleRequis, source).await?;
@@ -228,6 +240,7 @@ impl App {
         caisse: &str,
         identifiant: &str,
         mot_de_passe: SecretString,
+        code_totp: Option<&str>,
         source: &str,
     ) -> Result<LoginOutcome, AppError> {
         // The same lock-out as the partners' entrance (AU-1), counted under the staff space so that a
@@ -249,11 +262,18 @@ impl App {
         // Run even for a locked account or an unknown identifier: every refusal costs the same time.
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
-        let (resultat, issue) = verdict(
+        let (mut resultat, mut issue) = verdict(
             &tentative,
             login.as_ref().map(|l| l.personnel.active),
             password_ok,
         );
+        // The second factor, once the password is known right: a missing or wrong code is a failed
+        // attempt like a wrong password, counted and answered the same.
+        if let (Resultat::Succes, Some(l)) = (resultat, &login) {
+            if !self.code_totp_accepte(l.personnel.id, code_totp).await? {
+                (resultat, issue) = (Resultat::EchecCodeTotp, crate::verrouillage::Issue::Echec);
+            }
+        }
         let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
         trace.resultat = if vient_de_verrouiller {
             Resultat::Verrouillage
@@ -288,10 +308,14 @@ impl App {
             .settings
             .sessions
             .etat(session.created_at, session.last_seen_at, self.clock.now());
+        let double_facteur = self
+            .etat_double_facteur(session.personnel.id, session.personnel.caisse_id)
+            .await?;
         let staff = Staff {
             personnel: session.personnel,
             token_hash: hash,
             authentifie_le: session.authentifie_le,
+            double_facteur,
         };
         if etat != EtatSession::Active || !staff.personnel.active {
             self.store.end_personnel_session(&staff.token_hash).await?;

@@ -179,9 +179,19 @@ mod tests {
         let t = 1_800_000_015;
         let code = code_a(t);
         assert_eq!(verifier(&secret(), &code, at(t), None), Some(etape(at(t))));
-        assert!(verifier(&secret(), &code, at(t + 30), None).is_some(), "one step late");
-        assert!(verifier(&secret(), &code, at(t - 30), None).is_some(), "one step early");
-        assert_eq!(verifier(&secret(), &code, at(t + 60), None), None, "two steps late");
+        assert!(
+            verifier(&secret(), &code, at(t + 30), None).is_some(),
+            "one step late"
+        );
+        assert!(
+            verifier(&secret(), &code, at(t - 30), None).is_some(),
+            "one step early"
+        );
+        assert_eq!(
+            verifier(&secret(), &code, at(t + 60), None),
+            None,
+            "two steps late"
+        );
         assert_eq!(verifier(&secret(), &code, at(t - 60), None), None);
     }
 
@@ -202,8 +212,19 @@ mod tests {
         let t = 1_800_000_015;
         let code = code_a(t);
         let spaced = format!("{} {}", &code[..3], &code[3..]);
-        assert!(verifier(&secret(), &spaced, at(t), None).is_some(), "spaces are ignored");
-        for bad in ["", "12345", "1234567", "abcdef", "12345a", "-12345", "１２３４５６"] {
+        assert!(
+            verifier(&secret(), &spaced, at(t), None).is_some(),
+            "spaces are ignored"
+        );
+        for bad in [
+            "",
+            "12345",
+            "1234567",
+            "abcdef",
+            "12345a",
+            "-12345",
+            "１２３４５６",
+        ] {
             assert_eq!(verifier(&secret(), bad, at(t), None), None, "{bad:?}");
         }
     }

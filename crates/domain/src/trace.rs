@@ -23,6 +23,8 @@ pub enum Action {
     Gestion,
     /// A staff member typed his password again before a sensitive act (AU-4).
     ReauthentificationPersonnel,
+    /// A staff member's second factor: enrolled, confirmed, required by the caisse, removed by an admin.
+    DoubleFacteur,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -60,6 +62,10 @@ pub enum Resultat {
     TropDeRequetes,
     /// A sensitive staff act without a password typed in the last minutes (AU-4).
     ReauthentificationRequise,
+    /// Right password, missing or wrong one-time code: answered like a wrong password.
+    EchecCodeTotp,
+    /// A staff member without the second factor his caisse requires.
+    DoubleFacteurRequis,
 }
 
 impl Action {
@@ -77,6 +83,7 @@ impl Action {
             Action::ExpirationSessionPersonnel => "expiration_session_personnel",
             Action::Gestion => "gestion",
             Action::ReauthentificationPersonnel => "reauthentification_personnel",
+            Action::DoubleFacteur => "double_facteur",
         }
     }
 }
@@ -105,6 +112,8 @@ impl Resultat {
             Resultat::Refuse => "refuse",
             Resultat::TropDeRequetes => "trop_de_requetes",
             Resultat::ReauthentificationRequise => "reauthentification_requise",
+            Resultat::EchecCodeTotp => "echec_code_totp",
+            Resultat::DoubleFacteurRequis => "double_facteur_requis",
         }
     }
 }

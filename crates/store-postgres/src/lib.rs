@@ -5,6 +5,7 @@
 mod codec;
 mod cycles;
 mod dossiers;
+mod double_facteur;
 mod error;
 mod import;
 mod mots_de_passe;

@@ -8,6 +8,7 @@
 mod codec;
 mod cycles;
 mod dossiers;
+mod double_facteur;
 mod error;
 mod hot;
 mod import;

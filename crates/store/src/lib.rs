@@ -17,6 +17,7 @@ pub mod codec;
 pub mod contract;
 pub mod cycles;
 pub mod dossiers;
+pub mod double_facteur;
 pub mod import_check;
 pub mod mots_de_passe;
 pub mod verrouillage;
@@ -244,6 +245,7 @@ pub trait Store:
     + personnel::Personnels
     + trace_log::TraceLog
     + cycles::ConventionCycles
+    + double_facteur::SecondFactors
     + Send
     + Sync
     + fmt::Debug

@@ -65,6 +65,8 @@ impl ApiError {
                     (StatusCode::FORBIDDEN, "Confirmation du mot de passe requise")
                 }
                 AppError::ReauthentificationRefusee => (StatusCode::FORBIDDEN, "Identité non confirmée"),
+                AppError::DoubleFacteurRequis => (StatusCode::FORBIDDEN, "Second facteur requis"),
+                AppError::CodeTotpRefuse => (StatusCode::UNPROCESSABLE_ENTITY, "Code refusé"),
                 AppError::DejaExistant(_) => (StatusCode::CONFLICT, "Déjà existant"),
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),

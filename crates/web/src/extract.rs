@@ -170,6 +170,22 @@ impl Champs {
         }
     }
 
+    /// A required boolean.
+    pub(crate) fn booleen(&mut self, nom: &str) -> Option<bool> {
+        match self.take(nom) {
+            Some(serde_json::Value::Bool(b)) => Some(b),
+            Some(_) => {
+                self.erreurs
+                    .push(format!("le champ « {nom} » doit valoir true ou false"));
+                None
+            }
+            None => {
+                self.erreurs.push(format!("le champ « {nom} » est obligatoire"));
+                None
+            }
+        }
+    }
+
     /// A required array of strings.
     pub(crate) fn liste_de_textes(&mut self, nom: &str) -> Option<Vec<String>> {
         match self.take(nom) {

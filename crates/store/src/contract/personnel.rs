@@ -141,3 +141,68 @@ pub async fn au_4_staff_reauthentication_is_kept_per_session(store: &dyn Store) 
     let other = store.personnel_session(&second).await.unwrap().unwrap();
     assert_eq!(other.authentifie_le, at(10), "only that session is refreshed");
 }
+
+pub async fn au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_is_spent_once(
+    store: &dyn Store,
+) {
+    import_ok(store, world()).await;
+    let id = creer(store, CAISSE_A, "adurand", "admin").await;
+    let other = creer(store, CAISSE_A, "bmartin", "admin").await;
+    assert_eq!(store.second_factor(id).await.unwrap(), None);
+
+    assert!(store.enrol_second_factor(id, &[1; 20]).await.unwrap());
+    // A new enrolment replaces a pending secret.
+    assert!(store.enrol_second_factor(id, &[2; 20]).await.unwrap());
+    let pending = store.second_factor(id).await.unwrap().unwrap();
+    assert_eq!(
+        (pending.secret, pending.active, pending.last_step),
+        (vec![2; 20], false, None)
+    );
+    assert!(
+        !store.spend_totp_step(id, 10).await.unwrap(),
+        "no code counts before activation"
+    );
+
+    assert!(store.activate_second_factor(id, 100).await.unwrap());
+    assert!(
+        !store.activate_second_factor(id, 101).await.unwrap(),
+        "already active"
+    );
+    // An active factor is never replaced by the member himself.
+    assert!(!store.enrol_second_factor(id, &[3; 20]).await.unwrap());
+    let active = store.second_factor(id).await.unwrap().unwrap();
+    assert_eq!(
+        (active.secret, active.active, active.last_step),
+        (vec![2; 20], true, Some(100))
+    );
+
+    assert!(
+        !store.spend_totp_step(id, 100).await.unwrap(),
+        "the confirming code is spent"
+    );
+    assert!(!store.spend_totp_step(id, 99).await.unwrap());
+    assert!(store.spend_totp_step(id, 101).await.unwrap());
+    assert!(!store.spend_totp_step(id, 101).await.unwrap());
+    assert_eq!(store.second_factor(other).await.unwrap(), None, "only his own");
+
+    assert!(store.remove_second_factor(id).await.unwrap());
+    assert_eq!(store.second_factor(id).await.unwrap(), None);
+    assert!(!store.remove_second_factor(id).await.unwrap());
+
+    let caisse = store
+        .personnel_login(
+            &CaisseCode::parse(CAISSE_A).unwrap(),
+            &Identifiant::parse("adurand").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .personnel
+        .caisse_id;
+    assert!(!store.second_factor_required(caisse).await.unwrap());
+    store.set_second_factor_required(caisse, true).await.unwrap();
+    assert!(store.second_factor_required(caisse).await.unwrap());
+    // Re-importing the caisse keeps its choice.
+    import_ok(store, world()).await;
+    assert!(store.second_factor_required(caisse).await.unwrap());
+}

@@ -31,6 +31,8 @@ const CODES: &[&str] = &[
     "delai_depasse",
     "reauthentification_requise",
     "reauthentification_refusee",
+    "double_facteur_requis",
+    "code_totp_refuse",
     "mot_de_passe_refuse",
     "erreur_interne",
     "trop_de_requetes",

@@ -25,9 +25,14 @@ pub(crate) fn erreurs_personnel(role: &str) -> Vec<(&'static str, Value)> {
         "403",
         probleme(
             &format!(
-                "Mot de passe provisoire à changer d'abord, ou rôle « {role} » requis (le refus est tracé)."
+                "Mot de passe provisoire à changer d'abord, second facteur exigé par la caisse à activer \
+                 d'abord, ou rôle « {role} » requis (le refus est tracé)."
             ),
-            &["changement_mot_de_passe_requis", "role_requis"],
+            &[
+                "changement_mot_de_passe_requis",
+                "double_facteur_requis",
+                "role_requis",
+            ],
         ),
     ));
     v
@@ -47,6 +52,7 @@ pub(crate) fn erreurs_acte_sensible(role: &str) -> Vec<(&'static str, Value)> {
             ),
             &[
                 "changement_mot_de_passe_requis",
+                "double_facteur_requis",
                 "role_requis",
                 "reauthentification_requise",
             ],
@@ -67,7 +73,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                     accepté ici.",
                 "tags": ["caisse"],
                 "security": [],
-                "requestBody": corps_json("Connexion"),
+                "requestBody": corps_json("ConnexionPersonnel"),
                 "responses": reponses(
                     ("201", json_de("Session ouverte.", "SessionOuverte")),
                     {
@@ -125,6 +131,72 @@ pub(crate) fn documenter(doc: &mut Value) {
                             "Tentative trop rapprochée des échecs précédents (en-tête `Retry-After`).",
                             &["trop_de_requetes"],
                         )));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/session/double-facteur": {
+            "post": {
+                "operationId": "enrolerDoubleFacteur",
+                "summary": "Associer une application d'authentification à son compte (second facteur, RFC 6238)",
+                "description": "Rend, une seule fois, le secret (base32) et l'adresse `otpauth://` à montrer en QR \
+                    code. Le second facteur reste en attente jusqu'à sa confirmation par un premier code. Refusé \
+                    si un second facteur est déjà actif : seul un administrateur peut le retirer.",
+                "tags": ["caisse"],
+                "responses": reponses(
+                    ("201", json_de("Secret en attente de confirmation.", "EnrolementDoubleFacteur")),
+                    {
+                        let mut v = erreurs_communes(true);
+                        v.push(("403", probleme("Mot de passe provisoire à changer d'abord.", &["changement_mot_de_passe_requis"])));
+                        v.push(("409", probleme("Un second facteur est déjà actif.", &["deja_existant"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/session/double-facteur/activation": {
+            "post": {
+                "operationId": "activerDoubleFacteur",
+                "summary": "Confirmer le second facteur par un premier code",
+                "description": "Dès lors, chaque connexion demande `code_totp` ; un code ne sert qu'une fois.",
+                "tags": ["caisse"],
+                "requestBody": corps_json("CodeTotp"),
+                "responses": reponses(
+                    ("204", json!({ "description": "Second facteur actif." })),
+                    {
+                        let mut v = erreurs_communes(true);
+                        v.push(("404", probleme("Aucun second facteur en attente.", &["introuvable"])));
+                        v.push(("422", probleme("Code incorrect ou expiré.", &["code_totp_refuse"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/double-facteur": {
+            "put": {
+                "operationId": "exigerDoubleFacteur",
+                "summary": "Exiger, ou non, le second facteur de tout le personnel de la caisse (rôle admin, action sensible)",
+                "description": "Exigé, un membre du personnel sans second facteur actif ne peut plus qu'en associer un.",
+                "tags": ["caisse"],
+                "requestBody": corps_json("ExigenceDoubleFacteur"),
+                "responses": reponses(
+                    ("204", json!({ "description": "Enregistré." })),
+                    erreurs_acte_sensible("admin")
+                )
+            }
+        },
+        "/api/v1/caisse/personnels/{identifiant}/double-facteur": {
+            "delete": {
+                "operationId": "retirerDoubleFacteur",
+                "summary": "Retirer le second facteur d'un membre du personnel (téléphone perdu ; rôle admin, action sensible)",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "identifiant", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": reponses(
+                    ("204", json!({ "description": "Retiré : il en associera un nouveau." })),
+                    {
+                        let mut v = erreurs_acte_sensible("admin");
+                        v.push(("404", probleme("Aucun second facteur pour cet identifiant dans la caisse.", &["introuvable"])));
                         v
                     }
                 )
@@ -203,6 +275,42 @@ pub(crate) fn documenter(doc: &mut Value) {
         "description": "Un rôle répété compte une fois.",
         "items": { "type": "string", "enum": ["admin", "habilitation", "conventions", "supervision"] } });
     let schemas = json!({
+        "ConnexionPersonnel": {
+            "type": "object",
+            "required": ["caisse", "identifiant", "mot_de_passe"],
+            "additionalProperties": false,
+            "properties": {
+                "caisse": { "type": "string" },
+                "identifiant": { "type": "string" },
+                "mot_de_passe": { "type": "string", "format": "password" },
+                "code_totp": {
+                    "type": ["string", "null"],
+                    "description": "Code à 6 chiffres de l'application d'authentification, pour un compte dont le \
+                        second facteur est actif. Absent ou faux : même réponse qu'un mot de passe faux."
+                }
+            }
+        },
+        "EnrolementDoubleFacteur": {
+            "type": "object",
+            "required": ["secret", "uri"],
+            "additionalProperties": false,
+            "properties": {
+                "secret": { "type": "string", "description": "Secret en base32, à saisir à la main." },
+                "uri": { "type": "string", "description": "Adresse otpauth:// (QR code)." }
+            }
+        },
+        "CodeTotp": {
+            "type": "object",
+            "required": ["code"],
+            "additionalProperties": false,
+            "properties": { "code": { "type": "string" } }
+        },
+        "ExigenceDoubleFacteur": {
+            "type": "object",
+            "required": ["exige"],
+            "additionalProperties": false,
+            "properties": { "exige": { "type": "boolean" } }
+        },
         "Reauthentification": {
             "type": "object",
             "required": ["mot_de_passe"],

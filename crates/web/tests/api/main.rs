@@ -12,6 +12,7 @@ mod caisse;
 mod consultation;
 mod cycle;
 mod debit;
+mod double_facteur;
 mod helpers;
 mod inactivite;
 mod journal;
