@@ -46,6 +46,60 @@ pub struct QuotientFamilial {
     pub mois: u32,
 }
 
+/// A search by NIR or matricule together with the allocataire's name (PSU, Mon Compte Partenaire), and the
+/// month to show.
+#[derive(Debug, Clone, Default)]
+pub struct RechercheNominative<'a> {
+    pub nir: Option<&'a str>,
+    pub matricule: Option<&'a str>,
+    pub nom: Option<&'a str>,
+    pub annee: Option<i32>,
+    pub mois: Option<u32>,
+}
+
+/// CO-2 and the bouquets that follow it: the NIR or the matricule (never both), and the allocataire's
+/// name, both required. Blank counts as absent.
+fn recherche_nominative<'a>(
+    nir: Option<&'a str>,
+    matricule: Option<&'a str>,
+    nom: Option<&'a str>,
+) -> Result<(Cle<'a>, &'a str), AppError> {
+    let non_vide = |s: Option<&'a str>| s.filter(|s| !s.trim().is_empty());
+    let cle = match (non_vide(nir), non_vide(matricule)) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::RequeteInvalide(
+                "indiquez le NIR ou le matricule, pas les deux".to_owned(),
+            ))
+        }
+        (Some(nir), None) => Cle::Nir(nir),
+        (None, Some(m)) => Cle::Matricule(m),
+        (None, None) => return Err(AppError::RechercheIncomplete),
+    };
+    let nom = non_vide(nom).ok_or(AppError::RechercheIncomplete)?;
+    Ok((cle, nom))
+}
+
+impl QuotientFamilial {
+    /// The dossier's QF for a month, named after its provider as API Particulier does.
+    pub(crate) fn du_mois(
+        dossier: &Dossier,
+        regime: Regime,
+        annee: i32,
+        mois: u32,
+    ) -> Option<QuotientFamilial> {
+        let fournisseur = match regime {
+            Regime::Msa => "MSA",
+            Regime::Caf => "CNAF",
+        };
+        dossier.qf_du_mois(annee, mois).map(|p| QuotientFamilial {
+            fournisseur,
+            valeur: p.valeur,
+            annee,
+            mois,
+        })
+    }
+}
+
 /// A QF search as typed by the user.
 #[derive(Debug, Clone)]
 pub struct QfQuery<'a> {
@@ -74,18 +128,9 @@ impl App {
         let dossier = self
             .find_dossier(&admise, agent, Bouquet::Qf, Cle::Nir(query.nir), None, source)
             .await?;
-        let fournisseur = match agent.session.regime {
-            Regime::Msa => "MSA",
-            Regime::Caf => "CNAF",
-        };
         let view = QfView {
             matricule: dossier.matricule.to_string(),
-            quotient_familial: dossier.qf_du_mois(annee, mois).map(|p| QuotientFamilial {
-                fournisseur,
-                valeur: p.valeur,
-                annee,
-                mois,
-            }),
+            quotient_familial: QuotientFamilial::du_mois(&dossier, agent.session.regime, annee, mois),
             periodes: dossier.quotients_familiaux,
             allocataires: dossier.allocataires,
             enfants: dossier.enfants,
@@ -116,6 +161,49 @@ impl App {
             return Err(AppError::ChangementMotDePasseRequis);
         }
         Ok(())
+    }
+
+    /// CO-2: past the gate, the month and the search are checked (a refusal traced), then the dossier is
+    /// found only when the NIR (or the matricule) and the allocataire's name both match.
+    pub(crate) async fn trouver_par_nom(
+        &self,
+        agent: &Agent,
+        bouquet: Bouquet,
+        query: &RechercheNominative<'_>,
+        source: &str,
+    ) -> Result<(Dossier, i32, u32), AppError> {
+        let admise = self.admettre_consultation(agent, bouquet, source).await?;
+        let recherche = mois_demande(query.annee, query.mois, self.clock.today())
+            .map_err(|e| AppError::RequeteInvalide(e.to_string()))
+            .and_then(|(annee, mois)| {
+                let (cle, nom) = recherche_nominative(query.nir, query.matricule, query.nom)?;
+                Ok((annee, mois, cle, nom))
+            });
+        let (annee, mois, cle, nom) = match recherche {
+            Ok(r) => r,
+            Err(e) => return Err(self.refuser_recherche(agent, bouquet, e, source).await),
+        };
+        let dossier = self
+            .find_dossier(&admise, agent, bouquet, cle, Some(nom), source)
+            .await?;
+        Ok((dossier, annee, mois))
+    }
+
+    /// A search refused before any lookup (incomplete, malformed): traced as such, then answered.
+    async fn refuser_recherche(
+        &self,
+        agent: &Agent,
+        bouquet: Bouquet,
+        e: AppError,
+        source: &str,
+    ) -> AppError {
+        match self
+            .trace_consultation(agent, bouquet, Resultat::RequeteInvalide, None, None, source)
+            .await
+        {
+            Ok(()) => e,
+            Err(trace) => trace,
+        }
     }
 
     /// The shared path of every search, past the gate ([`App::admettre_consultation`]): bouquet access, lookup by NIR or matricule, the allocataire's name

@@ -10,6 +10,7 @@ pub mod double_facteur;
 pub mod error;
 pub mod import;
 pub mod journal;
+pub mod mcp;
 pub mod personnel;
 pub mod psu;
 pub mod secrets;

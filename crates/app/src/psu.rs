@@ -2,24 +2,16 @@
 //! (001:4-3), always together with the allocataire's name; then its three rubriques, "Coordonnées du
 //! dossier", "Situation familiale" and "Ressources hors prestations familiales", for the chosen month.
 
-use crate::consult::Cle;
+use crate::consult::RechercheNominative;
 use crate::{Agent, App, AppError};
 use chrono::NaiveDate;
-use partage_domain::dossier::{mois_demande, Adresse, Personne};
+use partage_domain::dossier::{Adresse, Personne};
 use partage_domain::famille::{PeriodeRessources, Situation};
-use partage_domain::trace::Resultat;
 use partage_domain::{Bouquet, Dossier, Euros};
 use serde::Serialize;
 
 /// A PSU search as typed by the user: the NIR or the matricule, and the name.
-#[derive(Debug, Clone, Default)]
-pub struct PsuQuery<'a> {
-    pub nir: Option<&'a str>,
-    pub matricule: Option<&'a str>,
-    pub nom: Option<&'a str>,
-    pub annee: Option<i32>,
-    pub mois: Option<u32>,
-}
+pub type PsuQuery<'a> = RechercheNominative<'a>;
 
 /// The PSU bouquet's answer: its rubriques and nothing else (no QF, no RSA data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,10 +94,6 @@ impl PsuView {
     }
 }
 
-fn non_vide(s: Option<&str>) -> Option<&str> {
-    s.filter(|s| !s.trim().is_empty())
-}
-
 impl App {
     /// CO-2: the dossier is found only when the NIR (or the matricule) and the allocataire's name both
     /// match; either alone finds nothing, and the user is told what is missing.
@@ -115,33 +103,7 @@ impl App {
         query: PsuQuery<'_>,
         source: &str,
     ) -> Result<PsuView, AppError> {
-        let admise = self.admettre_consultation(agent, Bouquet::Psu, source).await?;
-        let refuse = |e: AppError| async move {
-            self.trace_consultation(agent, Bouquet::Psu, Resultat::RequeteInvalide, None, None, source)
-                .await?;
-            Err::<PsuView, AppError>(e)
-        };
-        let (annee, mois) = match mois_demande(query.annee, query.mois, self.clock.today()) {
-            Ok(m) => m,
-            Err(e) => return refuse(AppError::RequeteInvalide(e.to_string())).await,
-        };
-        let cle = match (non_vide(query.nir), non_vide(query.matricule)) {
-            (Some(_), Some(_)) => {
-                return refuse(AppError::RequeteInvalide(
-                    "indiquez le NIR ou le matricule, pas les deux".to_owned(),
-                ))
-                .await
-            }
-            (Some(nir), None) => Cle::Nir(nir),
-            (None, Some(m)) => Cle::Matricule(m),
-            (None, None) => return refuse(AppError::RechercheIncomplete).await,
-        };
-        let Some(nom) = non_vide(query.nom) else {
-            return refuse(AppError::RechercheIncomplete).await;
-        };
-        let dossier = self
-            .find_dossier(&admise, agent, Bouquet::Psu, cle, Some(nom), source)
-            .await?;
+        let (dossier, annee, mois) = self.trouver_par_nom(agent, Bouquet::Psu, &query, source).await?;
         let view = PsuView::new(dossier, annee, mois);
         self.trace_succes(agent, Bouquet::Psu, &view.matricule, source)
             .await?;

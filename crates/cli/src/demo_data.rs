@@ -297,6 +297,23 @@ const PARTENAIRES: &[PartenaireDef] = &[
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
     },
+    // After the crèche, for the same reason.
+    PartenaireDef {
+        caisse: &CAF_59,
+        numero_tiers: "T59-0599",
+        nom: "Ville de Tourcoing",
+        categorie: "collectivite_territoriale",
+        siret13: "2159599990006",
+        departements: &["59"],
+        de_qui: "de la ville de Tourcoing (compétence : 59), Mon Compte Partenaire : QF des activités enfance \
+                 et jeunesse, par NIR ou matricule ET nom",
+        domaine: "mairie-tourcoing.example",
+        convention: "CAF-59-MCP-2026-0001",
+        bouquet: "MCP-QF",
+        signee_le: "2026-01-05",
+        formalite_cnil_le: Some("2026-01-20"),
+        note: "",
+    },
 ];
 
 /// The Luhn check digit makes the 14 digits' weighted sum a multiple of 10; the digit next to it is doubled.
@@ -1844,11 +1861,14 @@ mod tests {
         let records = records(&bytes);
         let count = |kind| of_type(&records, kind).count();
         assert_eq!(count("caisse"), 2);
-        assert_eq!(count("partenaire"), 5);
-        assert_eq!(count("convention"), 5);
+        assert_eq!(count("partenaire"), PARTENAIRES.len());
+        assert_eq!(count("convention"), PARTENAIRES.len());
         assert_eq!(count("utilisateur"), set.logins.len());
         assert_eq!(count("dossier"), 2 * 250);
-        assert_eq!(records.len(), 2 + 5 + 5 + set.logins.len() + 2 * 250);
+        assert_eq!(
+            records.len(),
+            2 + 2 * PARTENAIRES.len() + set.logins.len() + 2 * 250
+        );
     }
 
     #[test]
@@ -2072,8 +2092,14 @@ mod tests {
             .collect();
         assert_eq!(waiting.len(), 1);
         for c in of_type(&records, "convention") {
-            let psu = c["numero"].as_str().unwrap().contains("-PSU-");
-            let bouquet = if psu { "PSU" } else { "QF" };
+            let numero = c["numero"].as_str().unwrap();
+            let bouquet = if numero.contains("-PSU-") {
+                "PSU"
+            } else if numero.contains("-MCP-") {
+                "MCP-QF"
+            } else {
+                "QF"
+            };
             assert_eq!(c["bouquets"], serde_json::json!([bouquet]));
             assert!(c["fin_le"].is_null());
         }
@@ -2164,7 +2190,7 @@ mod tests {
             assert_eq!(u["habilitations"].as_array().unwrap().len(), 1);
             assert!(matches!(
                 u["habilitations"][0]["bouquet"].as_str(),
-                Some("QF" | "PSU")
+                Some("QF" | "PSU" | "MCP-QF")
             ));
         }
         assert!(set.logins.iter().any(|l| l.description
@@ -2250,7 +2276,10 @@ mod tests {
         let (bytes, set) = demo(300, 12);
         let parsed = partage_app::import::parse_jsonl(&partage_store::NirKey([3; 32]), &bytes[..])
             .unwrap_or_else(|errors| panic!("{errors:?}"));
-        assert_eq!(parsed.records.len(), 2 + 5 + 5 + set.logins.len() + 600);
+        assert_eq!(
+            parsed.records.len(),
+            2 + 2 * PARTENAIRES.len() + set.logins.len() + 600
+        );
     }
 
     #[test]

@@ -14,9 +14,13 @@ pub enum Bouquet {
     /// Consultation des dossiers RSA par le conseil départemental (002:3).
     #[serde(rename = "RSACG")]
     Rsacg,
-    /// Mon Compte Partenaire (003:8).
-    #[serde(rename = "MCP")]
-    Mcp,
+    /// Mon Compte Partenaire (003:8), first service: the QF for petite enfance, enfance and jeunesse
+    /// activities. Each service of Mon Compte Partenaire is habilitated on its own (003:5).
+    #[serde(rename = "MCP-QF")]
+    McpQf,
+    /// Mon Compte Partenaire (003:8), second service: the families' address information.
+    #[serde(rename = "MCP-ADRESSE")]
+    McpAdresse,
 }
 
 /// One section of a dossier that a bouquet may show.
@@ -35,14 +39,21 @@ pub enum Rubrique {
 }
 
 impl Bouquet {
-    pub const ALL: [Bouquet; 4] = [Bouquet::Qf, Bouquet::Psu, Bouquet::Rsacg, Bouquet::Mcp];
+    pub const ALL: [Bouquet; 5] = [
+        Bouquet::Qf,
+        Bouquet::Psu,
+        Bouquet::Rsacg,
+        Bouquet::McpQf,
+        Bouquet::McpAdresse,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Bouquet::Qf => "QF",
             Bouquet::Psu => "PSU",
             Bouquet::Rsacg => "RSACG",
-            Bouquet::Mcp => "MCP",
+            Bouquet::McpQf => "MCP-QF",
+            Bouquet::McpAdresse => "MCP-ADRESSE",
         }
     }
 
@@ -55,7 +66,10 @@ impl Bouquet {
             Bouquet::Qf => "Consultation du Quotient Familial",
             Bouquet::Psu => "Consultation des Ressources PSU",
             Bouquet::Rsacg => "Consultation des dossiers RSA",
-            Bouquet::Mcp => "Mon Compte Partenaire",
+            Bouquet::McpQf => {
+                "Mon Compte Partenaire : quotients familiaux (petite enfance, enfance, jeunesse)"
+            }
+            Bouquet::McpAdresse => "Mon Compte Partenaire : informations d'adressage des familles",
         }
     }
 
@@ -75,7 +89,8 @@ impl Bouquet {
                 Rubrique::Ressources,
                 Rubrique::Adresse,
             ],
-            Bouquet::Mcp => &[Rubrique::MontantQf, Rubrique::Adresse],
+            Bouquet::McpQf => &[Rubrique::MontantQf],
+            Bouquet::McpAdresse => &[Rubrique::Adresse],
         }
     }
 }
@@ -119,6 +134,18 @@ mod tests {
         assert_eq!(
             Bouquet::Qf.rubriques(),
             &[Rubrique::CoordonneesDossier, Rubrique::MontantQf]
+        );
+    }
+
+    #[test]
+    fn bq_mcp_each_service_shows_its_one_rubrique() {
+        assert_eq!(Bouquet::McpQf.rubriques(), &[Rubrique::MontantQf]);
+        assert_eq!(Bouquet::McpAdresse.rubriques(), &[Rubrique::Adresse]);
+        assert_eq!(Bouquet::parse("MCP-QF"), Some(Bouquet::McpQf));
+        assert_eq!(
+            Bouquet::parse("MCP"),
+            None,
+            "a service is named, never the whole of Mon Compte Partenaire"
         );
     }
 

@@ -6,6 +6,7 @@ mod caisse_conventions;
 mod caisse_double_facteur;
 mod consultation;
 mod journal;
+mod mcp;
 pub mod openapi;
 mod openapi_caisse;
 mod psu;
@@ -22,6 +23,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/v1/consultations/psu", post(psu::psu))
+        .route("/api/v1/consultations/mcp/qf", post(mcp::qf))
+        .route("/api/v1/consultations/mcp/adresse", post(mcp::adresse))
         .route("/api/v1/journal/point-de-controle", get(journal::dernier))
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())

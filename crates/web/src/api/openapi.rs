@@ -81,6 +81,40 @@ fn consultation_servie(description: &str, schema: &str) -> Value {
     })
 }
 
+/// One of the two services of Mon Compte Partenaire: PSU's search (CO-2), its own answer.
+fn mcp(operation: &str, resume: &str, description: &str, schema: &str) -> Value {
+    json!({ "post": {
+        "operationId": operation,
+        "summary": resume,
+        "description": format!(
+            "{description} Le dossier est trouvé par le NIR ou le matricule **et** le nom d'un allocataire, comme \
+             pour PSU (CO-2) ; hors périmètre ou nom discordant : même réponse qu'un dossier inconnu."
+        ),
+        "requestBody": corps_json("RecherchePsu"),
+        "responses": reponses(
+            ("200", consultation_servie("La rubrique du service, pour le mois choisi.", schema)),
+            {
+                let mut v = erreurs_communes(true);
+                v.retain(|(s, _)| *s != "400");
+                v.push(("400", probleme(
+                    "Requête mal formée, période invalide, NIR ou matricule invalide, ou recherche incomplète.",
+                    &["requete_invalide", "nir_invalide", "recherche_incomplete"],
+                )));
+                v.push(("403", probleme(
+                    "Mot de passe provisoire à changer d'abord, utilisateur non habilité à ce service, ou opposition.",
+                    &["changement_mot_de_passe_requis", "non_habilite", "opposition"],
+                )));
+                v.push(("404", probleme(
+                    "Aucun dossier ne correspond.",
+                    &["dossier_introuvable", "matricule_introuvable"],
+                )));
+                v.push(("429", trop_de_consultations()));
+                v
+            }
+        )
+    }})
+}
+
 /// The user consulted faster than his rate: nothing was looked up; the attempt is traced.
 fn trop_de_consultations() -> Value {
     trop_de_requetes(
@@ -372,6 +406,20 @@ fn document_partenaires() -> Value {
                     )
                 }
             },
+            "/api/v1/consultations/mcp/qf": mcp(
+                "consulterMcpQf",
+                "Mon Compte Partenaire : quotient familial pour les activités petite enfance, enfance et jeunesse (BQ-MCP)",
+                "Le QF du mois choisi et toutes ses périodes de validité, avec les noms des allocataires ; ni adresse, \
+                 ni autre donnée. Service habilité à part (`MCP-QF`).",
+                "ConsultationMcpQf",
+            ),
+            "/api/v1/consultations/mcp/adresse": mcp(
+                "consulterMcpAdresse",
+                "Mon Compte Partenaire : informations d'adressage des familles (BQ-MCP)",
+                "L'adresse de la famille, avec les noms des allocataires ; ni QF, ni autre donnée. Service habilité à \
+                 part (`MCP-ADRESSE`).",
+                "ConsultationMcpAdresse",
+            ),
             "/api/v1/journal/point-de-controle": {
                 "get": {
                     "operationId": "dernierPointDeControle",
@@ -479,6 +527,30 @@ fn document_partenaires() -> Value {
                             "description": "Le QF du mois choisi ; `null` si la caisse n'en a pas calculé pour ce mois."
                         },
                         "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeQf" }, "description": "Toutes les périodes de validité, dans l'ordre." }
+                    }
+                },
+                "ConsultationMcpQf": {
+                    "type": "object",
+                    "required": ["matricule", "allocataires", "quotient_familial", "periodes"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "matricule": champ_matricule.clone(),
+                        "allocataires": personnes.clone(),
+                        "quotient_familial": {
+                            "oneOf": [ { "$ref": "#/components/schemas/QuotientFamilial" }, { "type": "null" } ],
+                            "description": "Le QF du mois choisi ; `null` si la caisse n'en a pas calculé pour ce mois."
+                        },
+                        "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeQf" } }
+                    }
+                },
+                "ConsultationMcpAdresse": {
+                    "type": "object",
+                    "required": ["matricule", "allocataires", "adresse"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "matricule": champ_matricule.clone(),
+                        "allocataires": personnes.clone(),
+                        "adresse": ref_adresse.clone()
                     }
                 },
                 "RecherchePsu": {

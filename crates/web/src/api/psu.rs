@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use partage_app::psu::{PsuQuery, PsuView};
 
+/// A search by NIR or matricule and name, as PSU and Mon Compte Partenaire take it.
 pub(crate) struct RecherchePsu {
     nir: Option<String>,
     matricule: Option<String>,
@@ -27,6 +28,18 @@ impl std::fmt::Debug for RecherchePsu {
             .field("annee", &self.annee)
             .field("mois", &self.mois)
             .finish()
+    }
+}
+
+impl RecherchePsu {
+    pub(crate) fn query(&self) -> PsuQuery<'_> {
+        PsuQuery {
+            nir: self.nir.as_deref(),
+            matricule: self.matricule.as_deref(),
+            nom: self.nom.as_deref(),
+            annee: self.annee,
+            mois: self.mois,
+        }
     }
 }
 
@@ -55,13 +68,6 @@ pub(crate) async fn psu(
     Agent(agent): Agent,
     JsonBody(body): JsonBody<RecherchePsu>,
 ) -> Result<AvecQuota<Json<PsuView>>, ApiError> {
-    let query = PsuQuery {
-        nir: body.nir.as_deref(),
-        matricule: body.matricule.as_deref(),
-        nom: body.nom.as_deref(),
-        annee: body.annee,
-        mois: body.mois,
-    };
-    let view = state.app.consult_psu(&agent, query, &source).await?;
+    let view = state.app.consult_psu(&agent, body.query(), &source).await?;
     Ok(AvecQuota(state.app.quota_consultations(&agent), Json(view)))
 }

@@ -4,8 +4,8 @@
 
 use crate::helpers::*;
 use chrono::Duration;
-use partage_domain::totp::{etape, hotp};
 use partage_app::Clock;
+use partage_domain::totp::{etape, hotp};
 use partage_domain::{CaisseCode, Identifiant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

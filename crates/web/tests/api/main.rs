@@ -16,6 +16,7 @@ mod double_facteur;
 mod helpers;
 mod inactivite;
 mod journal;
+mod mcp;
 mod mots_de_passe;
 mod openapi;
 mod pages;
