@@ -3,6 +3,7 @@
 
 mod accueil;
 mod information;
+mod mcp;
 mod mot_de_passe;
 mod psu;
 mod qf;
@@ -28,6 +29,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/qf", get(qf::afficher).post(qf::rechercher))
         .route("/information-familles", get(information::afficher))
         .route("/psu", get(psu::afficher).post(psu::rechercher))
+        .route("/mon-compte-partenaire", get(mcp::afficher).post(mcp::rechercher))
         .route("/deconnexion", post(session::deconnexion))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }

@@ -193,3 +193,60 @@ async fn by_3_mcp_answers_match_the_documented_schemas() {
         .unwrap();
     check(&doc, &schema("ConsultationMcpAdresse"), &body, "mcp adresse").unwrap();
 }
+
+#[tokio::test]
+async fn bq_mcp_page_shows_the_chosen_service_only() {
+    use crate::pages::csrf_from;
+    let app = spawn_mcp_app().await;
+    pret(&app, AGENT_QF, MDP_QF).await;
+    let browser = app.browser();
+    let csrf = csrf_from(&app, &browser, "/").await;
+    let login = browser
+        .post(app.url("/connexion"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("caisse", AUTRE_CAISSE),
+            ("identifiant", AGENT_QF),
+            ("mot_de_passe", NOUVEAU_MDP),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    let chercher = |service: &'static str, nom: &'static str| {
+        let browser = browser.clone();
+        let app = &app;
+        async move {
+            let csrf = csrf_from(app, &browser, "/mon-compte-partenaire").await;
+            let res = browser
+                .post(app.url("/mon-compte-partenaire"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("nir", nir_autre_caisse().as_str()),
+                    ("nom", nom),
+                    ("annee", "2026"),
+                    ("mois", "3"),
+                    ("service", service),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = chercher("qf", "Nord").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Quotient familial de mars 2026 : <strong>450</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("<address>"), "no address in the QF service");
+
+    let (status, html) = chercher("adresse", "Nord").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("pas habilité"), "{html}");
+
+    let (status, html) = chercher("qf", "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("le NIR (ou le matricule) et le nom"), "{html}");
+}
