@@ -21,6 +21,12 @@ pub enum Action {
     ExpirationSessionPersonnel,
     /// A back-office act: creating staff, a convention's transition…
     Gestion,
+    /// Supervision acts (TR-3, SU-2, BY-1): `rubriques` holds what was asked or done, summarised (filters,
+    /// target, suspension number), never a NIR in clear; `matricule`/`nir_hache` the dossier asked about.
+    RequeteTraces,
+    Suspension,
+    LeveeSuspension,
+    ReleveConsultations,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -56,6 +62,8 @@ pub enum Resultat {
     Refuse,
     /// A consultation past the user's rate (security, part 3): refused before any lookup, traced all the same.
     TropDeRequetes,
+    /// SU-2: right password, but the user or his partner is suspended.
+    CompteSuspendu,
 }
 
 impl Action {
@@ -72,6 +80,10 @@ impl Action {
             Action::ChangementMotDePassePersonnel => "changement_mot_de_passe_personnel",
             Action::ExpirationSessionPersonnel => "expiration_session_personnel",
             Action::Gestion => "gestion",
+            Action::RequeteTraces => "requete_traces",
+            Action::Suspension => "suspension",
+            Action::LeveeSuspension => "levee_suspension",
+            Action::ReleveConsultations => "releve_consultations",
         }
     }
 }
@@ -99,6 +111,7 @@ impl Resultat {
             Resultat::RoleRequis => "role_requis",
             Resultat::Refuse => "refuse",
             Resultat::TropDeRequetes => "trop_de_requetes",
+            Resultat::CompteSuspendu => "compte_suspendu",
         }
     }
 }

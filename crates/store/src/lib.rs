@@ -24,6 +24,7 @@ pub mod verrouillage;
 pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
 pub mod personnel;
+pub mod supervision;
 pub mod trace_log;
 
 /// A user's row id. Only meaningful within one store.
@@ -244,6 +245,7 @@ pub trait Store:
     + personnel::Personnels
     + trace_log::TraceLog
     + cycles::ConventionCycles
+    + supervision::Supervision
     + Send
     + Sync
     + fmt::Debug

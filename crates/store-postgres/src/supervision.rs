@@ -1,0 +1,248 @@
+//! Supervision (see `partage_store::supervision`): trace requests, suspensions, a dossier's consultations.
+
+use crate::codec::parse_bouquet;
+use crate::error::DbResult;
+use crate::{PostgresStore, TraceRow};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use partage_domain::{CaisseCode, Matricule};
+use partage_store::supervision::{
+    suspension, Acte, Cible, ConsultationDossier, LeveeRefusee, NewSuspension, Supervision, Suspendu,
+    SuspensionRecord, SuspensionRefusee, SuspensionRow, TraceFilter,
+};
+use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
+use sqlx::{Postgres, QueryBuilder};
+
+const TRACE_COLUMNS: &str = "id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, \
+                             rubriques, matricule, nir_hache, resultat";
+
+const SUSPENSION_COLUMNS: &str =
+    "id, type_cible, cible, jusqu_au, motif, par, le, levee_le, levee_par, levee_motif";
+
+/// One page of traces: `… WHERE caisse = $1 AND … AND id > $n ORDER BY id LIMIT $m`, each filter an equality
+/// or a range that the indexes of migration 0060 serve.
+fn trace_query<'a>(filter: &'a TraceFilter, after: i64, limit: u32) -> QueryBuilder<'a, Postgres> {
+    let mut q = QueryBuilder::<Postgres>::new(format!("SELECT {TRACE_COLUMNS} FROM traces WHERE caisse = "));
+    q.push_bind(filter.caisse.as_str());
+    if let Some(u) = &filter.utilisateur {
+        q.push(" AND utilisateur = ").push_bind(u.as_str());
+    }
+    if let Some(p) = &filter.partenaire {
+        q.push(" AND partenaire = ").push_bind(p.as_str());
+    }
+    if let Some(d) = &filter.dossier {
+        match (&d.matricule, &d.nir_hache) {
+            (Some(m), Some(h)) => {
+                q.push(" AND (matricule = ")
+                    .push_bind(m.as_str())
+                    .push(" OR nir_hache = ")
+                    .push_bind(h.as_str())
+                    .push(")");
+            }
+            (Some(m), None) => {
+                q.push(" AND matricule = ").push_bind(m.as_str());
+            }
+            (None, Some(h)) => {
+                q.push(" AND nir_hache = ").push_bind(h.as_str());
+            }
+            (None, None) => {
+                q.push(" AND false");
+            }
+        }
+    }
+    if let Some(b) = filter.bouquet {
+        q.push(" AND bouquet = ").push_bind(b.code());
+    }
+    if let Some(r) = filter.resultat {
+        q.push(" AND resultat = ").push_bind(r.code());
+    }
+    if let Some(a) = filter.action {
+        q.push(" AND action = ").push_bind(a.code());
+    }
+    if let Some(du) = filter.du {
+        q.push(" AND horodatage >= ").push_bind(du);
+    }
+    if let Some(avant) = filter.avant {
+        q.push(" AND horodatage < ").push_bind(avant);
+    }
+    q.push(" AND id > ")
+        .push_bind(after)
+        .push(" ORDER BY id LIMIT ")
+        .push_bind(i64::from(limit));
+    q
+}
+
+#[async_trait]
+impl Supervision for PostgresStore {
+    async fn search_traces(
+        &self,
+        filter: &TraceFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredTrace>, StoreError> {
+        let rows: Vec<TraceRow> = trace_query(filter, after, limit)
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        rows.into_iter().map(TraceRow::into_stored).collect()
+    }
+
+    async fn suspend(&self, s: &NewSuspension) -> Result<Result<Suspendu, SuspensionRefusee>, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        let (user, partner): (Option<i64>, Option<i64>) = match &s.cible {
+            Cible::Utilisateur(i) => {
+                let id: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM utilisateurs WHERE caisse_id = $1 AND identifiant = $2")
+                        .bind(s.caisse.0)
+                        .bind(i.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .db()?;
+                (id.map(|(id,)| id), None)
+            }
+            Cible::Partenaire(t) => {
+                let id: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM partenaires WHERE caisse_id = $1 AND numero_tiers = $2")
+                        .bind(s.caisse.0)
+                        .bind(t.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .db()?;
+                (None, id.map(|(id,)| id))
+            }
+        };
+        if user.is_none() && partner.is_none() {
+            return Ok(Err(SuspensionRefusee::CibleInconnue));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO suspensions (caisse_id, type_cible, cible, utilisateur_id, partenaire_id, jusqu_au,
+                                      motif, par, le)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(s.caisse.0)
+        .bind(s.cible.type_code())
+        .bind(s.cible.valeur())
+        .bind(user)
+        .bind(partner)
+        .bind(s.jusqu_au)
+        .bind(&s.acte.motif)
+        .bind(&s.acte.par)
+        .bind(s.acte.le)
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        // SU-2: effective at once, in the same transaction: no session of the suspended survives it.
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE utilisateur_id IN
+                (SELECT id FROM utilisateurs WHERE id = $1 OR partenaire_id = $2)",
+        )
+        .bind(user)
+        .bind(partner)
+        .execute(&mut *tx)
+        .await
+        .db()?
+        .rows_affected();
+        tx.commit().await.db()?;
+        Ok(Ok(Suspendu {
+            id,
+            sessions_terminees: ended,
+        }))
+    }
+
+    async fn lift_suspension(
+        &self,
+        caisse: CaisseId,
+        id: i64,
+        levee: &Acte,
+    ) -> Result<Result<SuspensionRecord, LeveeRefusee>, StoreError> {
+        // One statement: two staff lifting at once cannot both succeed.
+        let lifted: Option<SuspensionRow> = sqlx::query_as(&format!(
+            "UPDATE suspensions SET levee_le = $1, levee_par = $2, levee_motif = $3
+             WHERE caisse_id = $4 AND id = $5 AND levee_le IS NULL RETURNING {SUSPENSION_COLUMNS}"
+        ))
+        .bind(levee.le)
+        .bind(&levee.par)
+        .bind(&levee.motif)
+        .bind(caisse.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        if let Some(row) = lifted {
+            return suspension(row).map(Ok);
+        }
+        let exists: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM suspensions WHERE caisse_id = $1 AND id = $2")
+                .bind(caisse.0)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+        Ok(Err(if exists.is_some() {
+            LeveeRefusee::DejaLevee
+        } else {
+            LeveeRefusee::Inconnue
+        }))
+    }
+
+    async fn suspensions(&self, caisse: CaisseId) -> Result<Vec<SuspensionRecord>, StoreError> {
+        let rows: Vec<SuspensionRow> = sqlx::query_as(&format!(
+            "SELECT {SUSPENSION_COLUMNS} FROM suspensions WHERE caisse_id = $1 ORDER BY id DESC"
+        ))
+        .bind(caisse.0)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.into_iter().map(suspension).collect()
+    }
+
+    async fn suspension_en_cours(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SuspensionRecord>, StoreError> {
+        let row: Option<SuspensionRow> = sqlx::query_as(&format!(
+            "SELECT {SUSPENSION_COLUMNS} FROM suspensions
+             WHERE levee_le IS NULL AND (jusqu_au IS NULL OR jusqu_au > $1)
+               AND (utilisateur_id = $2 OR partenaire_id = (SELECT partenaire_id FROM utilisateurs WHERE id = $2))
+             ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(now)
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.map(suspension).transpose()
+    }
+
+    async fn consultations_of_dossier(
+        &self,
+        caisse: &CaisseCode,
+        matricule: &Matricule,
+    ) -> Result<Vec<ConsultationDossier>, StoreError> {
+        let rows: Vec<(DateTime<Utc>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT t.horodatage, t.partenaire, p.nom, t.bouquet
+             FROM traces t
+             LEFT JOIN caisses c ON c.code = t.caisse
+             LEFT JOIN partenaires p ON p.caisse_id = c.id AND p.numero_tiers = t.partenaire
+             WHERE t.caisse = $1 AND t.matricule = $2 AND t.action = 'consultation' AND t.resultat = 'succes'
+             ORDER BY t.id",
+        )
+        .bind(caisse.as_str())
+        .bind(matricule.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.into_iter()
+            .map(|(horodatage, partenaire, nom, bouquet)| {
+                Ok(ConsultationDossier {
+                    horodatage,
+                    partenaire: partenaire.unwrap_or_default(),
+                    partenaire_nom: nom,
+                    bouquet: bouquet.map(|b| parse_bouquet("traces.bouquet", &b)).transpose()?,
+                })
+            })
+            .collect()
+    }
+}
