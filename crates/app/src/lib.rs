@@ -12,6 +12,7 @@ pub mod journal;
 pub mod personnel;
 pub mod psu;
 pub mod secrets;
+pub mod supervision;
 pub mod trace_log;
 pub mod traces;
 pub mod verrouillage;

@@ -3,6 +3,7 @@
 
 mod caisse;
 mod caisse_conventions;
+mod caisse_supervision;
 mod consultation;
 mod journal;
 pub mod openapi;
@@ -25,4 +26,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())
+        .merge(caisse_supervision::routes())
 }

@@ -22,5 +22,6 @@ mod psu;
 mod requetes;
 mod securite;
 mod session;
+mod supervision;
 mod traces;
 mod verrouillage;
