@@ -114,11 +114,21 @@ impl App {
         let (jeton, hash) = new_session_token();
         self.store
             .create_session(&NewSession {
-                token_hash: hash,
+                token_hash: hash.clone(),
                 user: login.user,
                 created_at: now,
             })
             .await?;
+        // SU-2: a suspension recorded while this login was under way either ended the new session with the
+        // others, or is seen here; either way no session of a suspended user outlives this call.
+        if let Some(s) = self.suspension_en_cours(login.user).await? {
+            self.store.end_session(&hash).await?;
+            trace.resultat = Resultat::CompteSuspendu;
+            self.journal.record(trace, None).await?;
+            return Err(AppError::CompteSuspendu(crate::supervision::fin_de_suspension(
+                &s,
+            )));
+        }
         self.journal.record(trace, None).await?;
         Ok(LoginOutcome {
             jeton,

@@ -132,7 +132,16 @@ impl Supervision for PostgresStore {
         .fetch_one(&mut *tx)
         .await
         .db()?;
-        // SU-2: effective at once, in the same transaction: no session of the suspended survives it.
+        // SU-2: effective at once, in the same transaction: no session of the suspended survives it. Locking
+        // the users first makes a login creating a session meanwhile (its foreign key takes a share lock on
+        // the user) either finish before the delete, which then sees its session, or wait for the commit
+        // and then see the suspension when it checks again.
+        sqlx::query("SELECT id FROM utilisateurs WHERE id = $1 OR partenaire_id = $2 FOR UPDATE")
+            .bind(user)
+            .bind(partner)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         let ended = sqlx::query(
             "DELETE FROM sessions WHERE utilisateur_id IN
                 (SELECT id FROM utilisateurs WHERE id = $1 OR partenaire_id = $2)",
