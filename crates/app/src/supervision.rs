@@ -10,11 +10,11 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::{Bouquet, Identifiant, Matricule, Nir, NumeroTiers};
-pub use partage_store::supervision::Cible;
 use partage_store::supervision::{
     Acte, ConsultationDossier, DossierFilter, LeveeRefusee, NewSuspension, SuspensionRecord,
     SuspensionRefusee, TraceFilter,
 };
+pub use partage_store::supervision::{Cible, LigneStatistique};
 use partage_store::Store;
 pub use partage_store::StoredTrace;
 use serde::de::DeserializeOwned;
@@ -635,6 +635,57 @@ impl App {
         user: partage_store::UserId,
     ) -> Result<Option<SuspensionRecord>, AppError> {
         Ok(self.store.suspension_en_cours(user, self.clock.now()).await?)
+    }
+}
+
+/// TR-4: a month's use of the caisse's bouquets, from the traces.
+#[derive(Debug, Clone)]
+pub struct Statistiques {
+    /// `AAAA-MM`.
+    pub mois: String,
+    pub lignes: Vec<LigneStatistique>,
+}
+
+impl App {
+    /// TR-4: the month's consultations (found, not found, oppositions, other refusals) and failed logins,
+    /// per partner, bouquet and agent, counted from the traces (role `supervision`). Traced.
+    pub async fn statistiques(
+        &self,
+        staff: &Staff,
+        mois: &str,
+        source: &str,
+    ) -> Result<Statistiques, AppError> {
+        self.exiger(staff, Role::Supervision, source).await?;
+        let debut = NaiveDate::parse_from_str(&format!("{}-01", mois.trim()), "%Y-%m-%d").ok();
+        let periode = debut.and_then(|d| d.checked_add_months(chrono::Months::new(1)).map(|f| (d, f)));
+        let Some((debut, fin)) = periode else {
+            let trace = self.trace_supervision(
+                staff,
+                Action::RequeteTraces,
+                Resultat::RequeteInvalide,
+                String::new(),
+                source,
+            );
+            self.enregistrer(staff, trace).await?;
+            return Err(AppError::RequeteInvalide(format!(
+                "mois : « {} » n'est pas un mois AAAA-MM",
+                bounded(mois, 20)
+            )));
+        };
+        let mois = debut.format("%Y-%m").to_string();
+        let trace = self.trace_supervision(
+            staff,
+            Action::RequeteTraces,
+            Resultat::Succes,
+            format!("statistiques={mois}"),
+            source,
+        );
+        self.enregistrer(staff, trace).await?;
+        let lignes = self
+            .store
+            .statistics(&staff.personnel.caisse, minuit(debut), minuit(fin))
+            .await?;
+        Ok(Statistiques { mois, lignes })
     }
 }
 

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::{CaisseCode, Matricule};
 use partage_store::supervision::{
-    suspension, Acte, Cible, ConsultationDossier, LeveeRefusee, NewSuspension, Supervision, Suspendu,
-    SuspensionRecord, SuspensionRefusee, SuspensionRow, TraceFilter,
+    ligne_statistique, statistics_sql, suspension, Acte, Cible, ConsultationDossier, LeveeRefusee,
+    LigneStatistique, NewSuspension, StatistiqueRow, Supervision, Suspendu, SuspensionRecord,
+    SuspensionRefusee, SuspensionRow, TraceFilter,
 };
 use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
 use sqlx::{Postgres, QueryBuilder};
@@ -223,6 +224,22 @@ impl Supervision for PostgresStore {
         .await
         .db()?;
         row.map(suspension).transpose()
+    }
+
+    async fn statistics(
+        &self,
+        caisse: &CaisseCode,
+        du: DateTime<Utc>,
+        avant: DateTime<Utc>,
+    ) -> Result<Vec<LigneStatistique>, StoreError> {
+        let rows: Vec<StatistiqueRow> = sqlx::query_as(&statistics_sql("$1", "$2", "$3"))
+            .bind(caisse.as_str())
+            .bind(du)
+            .bind(avant)
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        rows.into_iter().map(ligne_statistique).collect()
     }
 
     async fn consultations_of_dossier(

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::{CaisseCode, Matricule};
 use partage_store::supervision::{
-    suspension, Acte, Cible, ConsultationDossier, LeveeRefusee, NewSuspension, Supervision, Suspendu,
-    SuspensionRecord, SuspensionRefusee, TraceFilter,
+    ligne_statistique, statistics_sql, suspension, Acte, Cible, ConsultationDossier, LeveeRefusee,
+    LigneStatistique, NewSuspension, StatistiqueRow, Supervision, Suspendu, SuspensionRecord,
+    SuspensionRefusee, TraceFilter,
 };
 use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
 use sqlx::{QueryBuilder, Sqlite};
@@ -254,6 +255,22 @@ impl Supervision for SqliteStore {
         .await
         .db()?;
         row.map(record).transpose()
+    }
+
+    async fn statistics(
+        &self,
+        caisse: &CaisseCode,
+        du: DateTime<Utc>,
+        avant: DateTime<Utc>,
+    ) -> Result<Vec<LigneStatistique>, StoreError> {
+        let rows: Vec<StatistiqueRow> = sqlx::query_as(&statistics_sql("?", "?", "?"))
+            .bind(caisse.as_str())
+            .bind(instant(du))
+            .bind(instant(avant))
+            .fetch_all(&self.readers)
+            .await
+            .db()?;
+        rows.into_iter().map(ligne_statistique).collect()
     }
 
     async fn consultations_of_dossier(

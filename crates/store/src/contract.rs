@@ -140,6 +140,7 @@ macro_rules! contract_tests {
             su_2_suspension_ends_sessions_at_once_and_holds_until_its_end_or_lifting,
             su_2_partner_suspension_covers_every_user_of_the_partner,
             by_1_consultations_of_a_dossier_name_the_partners_when_and_through_which_bouquet,
+            tr_4_monthly_statistics_count_per_partner_bouquet_and_agent,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

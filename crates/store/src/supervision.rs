@@ -139,6 +139,25 @@ pub struct ConsultationDossier {
     pub bouquet: Option<Bouquet>,
 }
 
+/// One line of the monthly statistics (TR-4): a partner's agent's use of one bouquet. Failed logins have no
+/// bouquet: they stand on the agent's line without one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LigneStatistique {
+    pub partenaire: Option<String>,
+    pub partenaire_nom: Option<String>,
+    pub bouquet: Option<Bouquet>,
+    pub utilisateur: Option<String>,
+    pub consultations: i64,
+    /// Consultations that showed a dossier.
+    pub trouves: i64,
+    pub introuvables: i64,
+    pub oppositions: i64,
+    /// Every other refused consultation (not habilitated, out of competence, invalid NIR…).
+    pub refus: i64,
+    /// Failed logins of known users (wrong password, locked, suspended…).
+    pub echecs_connexion: i64,
+}
+
 #[async_trait]
 pub trait Supervision {
     /// The traces matching `filter` with an id above `after`, in id order, at most `limit`.
@@ -169,6 +188,15 @@ pub trait Supervision {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<SuspensionRecord>, StoreError>;
+
+    /// TR-4: the caisse's consultations and failed logins of known users in `[du, avant)`, counted per
+    /// partner, bouquet and agent, in that order.
+    async fn statistics(
+        &self,
+        caisse: &CaisseCode,
+        du: DateTime<Utc>,
+        avant: DateTime<Utc>,
+    ) -> Result<Vec<LigneStatistique>, StoreError>;
 
     /// The successful consultations of the caisse's dossier `matricule`, oldest first.
     async fn consultations_of_dossier(
@@ -216,5 +244,71 @@ pub fn suspension(row: SuspensionRow) -> Result<SuspensionRecord, StoreError> {
         jusqu_au,
         acte: Acte { par, le, motif },
         levee,
+    })
+}
+
+/// The statistics query, the same text for both backends but for their placeholders (`{1}`, `{2}`, `{3}`:
+/// caisse, from, before).
+pub fn statistics_sql(p1: &str, p2: &str, p3: &str) -> String {
+    format!(
+        "SELECT t.partenaire, p.nom, t.bouquet, t.utilisateur,
+            SUM(CASE WHEN t.action = 'consultation' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'succes' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'dossier_introuvable' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'opposition' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN t.action = 'consultation'
+                      AND t.resultat NOT IN ('succes', 'dossier_introuvable', 'opposition') THEN 1 ELSE 0 END),
+            SUM(CASE WHEN t.action = 'connexion' THEN 1 ELSE 0 END)
+         FROM traces t
+         LEFT JOIN caisses c ON c.code = t.caisse
+         LEFT JOIN partenaires p ON p.caisse_id = c.id AND p.numero_tiers = t.partenaire
+         WHERE t.caisse = {p1} AND t.horodatage >= {p2} AND t.horodatage < {p3}
+           AND (t.action = 'consultation'
+                OR (t.action = 'connexion' AND t.partenaire IS NOT NULL AND t.resultat <> 'succes'))
+         GROUP BY t.partenaire, p.nom, t.bouquet, t.utilisateur
+         ORDER BY t.partenaire, t.bouquet, t.utilisateur"
+    )
+}
+
+/// A statistics row as both backends read it.
+pub type StatistiqueRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+pub fn ligne_statistique(row: StatistiqueRow) -> Result<LigneStatistique, StoreError> {
+    let (
+        partenaire,
+        partenaire_nom,
+        bouquet,
+        utilisateur,
+        consultations,
+        trouves,
+        introuvables,
+        oppositions,
+        refus,
+        echecs,
+    ) = row;
+    Ok(LigneStatistique {
+        partenaire,
+        partenaire_nom,
+        bouquet: bouquet
+            .map(|b| crate::codec::parse_bouquet("traces.bouquet", &b))
+            .transpose()?,
+        utilisateur,
+        consultations,
+        trouves,
+        introuvables,
+        oppositions,
+        refus,
+        echecs_connexion: echecs,
     })
 }

@@ -377,3 +377,137 @@ pub async fn by_1_consultations_of_a_dossier_name_the_partners_when_and_through_
         .unwrap()
         .is_empty());
 }
+
+pub async fn tr_4_monthly_statistics_count_per_partner_bouquet_and_agent(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let line = |n: i64,
+                caisse: &str,
+                partenaire: Option<&str>,
+                utilisateur: &str,
+                action: Action,
+                bouquet: Option<Bouquet>,
+                resultat: Resultat| Trace {
+        caisse: Some(caisse.into()),
+        partenaire: partenaire.map(Into::into),
+        utilisateur: Some(utilisateur.into()),
+        action,
+        bouquet,
+        ..trace(n, resultat)
+    };
+    let qf = Some(Bouquet::Qf);
+    let c = Action::Consultation;
+    journal(
+        store,
+        vec![
+            line(1, CAISSE_A, Some("T-001"), "jdupont", c, qf, Resultat::Succes),
+            line(2, CAISSE_A, Some("T-001"), "jdupont", c, qf, Resultat::Succes),
+            line(
+                3,
+                CAISSE_A,
+                Some("T-001"),
+                "jdupont",
+                c,
+                qf,
+                Resultat::DossierIntrouvable,
+            ),
+            line(4, CAISSE_A, Some("T-001"), "jdupont", c, qf, Resultat::Opposition),
+            line(
+                5,
+                CAISSE_A,
+                Some("T-001"),
+                "jdupont",
+                c,
+                qf,
+                Resultat::HorsPerimetre,
+            ),
+            line(
+                6,
+                CAISSE_A,
+                Some("T-001"),
+                "jdupont",
+                c,
+                Some(Bouquet::Psu),
+                Resultat::Succes,
+            ),
+            line(
+                7,
+                CAISSE_A,
+                Some("T-002"),
+                "pmartin",
+                c,
+                qf,
+                Resultat::NonHabilite,
+            ),
+            line(
+                8,
+                CAISSE_A,
+                Some("T-001"),
+                "jdupont",
+                Action::Connexion,
+                None,
+                Resultat::EchecMotDePasse,
+            ),
+            // Not counted: a successful login, an unknown identifier, another caisse, outside the period.
+            line(
+                9,
+                CAISSE_A,
+                Some("T-001"),
+                "jdupont",
+                Action::Connexion,
+                None,
+                Resultat::Succes,
+            ),
+            line(
+                10,
+                CAISSE_A,
+                None,
+                "inconnu",
+                Action::Connexion,
+                None,
+                Resultat::EchecIdentifiantInconnu,
+            ),
+            line(11, CAISSE_B, Some("T-001"), "jdupont", c, qf, Resultat::Succes),
+            line(500, CAISSE_A, Some("T-001"), "jdupont", c, qf, Resultat::Succes),
+        ],
+    )
+    .await;
+    let lines = store.statistics(&caisse(CAISSE_A), at(0), at(100)).await.unwrap();
+    let expected = |partenaire: &str, nom: &str, bouquet: Option<Bouquet>, u: &str, counts: [i64; 6]| {
+        crate::supervision::LigneStatistique {
+            partenaire: Some(partenaire.into()),
+            partenaire_nom: Some(nom.into()),
+            bouquet,
+            utilisateur: Some(u.into()),
+            consultations: counts[0],
+            trouves: counts[1],
+            introuvables: counts[2],
+            oppositions: counts[3],
+            refus: counts[4],
+            echecs_connexion: counts[5],
+        }
+    };
+    let mut sorted = lines.clone();
+    sorted.sort_by(|a, b| {
+        (&a.partenaire, a.bouquet, &a.utilisateur).cmp(&(&b.partenaire, b.bouquet, &b.utilisateur))
+    });
+    assert_eq!(
+        sorted,
+        [
+            expected("T-001", "CCAS T-001", None, "jdupont", [0, 0, 0, 0, 0, 1]),
+            expected("T-001", "CCAS T-001", qf, "jdupont", [5, 2, 1, 1, 1, 0]),
+            expected(
+                "T-001",
+                "CCAS T-001",
+                Some(Bouquet::Psu),
+                "jdupont",
+                [1, 1, 0, 0, 0, 0]
+            ),
+            expected("T-002", "CCAS T-002", qf, "pmartin", [1, 0, 0, 0, 1, 0]),
+        ]
+    );
+    assert!(store
+        .statistics(&caisse(CAISSE_A), at(1000), at(2000))
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -12,9 +12,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use partage_app::supervision::{Cible, DemandeSuspension, RequeteTraces, StoredTrace, SuspensionVue};
+use partage_app::supervision::{
+    Cible, DemandeSuspension, LigneStatistique, RequeteTraces, StoredTrace, SuspensionVue,
+};
 use partage_app::AppError;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/v1/caisse/dossiers/{matricule}/consultations",
             get(consultations),
         )
+        .route("/api/v1/caisse/statistiques", get(statistiques))
 }
 
 /// The columns of a trace, in the order of the CSV export; the JSON answers use the same names.
@@ -107,52 +111,84 @@ enum Format {
     Jsonl,
 }
 
-/// The query string, each parameter at most once, none unknown: a misspelt filter must not silently widen
-/// the request to every trace.
-fn requete(query: Option<&str>) -> Result<(RequeteTraces, Format), AppError> {
+/// The query string, each parameter one of `permis` and given at most once: a misspelt filter must not
+/// silently widen the request to every trace.
+fn parametres(
+    query: Option<&str>,
+    permis: &[&'static str],
+) -> Result<HashMap<&'static str, String>, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
         .map_err(|_| AppError::RequeteInvalide("paramètres de la requête illisibles".into()))?;
-    let mut r = RequeteTraces::default();
-    let mut format = None;
+    let mut out = HashMap::new();
     let mut erreurs = Vec::new();
     for (nom, valeur) in pairs {
-        let place = match nom.as_str() {
-            "utilisateur" => &mut r.utilisateur,
-            "partenaire" => &mut r.partenaire,
-            "matricule" => &mut r.matricule,
-            "nir" => &mut r.nir,
-            "bouquet" => &mut r.bouquet,
-            "resultat" => &mut r.resultat,
-            "action" => &mut r.action,
-            "du" => &mut r.du,
-            "au" => &mut r.au,
-            "apres" => &mut r.apres,
-            "limite" => &mut r.limite,
-            "format" => &mut format,
-            _ => {
-                let nom: String = nom.chars().filter(|c| !c.is_control()).take(40).collect();
-                erreurs.push(format!("paramètre « {nom} » inconnu"));
-                continue;
+        match permis.iter().find(|p| **p == nom) {
+            Some(p) => {
+                if out.insert(*p, valeur).is_some() {
+                    erreurs.push(format!("paramètre « {p} » donné plusieurs fois"));
+                }
             }
-        };
-        if place.replace(valeur).is_some() {
-            erreurs.push(format!("paramètre « {nom} » donné plusieurs fois"));
+            None => {
+                let nom: String = nom.chars().filter(|c| !c.is_control()).take(40).collect();
+                erreurs.push(format!("paramètre « {nom} » inconnu ({})", permis.join(", ")));
+            }
         }
     }
-    let format = match format.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some("jsonl") => Format::Jsonl,
-        Some(_) => {
-            erreurs.push("format : json, csv ou jsonl".to_owned());
-            Format::Json
-        }
-    };
     if erreurs.is_empty() {
-        Ok((r, format))
+        Ok(out)
     } else {
         Err(AppError::RequeteInvalide(erreurs.join(" ; ")))
     }
+}
+
+fn requete(query: Option<&str>) -> Result<(RequeteTraces, Format), AppError> {
+    let mut p = parametres(
+        query,
+        &[
+            "utilisateur",
+            "partenaire",
+            "matricule",
+            "nir",
+            "bouquet",
+            "resultat",
+            "action",
+            "du",
+            "au",
+            "apres",
+            "limite",
+            "format",
+        ],
+    )?;
+    let format = match p.remove("format").as_deref() {
+        None | Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some("jsonl") => Format::Jsonl,
+        Some(_) => return Err(AppError::RequeteInvalide("format : json, csv ou jsonl".into())),
+    };
+    let r = RequeteTraces {
+        utilisateur: p.remove("utilisateur"),
+        partenaire: p.remove("partenaire"),
+        matricule: p.remove("matricule"),
+        nir: p.remove("nir"),
+        bouquet: p.remove("bouquet"),
+        resultat: p.remove("resultat"),
+        action: p.remove("action"),
+        du: p.remove("du"),
+        au: p.remove("au"),
+        apres: p.remove("apres"),
+        limite: p.remove("limite"),
+    };
+    Ok((r, format))
+}
+
+/// Marks an answer as a file to save, named `nom`.
+fn piece_jointe(res: &mut Response, type_de_contenu: &'static str, nom: &str) {
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(type_de_contenu));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{nom}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 async fn traces(
@@ -202,17 +238,103 @@ async fn traces(
             }
         }
     });
-    let nom = format!(
-        "attachment; filename=\"traces-{}.{extension}\"",
-        staff.personnel.caisse.as_str()
-    );
     let mut res = Body::from_stream(pages).into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(type_de_contenu));
-    if let Ok(v) = HeaderValue::from_str(&nom) {
-        h.insert(header::CONTENT_DISPOSITION, v);
+    piece_jointe(
+        &mut res,
+        type_de_contenu,
+        &format!("traces-{}.{extension}", staff.personnel.caisse.as_str()),
+    );
+    Ok(res)
+}
+
+/// The counters of a statistics line, named as in the JSON and CSV answers.
+const COMPTEURS: [&str; 6] = [
+    "consultations",
+    "dossiers_trouves",
+    "dossiers_introuvables",
+    "oppositions",
+    "refus",
+    "echecs_connexion",
+];
+
+fn compteurs(l: &LigneStatistique) -> [i64; 6] {
+    [
+        l.consultations,
+        l.trouves,
+        l.introuvables,
+        l.oppositions,
+        l.refus,
+        l.echecs_connexion,
+    ]
+}
+
+async fn statistiques(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut p = parametres(query.as_deref(), &["mois", "format"])?;
+    let (mois, format) = (p.remove("mois"), p.remove("format"));
+    let csv = match format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(AppError::RequeteInvalide("format : json ou csv".into()).into()),
+    };
+    let mois = mois.ok_or_else(|| AppError::RequeteInvalide("mois : obligatoire (AAAA-MM)".into()))?;
+    let stats = state.app.statistiques(&staff, &mois, &source).await?;
+    if !csv {
+        let mut totaux = [0i64; 6];
+        let lignes: Vec<Value> = stats
+            .lignes
+            .iter()
+            .map(|l| {
+                let mut v = json!({
+                    "partenaire": { "numero_tiers": l.partenaire, "nom": l.partenaire_nom },
+                    "bouquet": l.bouquet.map(|b| b.code()),
+                    "utilisateur": l.utilisateur,
+                });
+                for (i, (nom, n)) in COMPTEURS.iter().zip(compteurs(l)).enumerate() {
+                    v[*nom] = json!(n);
+                    totaux[i] += n;
+                }
+                v
+            })
+            .collect();
+        let totaux: serde_json::Map<String, Value> = COMPTEURS
+            .iter()
+            .zip(totaux)
+            .map(|(nom, n)| ((*nom).to_owned(), json!(n)))
+            .collect();
+        return Ok(Json(json!({ "mois": stats.mois, "lignes": lignes, "totaux": totaux })).into_response());
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut out = ligne_csv(
+        ["partenaire", "nom_partenaire", "bouquet", "utilisateur"]
+            .into_iter()
+            .chain(COMPTEURS)
+            .map(str::to_owned),
+    );
+    for l in &stats.lignes {
+        let texte = [
+            l.partenaire.clone().unwrap_or_default(),
+            l.partenaire_nom.clone().unwrap_or_default(),
+            l.bouquet.map(|b| b.code().to_owned()).unwrap_or_default(),
+            l.utilisateur.clone().unwrap_or_default(),
+        ];
+        out.push_str(&ligne_csv(
+            texte.into_iter().chain(compteurs(l).map(|n| n.to_string())),
+        ));
+    }
+    let mut res = out.into_response();
+    piece_jointe(
+        &mut res,
+        "text/csv; charset=utf-8",
+        &format!(
+            "statistiques-{}-{}.csv",
+            staff.personnel.caisse.as_str(),
+            stats.mois
+        ),
+    );
     Ok(res)
 }
 
@@ -466,7 +588,63 @@ pub(crate) fn documenter(doc: &mut Value) {
             }
         }
     });
+    let compteurs: serde_json::Map<String, Value> = COMPTEURS
+        .iter()
+        .map(|nom| ((*nom).to_owned(), json!({ "type": "integer", "minimum": 0 })))
+        .collect();
+    let mut ligne_requis: Vec<&str> = vec!["partenaire", "bouquet", "utilisateur"];
+    ligne_requis.extend(COMPTEURS);
+    let mut ligne_proprietes = compteurs.clone();
+    ligne_proprietes.insert(
+        "partenaire".into(),
+        json!({ "type": "object", "required": ["numero_tiers", "nom"], "additionalProperties": false,
+            "properties": { "numero_tiers": colonne("string"), "nom": colonne("string") } }),
+    );
+    ligne_proprietes.insert(
+        "bouquet".into(),
+        json!({ "type": ["string", "null"], "description": "Null : échecs de connexion de l'agent." }),
+    );
+    ligne_proprietes.insert("utilisateur".into(), colonne("string"));
+    ajouter(
+        doc,
+        "paths",
+        json!({
+            "/api/v1/caisse/statistiques": {
+                "get": {
+                    "operationId": "statistiques",
+                    "summary": "Statistiques mensuelles d'usage, par partenaire, bouquet et agent (TR-4, rôle supervision)",
+                    "description": "Calculées depuis les traces du mois (UTC) : consultations, dossiers trouvés et                         introuvables, oppositions rencontrées, autres refus, échecs de connexion des utilisateurs                         connus. JSON, ou CSV en pièce jointe. Tracé.",
+                    "tags": ["caisse"],
+                    "parameters": [
+                        { "name": "mois", "in": "query", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } },
+                        { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv"] } }
+                    ],
+                    "responses": reponses(
+                        ("200", json!({
+                            "description": "Les lignes du mois et leurs totaux.",
+                            "content": {
+                                "application/json": { "schema": schema("Statistiques") },
+                                "text/csv": { "schema": { "type": "string" } }
+                            }
+                        })),
+                        erreurs(vec![("400", probleme("Mois absent ou mal écrit, paramètre inconnu, format inconnu.", &["requete_invalide"]))])
+                    )
+                }
+            }
+        }),
+    );
     let schemas = json!({
+        "Statistiques": {
+            "type": "object",
+            "required": ["mois", "lignes", "totaux"],
+            "additionalProperties": false,
+            "properties": {
+                "mois": { "type": "string" },
+                "lignes": { "type": "array", "items": { "type": "object", "required": ligne_requis,
+                    "additionalProperties": false, "properties": ligne_proprietes } },
+                "totaux": { "type": "object", "required": COMPTEURS, "additionalProperties": false, "properties": compteurs }
+            }
+        },
         "Trace": trace_schema,
         "PageTraces": {
             "type": "object",

@@ -783,3 +783,100 @@ async fn tr_3_supervision_answers_match_the_documented_schemas() {
         .unwrap();
     assert!(described.contains(&format!("`{}`", body["code"].as_str().unwrap())));
 }
+
+#[tokio::test]
+async fn tr_4_monthly_statistics_per_partner_bouquet_and_agent_from_the_traces() {
+    use crate::openapi::{check, schema};
+    let app = spawn_app().await;
+    let agent = app.agent_ready().await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+    app.consult(&agent, json!({"nir": nir_inconnu()})).await;
+    app.consult(&agent, json!({"nir": nir_opposition()})).await;
+    app.consult(&agent, json!({"nir": nir_hors_competence()})).await;
+    app.login(CAISSE, AGENT_HV, "pas le bon").await;
+    let token = app.supervision().await;
+
+    let res = app
+        .get_with("/api/v1/caisse/statistiques?mois=2026-03", &token)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    check(
+        &partage_web::api::openapi::document(),
+        &schema("Statistiques"),
+        &body,
+        "stats",
+    )
+    .unwrap();
+    assert_eq!(body["mois"], "2026-03");
+    assert_eq!(
+        body["lignes"],
+        json!([
+            {"partenaire": {"numero_tiers": "T07", "nom": "Commune de Privas"}, "bouquet": "QF", "utilisateur": AGENT,
+             "consultations": 4, "dossiers_trouves": 1, "dossiers_introuvables": 1, "oppositions": 1, "refus": 1, "echecs_connexion": 0},
+            {"partenaire": {"numero_tiers": "T07B", "nom": "CCAS d'Annonay"}, "bouquet": null, "utilisateur": AGENT_HV,
+             "consultations": 0, "dossiers_trouves": 0, "dossiers_introuvables": 0, "oppositions": 0, "refus": 0, "echecs_connexion": 1},
+        ])
+    );
+    assert_eq!(body["totaux"]["consultations"], 4);
+    assert_eq!(body["totaux"]["echecs_connexion"], 1);
+
+    let res = app
+        .get_with("/api/v1/caisse/statistiques?mois=2026-03&format=csv", &token)
+        .await;
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"statistiques-MSA-ADL-2026-03.csv\""
+    );
+    assert_eq!(
+        res.text().await.unwrap(),
+        "partenaire,nom_partenaire,bouquet,utilisateur,consultations,dossiers_trouves,dossiers_introuvables,oppositions,refus,echecs_connexion\r\n\
+         T07,Commune de Privas,QF,agent07,4,1,1,1,1,0\r\n\
+         T07B,CCAS d'Annonay,,agent-hv,0,0,0,0,0,1\r\n"
+    );
+    let empty: Value = app
+        .get_with("/api/v1/caisse/statistiques?mois=2026-04", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["lignes"], json!([]));
+    for q in [
+        "",
+        "?mois=2026-13",
+        "?mois=mars",
+        "?mois=2026-03&format=pdf",
+        "?mois=2026-03&agent=x",
+    ] {
+        let (status, body) = problem(
+            app.get_with(&format!("/api/v1/caisse/statistiques{q}"), &token)
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("requete_invalide")),
+            "{q}"
+        );
+    }
+    let admin = app.staff_ready("admin1", "admin").await;
+    let (status, _) = problem(
+        app.get_with("/api/v1/caisse/statistiques?mois=2026-03", &admin)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stats: Vec<_> = app
+        .traces()
+        .await
+        .into_iter()
+        .filter(|t| {
+            t.trace
+                .rubriques
+                .as_deref()
+                .is_some_and(|r| r.starts_with("statistiques="))
+        })
+        .collect();
+    assert_eq!(stats.len(), 3);
+}
