@@ -21,9 +21,15 @@ const SUSPENSION_COLUMNS: &str =
     "id, type_cible, cible, jusqu_au, motif, par, le, levee_le, levee_par, levee_motif";
 
 /// One page of traces: `… WHERE caisse = $1 AND … AND id > $n ORDER BY id LIMIT $m`, each filter an equality
-/// or a range that the indexes of migration 0060 serve.
-fn trace_query<'a>(filter: &'a TraceFilter, after: i64, limit: u32) -> QueryBuilder<'a, Postgres> {
-    let mut q = QueryBuilder::<Postgres>::new(format!("SELECT {TRACE_COLUMNS} FROM traces WHERE caisse = "));
+/// or a range that the indexes of migration 0060 serve. `select` is `SELECT`, or `EXPLAIN SELECT`.
+fn trace_query<'a>(
+    select: &str,
+    filter: &'a TraceFilter,
+    after: i64,
+    limit: u32,
+) -> QueryBuilder<'a, Postgres> {
+    let mut q =
+        QueryBuilder::<Postgres>::new(format!("{select} {TRACE_COLUMNS} FROM traces WHERE caisse = "));
     q.push_bind(filter.caisse.as_str());
     if let Some(u) = &filter.utilisateur {
         q.push(" AND utilisateur = ").push_bind(u.as_str());
@@ -81,7 +87,7 @@ impl Supervision for PostgresStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<StoredTrace>, StoreError> {
-        let rows: Vec<TraceRow> = trace_query(filter, after, limit)
+        let rows: Vec<TraceRow> = trace_query("SELECT", filter, after, limit)
             .build_query_as()
             .fetch_all(&self.pool)
             .await
@@ -270,5 +276,105 @@ impl Supervision for PostgresStore {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+    use crate::testing::TestSchema;
+    use partage_domain::trace::{Action, Resultat, Trace};
+    use partage_domain::{Bouquet, NumeroTiers};
+    use partage_store::supervision::DossierFilter;
+    use partage_store::{JournalBatch, Store};
+
+    /// TR-3 on PostgreSQL: over a log of 200,000 traces, a request by user, by partner or by dossier is an
+    /// index scan of its own index, never a scan of the table.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tr_3_trace_requests_by_user_partner_or_dossier_use_their_index() {
+        let schema = TestSchema::create().await.unwrap_or_else(|e| panic!("{e}"));
+        let store = schema.store();
+        let start: DateTime<Utc> = "2026-10-01T00:00:00Z".parse().unwrap();
+        for chunk in 0..20i64 {
+            let traces: Vec<Trace> = (chunk * 10_000..(chunk + 1) * 10_000)
+                .map(|n| Trace {
+                    horodatage: start + chrono::Duration::seconds(n),
+                    caisse: Some(["MSA-ADL", "CAF-59"][(n % 2) as usize].into()),
+                    utilisateur: Some(format!("agent{}", n % 2_000)),
+                    partenaire: Some(format!("T{}", n % 400)),
+                    source: "192.0.2.1".into(),
+                    action: Action::Consultation,
+                    bouquet: Some(Bouquet::Qf),
+                    rubriques: None,
+                    matricule: (n % 3 != 0).then(|| format!("{:07}", n % 50_000)),
+                    nir_hache: (n % 3 == 0).then(|| format!("{n:064x}")),
+                    resultat: Resultat::Succes,
+                })
+                .collect();
+            store
+                .journal(&JournalBatch {
+                    traces,
+                    session_touches: vec![],
+                })
+                .await
+                .unwrap();
+        }
+        sqlx::query("ANALYZE traces").execute(&store.pool).await.unwrap();
+        let base = TraceFilter::caisse(partage_domain::CaisseCode::parse("MSA-ADL").unwrap());
+        let cases = [
+            (
+                TraceFilter {
+                    utilisateur: Some("agent42".into()),
+                    ..base.clone()
+                },
+                "traces_utilisateur_id",
+            ),
+            (
+                TraceFilter {
+                    partenaire: Some(NumeroTiers::parse("T8").unwrap()),
+                    ..base.clone()
+                },
+                "traces_partenaire_id",
+            ),
+            (
+                TraceFilter {
+                    dossier: Some(DossierFilter {
+                        matricule: Some("0000042".into()),
+                        nir_hache: None,
+                    }),
+                    ..base.clone()
+                },
+                "traces_matricule_id",
+            ),
+            (
+                TraceFilter {
+                    dossier: Some(DossierFilter {
+                        matricule: Some("0000044".into()),
+                        nir_hache: Some(format!("{:064x}", 42)),
+                    }),
+                    ..base.clone()
+                },
+                "traces_nir_hache_id",
+            ),
+        ];
+        for (filter, index) in cases {
+            let plan: Vec<(String,)> = trace_query("EXPLAIN SELECT", &filter, 0, 100)
+                .build_query_as()
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+            let plan: Vec<String> = plan.into_iter().map(|(line,)| line).collect();
+            assert!(
+                plan.iter().any(|l| l.contains(index)),
+                "{index} attendu : {plan:#?}"
+            );
+            assert!(
+                !plan.iter().any(|l| l.contains("Seq Scan")),
+                "parcours de la table : {plan:#?}"
+            );
+        }
+        schema.drop_schema().await.unwrap();
     }
 }
