@@ -53,6 +53,9 @@ pub enum AppError {
     /// SU-2: the right password, but the user or his partner is suspended by the caisse.
     #[error("votre compte est suspendu par la caisse{0} : contactez votre caisse")]
     CompteSuspendu(String),
+    /// A sensitive staff act (suspend, lift) needs a login within the last minutes (issue #7 part 4).
+    #[error("cette action demande une authentification de moins de {0} minutes : reconnectez-vous puis recommencez")]
+    ReauthentificationRequise(i64),
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -80,6 +83,7 @@ impl AppError {
             AppError::TransitionRefusee(_) => "transition_refusee",
             AppError::PreuveIndisponible(_) => "preuve_indisponible",
             AppError::CompteSuspendu(_) => "compte_suspendu",
+            AppError::ReauthentificationRequise(_) => "reauthentification_requise",
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -26,6 +26,9 @@ const LIMITE_PAR_DEFAUT: u32 = 100;
 /// Traces read per round trip while exporting.
 const PAGE_EXPORT: u32 = 1_000;
 const MOTIF_MAX: usize = 500;
+/// A suspension or its lifting needs a login this recent (issue #7 part 4): a session left open on an
+/// unattended desk cannot be used to shut a partner out.
+pub const AUTHENTIFICATION_RECENTE_MINUTES: i64 = 10;
 
 /// A trace request as typed (query string): every field optional, checked by [`App::requete_traces`].
 #[derive(Debug, Clone, Default)]
@@ -193,6 +196,28 @@ impl App {
             rubriques: (!detail.is_empty()).then_some(detail),
             ..self.trace_typed(p.caisse.as_str(), p.identifiant.as_str(), source, action)
         }
+    }
+
+    /// Role `supervision`, and a login within the last [`AUTHENTIFICATION_RECENTE_MINUTES`]; a refusal is
+    /// traced as a refusal of `action`.
+    async fn exiger_acte_sensible(
+        &self,
+        staff: &Staff,
+        action: Action,
+        source: &str,
+    ) -> Result<(), AppError> {
+        self.exiger(staff, Role::Supervision, source).await?;
+        let session = self.store.personnel_session(&staff.token_hash).await?;
+        let limite = chrono::Duration::minutes(AUTHENTIFICATION_RECENTE_MINUTES);
+        if session.is_some_and(|s| self.clock.now() - s.created_at <= limite) {
+            return Ok(());
+        }
+        let detail = "authentification_trop_ancienne".to_owned();
+        let trace = self.trace_supervision(staff, action, Resultat::Refuse, detail, source);
+        self.enregistrer(staff, trace).await?;
+        Err(AppError::ReauthentificationRequise(
+            AUTHENTIFICATION_RECENTE_MINUTES,
+        ))
     }
 
     async fn enregistrer(&self, staff: &Staff, trace: Trace) -> Result<(), AppError> {
@@ -410,7 +435,8 @@ impl App {
         d: &DemandeSuspension,
         source: &str,
     ) -> Result<SuspensionVue, AppError> {
-        self.exiger(staff, Role::Supervision, source).await?;
+        self.exiger_acte_sensible(staff, Action::Suspension, source)
+            .await?;
         let outcome = self.enregistrer_suspension(staff, d).await;
         let (resultat, detail) = match &outcome {
             Ok(v) => {
@@ -522,7 +548,8 @@ impl App {
         texte_motif: &str,
         source: &str,
     ) -> Result<SuspensionVue, AppError> {
-        self.exiger(staff, Role::Supervision, source).await?;
+        self.exiger_acte_sensible(staff, Action::LeveeSuspension, source)
+            .await?;
         let outcome = match motif(texte_motif) {
             Err(e) => Err(e),
             Ok(m) => {

@@ -64,6 +64,9 @@ impl ApiError {
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),
                 AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
                 AppError::CompteSuspendu(_) => (StatusCode::FORBIDDEN, "Compte suspendu"),
+                AppError::ReauthentificationRequise(_) => {
+                    (StatusCode::FORBIDDEN, "Authentification récente requise")
+                }
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),

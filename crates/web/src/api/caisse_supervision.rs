@@ -501,6 +501,20 @@ pub(crate) fn documenter(doc: &mut Value) {
         v.extend(extra);
         v
     };
+    // Suspending and lifting also need a recent login (issue #7 part 4).
+    let erreurs_sensibles = |extra: Vec<(&'static str, Value)>| {
+        let mut v: Vec<(&'static str, Value)> =
+            erreurs(extra).into_iter().filter(|(s, _)| *s != "403").collect();
+        v.push((
+            "403",
+            probleme(
+                "Mot de passe provisoire à changer d'abord, rôle « supervision » requis, ou connexion de plus de \
+                 10 minutes : se reconnecter (le refus est tracé).",
+                &["changement_mot_de_passe_requis", "role_requis", "reauthentification_requise"],
+            ),
+        ));
+        v
+    };
     let paths = json!({
         "/api/v1/caisse/traces": {
             "get": {
@@ -550,7 +564,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "requestBody": corps_json("DemandeSuspension"),
                 "responses": reponses(
                     ("201", json_de("Suspension enregistrée, avec le nombre de sessions terminées.", "Suspension")),
-                    erreurs(vec![
+                    erreurs_sensibles(vec![
                         ("400", probleme("Ni utilisateur ni partenaire, ou les deux ; motif absent ; fin passée ou mal écrite.", &["requete_invalide"])),
                         ("404", probleme("Aucun utilisateur ou partenaire de ce nom dans la caisse.", &["introuvable"])),
                     ])
@@ -566,7 +580,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "requestBody": corps_json("LeveeSuspension"),
                 "responses": reponses(
                     ("200", json_de("La suspension levée.", "Suspension")),
-                    erreurs(vec![
+                    erreurs_sensibles(vec![
                         ("404", probleme("Aucune suspension de ce numéro dans la caisse.", &["introuvable"])),
                         ("409", probleme("Suspension déjà levée.", &["transition_refusee"])),
                     ])

@@ -37,6 +37,7 @@ const CODES: &[&str] = &[
     "transition_refusee",
     "preuve_indisponible",
     "compte_suspendu",
+    "reauthentification_requise",
 ];
 
 /// A problem answer whose `code` is one of `codes`.

@@ -880,3 +880,67 @@ async fn tr_4_monthly_statistics_per_partner_bouquet_and_agent_from_the_traces()
         .collect();
     assert_eq!(stats.len(), 3);
 }
+
+#[tokio::test]
+async fn su_2_suspending_or_lifting_needs_a_login_of_less_than_ten_minutes() {
+    let app = spawn_app().await;
+    let token = app.supervision().await;
+    let s: Value = app
+        .suspend(&token, json!({"utilisateur": AGENT, "motif": "doute"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.clock.advance(Duration::minutes(11));
+    // Reading stays possible, and keeps the session alive.
+    assert_eq!(
+        app.get_with("/api/v1/caisse/suspensions", &token).await.status(),
+        StatusCode::OK
+    );
+    let (status, body) = problem(
+        app.suspend(&token, json!({"partenaire": "T07", "motif": "abus"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("reauthentification_requise"))
+    );
+    let levee = format!("/api/v1/caisse/suspensions/{}/levee", s["id"]);
+    let (status, body) = problem(
+        app.post_json(&levee, Some(&token), &json!({"motif": "fin"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("reauthentification_requise"))
+    );
+    let list: Value = app
+        .get_with("/api/v1/caisse/suspensions", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "nothing written");
+    assert_eq!(list[0]["levee"], Value::Null);
+
+    let res = app.staff_login(CAISSE, SUPERVISEUR, NOUVEAU_MDP).await;
+    let fresh = res.json::<Value>().await.unwrap()["jeton"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.post_json(&levee, Some(&fresh), &json!({"motif": "fin"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let refusals = app
+        .traces()
+        .await
+        .into_iter()
+        .filter(|t| t.trace.rubriques.as_deref() == Some("authentification_trop_ancienne"))
+        .count();
+    assert_eq!(refusals, 2);
+}
