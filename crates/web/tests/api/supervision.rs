@@ -47,6 +47,19 @@ impl TestApp {
         self.post_json("/api/v1/caisse/suspensions", Some(token), &body)
             .await
     }
+
+    /// A suspension that must be recorded, as answered.
+    async fn suspend_ok(&self, token: &str, body: Value) -> Value {
+        let res = self.suspend(token, body).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    async fn suspensions_list(&self, token: &str) -> Value {
+        let res = self.get_with("/api/v1/caisse/suspensions", token).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
 }
 
 fn row(u: &str, a: &str, r: &str) -> (String, String, String) {
@@ -473,12 +486,7 @@ async fn au_6_temporary_suspension_ends_by_itself_at_its_date() {
         app.login(CAISSE, AGENT, NOUVEAU_MDP).await.status(),
         StatusCode::CREATED
     );
-    let list: Value = app
-        .get_with("/api/v1/caisse/suspensions", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.suspensions_list(&token).await;
     assert_eq!(list[0]["en_cours"], false);
     assert_eq!(list[0]["levee"], Value::Null);
 }
@@ -488,12 +496,9 @@ async fn su_2_lifting_restores_login_and_is_traced() {
     let app = spawn_app().await;
     app.agent_ready().await;
     let token = app.supervision().await;
-    let s: Value = app
-        .suspend(&token, json!({"utilisateur": AGENT, "motif": "doute"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = app
+        .suspend_ok(&token, json!({"utilisateur": AGENT, "motif": "doute"}))
+        .await;
     let levee = format!("/api/v1/caisse/suspensions/{}/levee", s["id"]);
     let (status, body) = problem(app.post_json(&levee, Some(&token), &json!({})).await).await;
     assert_eq!(
@@ -538,12 +543,7 @@ async fn su_2_lifting_restores_login_and_is_traced() {
         (StatusCode::NOT_FOUND, Some("introuvable"))
     );
 
-    let list: Value = app
-        .get_with("/api/v1/caisse/suspensions", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.suspensions_list(&token).await;
     assert_eq!(
         list.as_array().unwrap().len(),
         1,
@@ -569,15 +569,12 @@ async fn au_6_partner_suspension_covers_every_user_of_the_partner() {
     let sans = app.token(AGENT_SANS, AGENT_SANS_MDP).await;
     let hv = app.token(AGENT_HV, AGENT_HV_MDP).await;
     let token = app.supervision().await;
-    let s: Value = app
-        .suspend(
+    let s = app
+        .suspend_ok(
             &token,
             json!({"partenaire": "T07", "motif": "convention dénoncée pour abus"}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(s["partenaire"], "T07");
     assert_eq!(s["sessions_terminees"], 2);
     for t in [&agent, &sans] {
@@ -648,12 +645,7 @@ async fn su_2_bad_suspensions_are_refused_and_write_nothing() {
         let (s, b) = problem(app.suspend(&token, body.clone()).await).await;
         assert_eq!((s, b["code"].as_str()), (status, Some(code)), "{body}");
     }
-    let list: Value = app
-        .get_with("/api/v1/caisse/suspensions", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.suspensions_list(&token).await;
     assert_eq!(list, json!([]));
     assert_eq!(
         app.login(CAISSE, AGENT, AGENT_MDP_PROVISOIRE).await.status(),
@@ -745,15 +737,12 @@ async fn tr_3_supervision_answers_match_the_documented_schemas() {
         .await
         .unwrap();
     check(&doc, &schema("PageTraces"), &page, "page").unwrap();
-    let s: Value = app
-        .suspend(
+    let s = app
+        .suspend_ok(
             &token,
             json!({"utilisateur": AGENT, "motif": "essai", "jusqu_au": "2026-04-01T00:00:00Z"}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     check(&doc, &schema("Suspension"), &s, "suspension").unwrap();
     let levee = format!("/api/v1/caisse/suspensions/{}/levee", s["id"]);
     let lifted: Value = app
@@ -885,12 +874,9 @@ async fn tr_4_monthly_statistics_per_partner_bouquet_and_agent_from_the_traces()
 async fn su_2_suspending_or_lifting_needs_a_login_of_less_than_ten_minutes() {
     let app = spawn_app().await;
     let token = app.supervision().await;
-    let s: Value = app
-        .suspend(&token, json!({"utilisateur": AGENT, "motif": "doute"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = app
+        .suspend_ok(&token, json!({"utilisateur": AGENT, "motif": "doute"}))
+        .await;
     app.clock.advance(Duration::minutes(11));
     // Reading stays possible, and keeps the session alive.
     assert_eq!(
@@ -916,12 +902,7 @@ async fn su_2_suspending_or_lifting_needs_a_login_of_less_than_ten_minutes() {
         (status, body["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("reauthentification_requise"))
     );
-    let list: Value = app
-        .get_with("/api/v1/caisse/suspensions", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.suspensions_list(&token).await;
     assert_eq!(list.as_array().unwrap().len(), 1, "nothing written");
     assert_eq!(list[0]["levee"], Value::Null);
 
