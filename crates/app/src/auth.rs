@@ -77,13 +77,28 @@ impl App {
         let password_ok =
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
         trace.partenaire = login.as_ref().map(|l| l.partenaire.to_string());
-        let (resultat, issue) = verdict(&tentative, login.as_ref().map(|l| l.active), password_ok);
+        let (mut resultat, mut issue) = verdict(&tentative, login.as_ref().map(|l| l.active), password_ok);
+        // SU-2: asked only after the right password, so a wrong one still gets the uniform answer; not a
+        // guess, so not counted as a failure.
+        let suspension = match &login {
+            Some(l) if resultat == Resultat::Succes => self.suspension_en_cours(l.user).await?,
+            _ => None,
+        };
+        if suspension.is_some() {
+            (resultat, issue) = (Resultat::CompteSuspendu, crate::verrouillage::Issue::Refus);
+        }
         let vient_de_verrouiller = self.apres_tentative(&tentative, issue).await?;
         trace.resultat = if vient_de_verrouiller {
             Resultat::Verrouillage
         } else {
             resultat
         };
+        if let Some(s) = suspension {
+            self.journal.record(trace, None).await?;
+            return Err(AppError::CompteSuspendu(crate::supervision::fin_de_suspension(
+                &s,
+            )));
+        }
         let login = match login {
             Some(l) if resultat == Resultat::Succes => l,
             _ => {
@@ -99,11 +114,21 @@ impl App {
         let (jeton, hash) = new_session_token();
         self.store
             .create_session(&NewSession {
-                token_hash: hash,
+                token_hash: hash.clone(),
                 user: login.user,
                 created_at: now,
             })
             .await?;
+        // SU-2: a suspension recorded while this login was under way either ended the new session with the
+        // others, or is seen here; either way no session of a suspended user outlives this call.
+        if let Some(s) = self.suspension_en_cours(login.user).await? {
+            self.store.end_session(&hash).await?;
+            trace.resultat = Resultat::CompteSuspendu;
+            self.journal.record(trace, None).await?;
+            return Err(AppError::CompteSuspendu(crate::supervision::fin_de_suspension(
+                &s,
+            )));
+        }
         self.journal.record(trace, None).await?;
         Ok(LoginOutcome {
             jeton,

@@ -63,6 +63,9 @@ pub enum AppError {
     /// An inclusion or consistency proof that the log cannot give (TR-2).
     #[error("preuve indisponible : {0}")]
     PreuveIndisponible(String),
+    /// SU-2: the right password, but the user or his partner is suspended by the caisse.
+    #[error("votre compte est suspendu par la caisse{0} : contactez votre caisse")]
+    CompteSuspendu(String),
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -93,6 +96,7 @@ impl AppError {
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",
             AppError::PreuveIndisponible(_) => "preuve_indisponible",
+            AppError::CompteSuspendu(_) => "compte_suspendu",
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -14,6 +14,7 @@ pub mod mcp;
 pub mod personnel;
 pub mod psu;
 pub mod secrets;
+pub mod supervision;
 pub mod trace_log;
 pub mod traces;
 pub mod verrouillage;

@@ -25,6 +25,12 @@ pub enum Action {
     ReauthentificationPersonnel,
     /// A staff member's second factor: enrolled, confirmed, required by the caisse, removed by an admin.
     DoubleFacteur,
+    /// Supervision acts (TR-3, SU-2, BY-1): `rubriques` holds what was asked or done, summarised (filters,
+    /// target, suspension number), never a NIR in clear; `matricule`/`nir_hache` the dossier asked about.
+    RequeteTraces,
+    Suspension,
+    LeveeSuspension,
+    ReleveConsultations,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -66,6 +72,8 @@ pub enum Resultat {
     EchecCodeTotp,
     /// A staff member without the second factor his caisse requires.
     DoubleFacteurRequis,
+    /// SU-2: right password, but the user or his partner is suspended.
+    CompteSuspendu,
 }
 
 impl Action {
@@ -84,6 +92,10 @@ impl Action {
             Action::Gestion => "gestion",
             Action::ReauthentificationPersonnel => "reauthentification_personnel",
             Action::DoubleFacteur => "double_facteur",
+            Action::RequeteTraces => "requete_traces",
+            Action::Suspension => "suspension",
+            Action::LeveeSuspension => "levee_suspension",
+            Action::ReleveConsultations => "releve_consultations",
         }
     }
 }
@@ -114,6 +126,7 @@ impl Resultat {
             Resultat::ReauthentificationRequise => "reauthentification_requise",
             Resultat::EchecCodeTotp => "echec_code_totp",
             Resultat::DoubleFacteurRequis => "double_facteur_requis",
+            Resultat::CompteSuspendu => "compte_suspendu",
         }
     }
 }

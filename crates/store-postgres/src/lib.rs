@@ -10,6 +10,7 @@ mod error;
 mod import;
 mod mots_de_passe;
 mod personnel;
+mod supervision;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod trace_log;
@@ -147,7 +148,7 @@ async fn stored_key(pool: &PgPool) -> Result<Option<NirKey>, StoreError> {
 use partage_store::codec::{identifiant, numero_tiers};
 
 #[derive(sqlx::FromRow)]
-struct TraceRow {
+pub(crate) struct TraceRow {
     id: i64,
     horodatage: DateTime<Utc>,
     caisse: Option<String>,
@@ -163,7 +164,7 @@ struct TraceRow {
 }
 
 impl TraceRow {
-    fn into_stored(self) -> Result<StoredTrace, StoreError> {
+    pub(crate) fn into_stored(self) -> Result<StoredTrace, StoreError> {
         Ok(StoredTrace {
             id: self.id,
             trace: Trace {

@@ -14,6 +14,7 @@ mod hot;
 mod import;
 mod mots_de_passe;
 mod personnel;
+mod supervision;
 mod trace_log;
 mod verrouillage;
 
@@ -156,7 +157,7 @@ async fn stored_key(pool: &SqlitePool) -> Result<Option<NirKey>, StoreError> {
 
 use partage_store::codec::{identifiant, numero_tiers};
 
-type TraceRow = (
+pub(crate) type TraceRow = (
     i64,
     String,
     Option<String>,
@@ -171,7 +172,7 @@ type TraceRow = (
     String,
 );
 
-fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
+pub(crate) fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
     let (
         id,
         horodatage,

@@ -40,8 +40,10 @@ pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod cycles;
 pub mod personnel;
+pub mod supervision;
 pub use cycles::*;
 pub use personnel::*;
+pub use supervision::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
 pub trait TestStore: Send + 'static {
@@ -136,6 +138,11 @@ macro_rules! contract_tests {
             au_1_previous_password_hashes_are_kept_five_newest_first,
             au_1_password_context_holds_the_users_own_words,
             au_1_a_password_change_can_be_required_again,
+            tr_3_trace_requests_filter_page_and_stay_within_the_caisse,
+            su_2_suspension_ends_sessions_at_once_and_holds_until_its_end_or_lifting,
+            su_2_partner_suspension_covers_every_user_of_the_partner,
+            by_1_consultations_of_a_dossier_name_the_partners_when_and_through_which_bouquet,
+            tr_4_monthly_statistics_count_per_partner_bouquet_and_agent,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

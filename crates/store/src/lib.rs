@@ -25,6 +25,7 @@ pub mod verrouillage;
 pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
 pub mod personnel;
+pub mod supervision;
 pub mod trace_log;
 
 /// A user's row id. Only meaningful within one store.
@@ -246,6 +247,7 @@ pub trait Store:
     + trace_log::TraceLog
     + cycles::ConventionCycles
     + double_facteur::SecondFactors
+    + supervision::Supervision
     + Send
     + Sync
     + fmt::Debug

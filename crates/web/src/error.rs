@@ -71,6 +71,7 @@ impl ApiError {
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),
                 AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
+                AppError::CompteSuspendu(_) => (StatusCode::FORBIDDEN, "Compte suspendu"),
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),

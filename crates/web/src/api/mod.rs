@@ -4,6 +4,7 @@
 mod caisse;
 mod caisse_conventions;
 mod caisse_double_facteur;
+mod caisse_supervision;
 mod consultation;
 mod journal;
 mod mcp;
@@ -30,4 +31,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())
         .merge(caisse_double_facteur::routes())
+        .merge(caisse_supervision::routes())
 }

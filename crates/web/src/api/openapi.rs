@@ -41,6 +41,7 @@ const CODES: &[&str] = &[
     "introuvable",
     "transition_refusee",
     "preuve_indisponible",
+    "compte_suspendu",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -196,6 +197,7 @@ pub(crate) fn reponses(succes: (&str, Value), mut autres: Vec<(&'static str, Val
 pub fn document() -> Value {
     let mut doc = document_partenaires();
     super::openapi_caisse::documenter(&mut doc);
+    super::caisse_supervision::documenter(&mut doc);
     doc
 }
 
@@ -295,6 +297,7 @@ fn document_partenaires() -> Value {
                         {
                             let mut v = erreurs_communes(false);
                             v.push(("401", probleme("Identifiants refusés.", &["non_authentifie"])));
+                            v.push(("403", probleme("Mot de passe juste, mais l'utilisateur ou son partenaire est suspendu par la caisse (SU-2, AU-6) ; un mot de passe faux reçoit la réponse 401 commune.", &["compte_suspendu"])));
                             v.push(("429", trop_de_requetes("Tentative trop rapprochée des échecs précédents de cet identifiant ou de cette adresse.")));
                             v
                         }

@@ -25,5 +25,6 @@ mod reauthentification;
 mod requetes;
 mod securite;
 mod session;
+mod supervision;
 mod traces;
 mod verrouillage;
