@@ -396,6 +396,11 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
     let signee_le = f.date("signee_le");
     let cnil = f.opt_date("formalite_cnil_le");
     let fin = f.opt_date("fin_le");
+    // An invalid cap is recorded among the line's errors, which refuse the whole file.
+    let plafond = f.opt_u32(
+        "plafond_habilitations",
+        "nombre entier positif ou nul d'habilitations, ou null (sans plafond)",
+    );
     let (Some(numero), Some(signee_le), Ok(cnil), Ok(fin)) = (numero, signee_le, cnil, fin) else {
         return None;
     };
@@ -406,6 +411,7 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
         caisse: caisse?,
         partenaire: partenaire?,
         convention: convention?,
+        plafond_habilitations: plafond,
     })
 }
 

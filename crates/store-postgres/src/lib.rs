@@ -6,6 +6,7 @@ mod codec;
 mod cycles;
 mod dossiers;
 mod error;
+mod habilitations;
 mod import;
 mod mots_de_passe;
 mod personnel;

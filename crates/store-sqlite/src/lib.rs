@@ -9,6 +9,7 @@ mod codec;
 mod cycles;
 mod dossiers;
 mod error;
+mod habilitations;
 mod hot;
 mod import;
 mod mots_de_passe;

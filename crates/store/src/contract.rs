@@ -39,8 +39,10 @@ pub use trace_log::{
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod cycles;
+pub mod habilitations;
 pub mod personnel;
 pub use cycles::*;
+pub use habilitations::*;
 pub use personnel::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
@@ -134,6 +136,13 @@ macro_rules! contract_tests {
             au_1_previous_password_hashes_are_kept_five_newest_first,
             au_1_password_context_holds_the_users_own_words,
             au_1_a_password_change_can_be_required_again,
+            hb_1_requests_keep_their_history_and_move_by_revision,
+            hb_3_a_grant_creates_the_user_with_a_unique_identifier_once,
+            hb_7_the_cap_is_counted_inside_the_grant,
+            hb_5_modification_and_suppression_change_the_user_and_end_his_sessions,
+            hb_6_reset_replaces_the_password_and_ends_every_session,
+            hb_2_the_directory_lists_the_caisses_agents_by_bouquet,
+            hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
@@ -218,6 +227,7 @@ pub fn convention(caisse: &str, tiers: &str, numero: &str, bouquets: &[Bouquet])
         caisse: CaisseCode::parse(caisse).unwrap(),
         partenaire: NumeroTiers::parse(tiers).unwrap(),
         convention: convention_of(numero, bouquets),
+        plafond_habilitations: None,
     })
 }
 

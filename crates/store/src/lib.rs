@@ -17,6 +17,7 @@ pub mod codec;
 pub mod contract;
 pub mod cycles;
 pub mod dossiers;
+pub mod habilitations;
 pub mod import_check;
 pub mod mots_de_passe;
 pub mod verrouillage;
@@ -98,6 +99,8 @@ pub struct ConventionRecord {
     pub caisse: CaisseCode,
     pub partenaire: NumeroTiers,
     pub convention: partage_domain::Convention,
+    /// HB-7: the most habilitations the convention may carry; `None` keeps the stored cap (none at first).
+    pub plafond_habilitations: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,6 +247,7 @@ pub trait Store:
     + personnel::Personnels
     + trace_log::TraceLog
     + cycles::ConventionCycles
+    + habilitations::Habilitations
     + Send
     + Sync
     + fmt::Debug
