@@ -50,6 +50,9 @@ pub enum AppError {
     /// An inclusion or consistency proof that the log cannot give (TR-2).
     #[error("preuve indisponible : {0}")]
     PreuveIndisponible(String),
+    /// An habilitation request or grant refused by its rules (HB-1 to HB-7); nothing was written.
+    #[error(transparent)]
+    Habilitation(crate::habilitations::RefusHabilitation),
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -76,6 +79,7 @@ impl AppError {
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",
             AppError::PreuveIndisponible(_) => "preuve_indisponible",
+            AppError::Habilitation(e) => e.code(),
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -7,6 +7,7 @@ pub mod consult;
 pub mod conventions;
 pub mod debit;
 pub mod error;
+pub mod habilitations;
 pub mod import;
 pub mod journal;
 pub mod personnel;

@@ -8,6 +8,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use partage_app::habilitations::GenreRefus;
 use partage_app::AppError;
 use serde::Serialize;
 
@@ -63,6 +64,11 @@ impl ApiError {
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),
                 AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
+                AppError::Habilitation(r) => match r.genre() {
+                    GenreRefus::Introuvable => (StatusCode::NOT_FOUND, "Introuvable"),
+                    GenreRefus::Conflit => (StatusCode::CONFLICT, "Action refusée"),
+                    GenreRefus::Invalide => (StatusCode::UNPROCESSABLE_ENTITY, "Demande refusée"),
+                },
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),

@@ -3,10 +3,12 @@
 
 mod caisse;
 mod caisse_conventions;
+mod caisse_habilitations;
 mod consultation;
 mod journal;
 pub mod openapi;
 mod openapi_caisse;
+mod openapi_habilitations;
 mod psu;
 mod quota;
 mod session;
@@ -25,4 +27,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())
+        .merge(caisse_habilitations::routes())
 }

@@ -150,6 +150,7 @@ pub(crate) fn reponses(succes: (&str, Value), mut autres: Vec<(&'static str, Val
 pub fn document() -> Value {
     let mut doc = document_partenaires();
     super::openapi_caisse::documenter(&mut doc);
+    super::openapi_habilitations::documenter(&mut doc);
     doc
 }
 

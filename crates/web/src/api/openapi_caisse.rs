@@ -4,17 +4,17 @@
 use super::openapi::{corps_json, erreurs_communes, probleme, reponses};
 use serde_json::{json, Value};
 
-fn ajouter(doc: &mut Value, section: &str, entries: Value) {
+pub(crate) fn ajouter(doc: &mut Value, section: &str, entries: Value) {
     if let (Some(map), Value::Object(entries)) = (doc[section].as_object_mut(), entries) {
         map.extend(entries);
     }
 }
 
-fn schema(nom: &str) -> Value {
+pub(crate) fn schema(nom: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{nom}") })
 }
 
-fn json_de(description: &str, nom: &str) -> Value {
+pub(crate) fn json_de(description: &str, nom: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": schema(nom) } } })
 }
 

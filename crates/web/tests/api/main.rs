@@ -12,6 +12,7 @@ mod caisse;
 mod consultation;
 mod cycle;
 mod debit;
+mod habilitations;
 mod helpers;
 mod inactivite;
 mod journal;
