@@ -776,6 +776,41 @@ mod tests {
     }
 
     #[test]
+    fn hb_7_a_convention_may_carry_its_cap_of_habilitations() {
+        let c = |plafond: &str| {
+            format!(
+                r#"{{"type":"convention","caisse":"C","numero":"N","partenaire":"T","bouquets":["QF"],"signee_le":"2026-01-05"{plafond}}}"#
+            )
+        };
+        let file = parse(
+            &[
+                c(r#","plafond_habilitations":12"#),
+                c(""),
+                c(r#","plafond_habilitations":null"#),
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let plafonds: Vec<_> = file
+            .records
+            .iter()
+            .map(|r| match &r.record {
+                ImportRecord::Convention(c) => c.plafond_habilitations,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(plafonds, [Some(12), None, None]);
+        for bad in [
+            r#","plafond_habilitations":-1"#,
+            r#","plafond_habilitations":"12""#,
+            r#","plafond_habilitations":1.5"#,
+        ] {
+            let errors = parse(&c(bad)).unwrap_err();
+            assert_eq!(errors[0].champ, "plafond_habilitations", "{bad}");
+        }
+    }
+
+    #[test]
     fn refuses_incoherent_conventions_and_qf_periods() {
         let text = [
             r#"{"type":"convention","caisse":"C","numero":"N","partenaire":"T","bouquets":["QF"],"signee_le":"2026-05-01","formalite_cnil_le":null,"fin_le":"2026-01-01"}"#,
