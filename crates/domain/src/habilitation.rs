@@ -1,7 +1,7 @@
 //! What a bouquet accepts of an habilitation request (SPEC HB-4), and how a new agent's identifier is made
 //! (HB-10: "identifiants produits automatiquement").
 
-use crate::{Bouquet, Identifiant};
+use crate::{Bouquet, Identifiant, Regime};
 
 /// One category of users a bouquet knows, with its code on the form and its label in the convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,9 +136,91 @@ pub fn identifiant_propose(prenom: &str, nom: &str, rang: u32) -> Option<Identif
     Identifiant::parse(&candidat).ok()
 }
 
+/// CV-12: who grants a convention's habilitations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gestion {
+    /// The caisse grants, on the partner's requests (HB-10).
+    Centralisee,
+    /// The partner's gestionnaire principal and suppléant manage their own organisation's habilitations,
+    /// under the caisse's supervision (HB-9).
+    Deleguee,
+}
+
+impl Gestion {
+    pub fn code(self) -> &'static str {
+        match self {
+            Gestion::Centralisee => "centralisee",
+            Gestion::Deleguee => "deleguee",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Gestion> {
+        [Gestion::Centralisee, Gestion::Deleguee]
+            .into_iter()
+            .find(|g| g.code() == code)
+    }
+
+    /// CV-12 (003:9.1): delegated is the default for a CAF; the MSA conventions (000, 001, 002) have the
+    /// caisse grant every habilitation.
+    pub fn par_defaut(regime: Regime) -> Gestion {
+        match regime {
+            Regime::Caf => Gestion::Deleguee,
+            Regime::Msa => Gestion::Centralisee,
+        }
+    }
+
+    /// The mode a convention works in: the one the caisse chose, or its régime's default.
+    pub fn effective(choisie: Option<Gestion>, regime: Regime) -> Gestion {
+        choisie.unwrap_or_else(|| Gestion::par_defaut(regime))
+    }
+}
+
+/// HB-9 (003:9.1): the partner's own administrators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Administrateur {
+    Principal,
+    Suppleant,
+}
+
+impl Administrateur {
+    pub fn code(self) -> &'static str {
+        match self {
+            Administrateur::Principal => "principal",
+            Administrateur::Suppleant => "suppleant",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Administrateur> {
+        [Administrateur::Principal, Administrateur::Suppleant]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cv_12_delegated_by_default_for_a_caf_centralised_for_an_msa() {
+        assert_eq!(Gestion::effective(None, Regime::Caf), Gestion::Deleguee);
+        assert_eq!(Gestion::effective(None, Regime::Msa), Gestion::Centralisee);
+        // The caisse may impose centralised management for a sensitive service, or delegate.
+        assert_eq!(
+            Gestion::effective(Some(Gestion::Centralisee), Regime::Caf),
+            Gestion::Centralisee
+        );
+        assert_eq!(
+            Gestion::effective(Some(Gestion::Deleguee), Regime::Msa),
+            Gestion::Deleguee
+        );
+        for g in [Gestion::Centralisee, Gestion::Deleguee] {
+            assert_eq!(Gestion::parse(g.code()), Some(g));
+        }
+        for a in [Administrateur::Principal, Administrateur::Suppleant] {
+            assert_eq!(Administrateur::parse(a.code()), Some(a));
+        }
+    }
 
     #[test]
     fn hb_4_rsacg_has_exactly_the_six_profiles_of_the_convention() {

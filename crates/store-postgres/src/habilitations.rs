@@ -8,6 +8,7 @@ use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use partage_domain::demande::{verifier_plafond, Demande};
+use partage_domain::habilitation::{Administrateur, Gestion};
 use partage_domain::{Bouquet, Identifiant, NumeroConvention, NumeroTiers};
 use partage_store::codec::identifiant;
 use partage_store::habilitations::{
@@ -15,7 +16,8 @@ use partage_store::habilitations::{
     AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeEnregistree, DemandeId, DemandeRow, Effet,
     Extranaute, ExtranauteRow, FiltreDemandes, Habilitations, NouvelleDemande, DEMANDE_COLUMNS,
 };
-use partage_store::{CaisseId, StoreError};
+use partage_store::habilitations::{parse_administrateur, parse_gestion};
+use partage_store::{CaisseId, StoreError, UserId};
 use sqlx::PgConnection;
 
 /// Habilitations of active users on a convention: what its cap limits (HB-7).
@@ -86,12 +88,13 @@ async fn utilisateur_du_partenaire(
     caisse: CaisseId,
     partenaire: i64,
     identifiant: Option<&str>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<(i64, bool)>, StoreError> {
     let Some(identifiant) = identifiant else {
         return Ok(None);
     };
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM utilisateurs WHERE caisse_id = $1 AND partenaire_id = $2 AND identifiant = $3",
+    let row: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT id, administrateur IS NOT NULL FROM utilisateurs
+         WHERE caisse_id = $1 AND partenaire_id = $2 AND identifiant = $3",
     )
     .bind(caisse.0)
     .bind(partenaire)
@@ -99,10 +102,12 @@ async fn utilisateur_du_partenaire(
     .fetch_optional(&mut *conn)
     .await
     .db()?;
-    Ok(row.map(|(id,)| id))
+    Ok(row)
 }
 
-/// Applies the effect of a grant inside the caller's transaction.
+/// Applies the effect of a grant inside the caller's transaction; with `proteger`, an administrator's
+/// habilitations are refused (HB-9: the caisse's to change).
+#[allow(clippy::too_many_arguments)]
 async fn appliquer(
     conn: &mut PgConnection,
     caisse: CaisseId,
@@ -111,6 +116,7 @@ async fn appliquer(
     bouquet: &str,
     utilisateur: Option<&str>,
     effet: &Effet,
+    proteger: bool,
 ) -> Result<Result<Accord, AccordRefuse>, StoreError> {
     match effet {
         Effet::Acces {
@@ -165,8 +171,10 @@ async fn appliquer(
             Ok(Ok(Accord::Cree(ident)))
         }
         Effet::Modification { agent, profil } => {
-            let Some(user) = utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? else {
-                return Ok(Err(AccordRefuse::UtilisateurInconnu));
+            let user = match utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? {
+                None => return Ok(Err(AccordRefuse::UtilisateurInconnu)),
+                Some((_, true)) if proteger => return Ok(Err(AccordRefuse::Administrateur)),
+                Some((user, _)) => user,
             };
             let done = sqlx::query(
                 "UPDATE habilitations SET profil = $1 WHERE utilisateur_id = $2 AND convention_id = $3 AND bouquet = $4",
@@ -200,8 +208,10 @@ async fn appliquer(
             Ok(Ok(Accord::Modifie(identifiant(utilisateur.unwrap_or_default())?)))
         }
         Effet::Suppression => {
-            let Some(user) = utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? else {
-                return Ok(Err(AccordRefuse::UtilisateurInconnu));
+            let user = match utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? {
+                None => return Ok(Err(AccordRefuse::UtilisateurInconnu)),
+                Some((_, true)) if proteger => return Ok(Err(AccordRefuse::Administrateur)),
+                Some((user, _)) => user,
             };
             let done = sqlx::query(
                 "DELETE FROM habilitations WHERE utilisateur_id = $1 AND convention_id = $2 AND bouquet = $3",
@@ -267,9 +277,10 @@ impl Habilitations for PostgresStore {
             NaiveDate,
             Option<NaiveDate>,
             Option<NaiveDate>,
+            Option<String>,
         );
-        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le): Row = sqlx::query_as(
-            "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le
+        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion): Row = sqlx::query_as(
+            "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion
              FROM conventions WHERE id = $1",
         )
         .bind(convention)
@@ -288,6 +299,7 @@ impl Habilitations for PostgresStore {
             .into_convention()?,
             plafond,
             habilitations,
+            gestion: parse_gestion(gestion.as_deref())?,
         }))
     }
 
@@ -419,6 +431,7 @@ impl Habilitations for PostgresStore {
             &bouquet,
             utilisateur.as_deref(),
             effet,
+            false,
         )
         .await?
         {
@@ -492,6 +505,81 @@ impl Habilitations for PostgresStore {
             .rows_affected();
         tx.commit().await.db()?;
         Ok(Some(ended))
+    }
+
+    async fn appliquer_habilitation(
+        &self,
+        caisse: CaisseId,
+        partenaire: &NumeroTiers,
+        numero: &NumeroConvention,
+        bouquet: Bouquet,
+        utilisateur: Option<&Identifiant>,
+        effet: &Effet,
+    ) -> Result<Result<Accord, AccordRefuse>, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        let (partenaire, convention) = match cible(&mut tx, caisse, partenaire, numero).await? {
+            Ok(ids) => ids,
+            Err(e) => return Ok(Err(AccordRefuse::Cible(e))),
+        };
+        let accord = appliquer(
+            &mut tx,
+            caisse,
+            partenaire,
+            convention,
+            bouquet.code(),
+            utilisateur.map(Identifiant::as_str),
+            effet,
+            true,
+        )
+        .await?;
+        if accord.is_ok() {
+            tx.commit().await.db()?;
+        }
+        Ok(accord)
+    }
+
+    async fn set_gestion(
+        &self,
+        caisse: CaisseId,
+        numero: &NumeroConvention,
+        gestion: Option<Gestion>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE conventions SET gestion = $1 WHERE caisse_id = $2 AND numero = $3")
+            .bind(gestion.map(Gestion::code))
+            .bind(caisse.0)
+            .bind(numero.as_str())
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_administrateur(
+        &self,
+        caisse: CaisseId,
+        identifiant: &Identifiant,
+        role: Option<Administrateur>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE utilisateurs SET administrateur = $1 WHERE caisse_id = $2 AND identifiant = $3",
+        )
+        .bind(role.map(Administrateur::code))
+        .bind(caisse.0)
+        .bind(identifiant.as_str())
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn administrateur(&self, user: UserId) -> Result<Option<Administrateur>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT administrateur FROM utilisateurs WHERE id = $1")
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+        parse_administrateur(row.and_then(|(a,)| a).as_deref())
     }
 
     async fn extranautes(&self, caisse: CaisseId, bouquet: Bouquet) -> Result<Vec<Extranaute>, StoreError> {

@@ -6,6 +6,7 @@ use crate::error::{corrupt, DbResult};
 use crate::SqliteStore;
 use async_trait::async_trait;
 use partage_domain::demande::{verifier_plafond, Demande};
+use partage_domain::habilitation::{Administrateur, Gestion};
 use partage_domain::{Bouquet, Identifiant, NumeroConvention, NumeroTiers};
 use partage_store::codec::identifiant;
 use partage_store::habilitations::{
@@ -13,7 +14,8 @@ use partage_store::habilitations::{
     AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeEnregistree, DemandeId, DemandeRow, Effet,
     Extranaute, ExtranauteRow, FiltreDemandes, Habilitations, NouvelleDemande, DEMANDE_COLUMNS,
 };
-use partage_store::{CaisseId, StoreError};
+use partage_store::habilitations::{parse_administrateur, parse_gestion};
+use partage_store::{CaisseId, StoreError, UserId};
 use sqlx::SqliteConnection;
 
 /// Habilitations of active users on a convention: what its cap limits (HB-7).
@@ -81,12 +83,13 @@ async fn utilisateur_du_partenaire(
     caisse: CaisseId,
     partenaire: i64,
     identifiant: Option<&str>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<(i64, bool)>, StoreError> {
     let Some(identifiant) = identifiant else {
         return Ok(None);
     };
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM utilisateurs WHERE caisse_id = ? AND partenaire_id = ? AND identifiant = ?",
+    let row: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT id, administrateur IS NOT NULL FROM utilisateurs
+         WHERE caisse_id = ? AND partenaire_id = ? AND identifiant = ?",
     )
     .bind(caisse.0)
     .bind(partenaire)
@@ -94,10 +97,12 @@ async fn utilisateur_du_partenaire(
     .fetch_optional(&mut *conn)
     .await
     .db()?;
-    Ok(row.map(|(id,)| id))
+    Ok(row)
 }
 
-/// Applies the effect of a grant inside the caller's transaction.
+/// Applies the effect of a grant inside the caller's transaction; with `proteger`, an administrator's
+/// habilitations are refused (HB-9: the caisse's to change).
+#[allow(clippy::too_many_arguments)]
 async fn appliquer(
     conn: &mut SqliteConnection,
     caisse: CaisseId,
@@ -106,6 +111,7 @@ async fn appliquer(
     bouquet: &str,
     utilisateur: Option<&str>,
     effet: &Effet,
+    proteger: bool,
 ) -> Result<Result<Accord, AccordRefuse>, StoreError> {
     match effet {
         Effet::Acces {
@@ -161,8 +167,10 @@ async fn appliquer(
             Ok(Ok(Accord::Cree(ident)))
         }
         Effet::Modification { agent, profil } => {
-            let Some(user) = utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? else {
-                return Ok(Err(AccordRefuse::UtilisateurInconnu));
+            let user = match utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? {
+                None => return Ok(Err(AccordRefuse::UtilisateurInconnu)),
+                Some((_, true)) if proteger => return Ok(Err(AccordRefuse::Administrateur)),
+                Some((user, _)) => user,
             };
             let done = sqlx::query(
                 "UPDATE habilitations SET profil = ? WHERE utilisateur_id = ? AND convention_id = ? AND bouquet = ?",
@@ -196,8 +204,10 @@ async fn appliquer(
             Ok(Ok(Accord::Modifie(identifiant(utilisateur.unwrap_or_default())?)))
         }
         Effet::Suppression => {
-            let Some(user) = utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? else {
-                return Ok(Err(AccordRefuse::UtilisateurInconnu));
+            let user = match utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? {
+                None => return Ok(Err(AccordRefuse::UtilisateurInconnu)),
+                Some((_, true)) if proteger => return Ok(Err(AccordRefuse::Administrateur)),
+                Some((user, _)) => user,
             };
             let done = sqlx::query(
                 "DELETE FROM habilitations WHERE utilisateur_id = ? AND convention_id = ? AND bouquet = ?",
@@ -257,9 +267,16 @@ impl Habilitations for SqliteStore {
             Ok(ids) => ids,
             Err(e) => return Ok(Err(e)),
         };
-        type Row = (String, String, String, Option<String>, Option<String>);
-        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le): Row = sqlx::query_as(
-            "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion): Row = sqlx::query_as(
+            "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion
              FROM conventions WHERE id = ?",
         )
         .bind(convention)
@@ -278,6 +295,7 @@ impl Habilitations for SqliteStore {
             .into_convention()?,
             plafond,
             habilitations,
+            gestion: parse_gestion(gestion.as_deref())?,
         }))
     }
 
@@ -409,6 +427,7 @@ impl Habilitations for SqliteStore {
             &bouquet,
             utilisateur.as_deref(),
             effet,
+            false,
         )
         .await?
         {
@@ -482,6 +501,80 @@ impl Habilitations for SqliteStore {
             .rows_affected();
         tx.commit().await.db()?;
         Ok(Some(ended))
+    }
+
+    async fn appliquer_habilitation(
+        &self,
+        caisse: CaisseId,
+        partenaire: &NumeroTiers,
+        numero: &NumeroConvention,
+        bouquet: Bouquet,
+        utilisateur: Option<&Identifiant>,
+        effet: &Effet,
+    ) -> Result<Result<Accord, AccordRefuse>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (partenaire, convention) = match cible(&mut tx, caisse, partenaire, numero).await? {
+            Ok(ids) => ids,
+            Err(e) => return Ok(Err(AccordRefuse::Cible(e))),
+        };
+        let accord = appliquer(
+            &mut tx,
+            caisse,
+            partenaire,
+            convention,
+            bouquet.code(),
+            utilisateur.map(Identifiant::as_str),
+            effet,
+            true,
+        )
+        .await?;
+        if accord.is_ok() {
+            tx.commit().await.db()?;
+        }
+        Ok(accord)
+    }
+
+    async fn set_gestion(
+        &self,
+        caisse: CaisseId,
+        numero: &NumeroConvention,
+        gestion: Option<Gestion>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE conventions SET gestion = ? WHERE caisse_id = ? AND numero = ?")
+            .bind(gestion.map(Gestion::code))
+            .bind(caisse.0)
+            .bind(numero.as_str())
+            .execute(&self.writer)
+            .await
+            .db()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_administrateur(
+        &self,
+        caisse: CaisseId,
+        identifiant: &Identifiant,
+        role: Option<Administrateur>,
+    ) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE utilisateurs SET administrateur = ? WHERE caisse_id = ? AND identifiant = ?")
+                .bind(role.map(Administrateur::code))
+                .bind(caisse.0)
+                .bind(identifiant.as_str())
+                .execute(&self.writer)
+                .await
+                .db()?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn administrateur(&self, user: UserId) -> Result<Option<Administrateur>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT administrateur FROM utilisateurs WHERE id = ?")
+                .bind(user.0)
+                .fetch_optional(&self.readers)
+                .await
+                .db()?;
+        parse_administrateur(row.and_then(|(a,)| a).as_deref())
     }
 
     async fn extranautes(&self, caisse: CaisseId, bouquet: Bouquet) -> Result<Vec<Extranaute>, StoreError> {

@@ -143,6 +143,8 @@ macro_rules! contract_tests {
             hb_6_reset_replaces_the_password_and_ends_every_session,
             hb_2_the_directory_lists_the_caisses_agents_by_bouquet,
             hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it,
+            cv_12_the_caisse_sets_the_mode_and_the_administrators,
+            hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

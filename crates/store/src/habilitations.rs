@@ -7,9 +7,10 @@
 //! both succeed, and a grant is never half-applied. The cap is counted inside the grant's write
 //! transaction, so two concurrent grants cannot both take the last slot.
 
-use crate::{CaisseId, StoreError};
+use crate::{CaisseId, StoreError, UserId};
 use async_trait::async_trait;
 use partage_domain::demande::{AgentDemande, Demande, EtatDemande};
+use partage_domain::habilitation::{Administrateur, Gestion};
 use partage_domain::{Bouquet, CodeDepartement, Convention, Identifiant, NumeroConvention, NumeroTiers};
 use std::fmt;
 
@@ -32,6 +33,8 @@ pub struct ConventionDuPartenaire {
     /// `None`: no cap.
     pub plafond: Option<u32>,
     pub habilitations: u32,
+    /// CV-12: the mode the caisse chose; `None`, its régime's default.
+    pub gestion: Option<Gestion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +133,10 @@ pub enum AccordRefuse {
     HabilitationAbsente,
     /// Someone else moved the request first.
     Concurrence,
+    /// HB-9: a delegated administrator's act names a partner or convention that is not his.
+    Cible(CibleInconnue),
+    /// HB-9: an administrator's habilitations are the caisse's to change, never another administrator's.
+    Administrateur,
 }
 
 /// One habilitated agent in the directory of extranautes (HB-2).
@@ -217,6 +224,38 @@ pub trait Habilitations {
         identifiant: &Identifiant,
         mot_de_passe_provisoire_hash: &str,
     ) -> Result<Option<u64>, StoreError>;
+
+    /// HB-9: an habilitation created, changed or removed directly by the partner's administrator, in one
+    /// transaction, on `partenaire`'s convention; an administrator's own habilitations are refused.
+    async fn appliquer_habilitation(
+        &self,
+        caisse: CaisseId,
+        partenaire: &NumeroTiers,
+        numero: &NumeroConvention,
+        bouquet: Bouquet,
+        utilisateur: Option<&Identifiant>,
+        effet: &Effet,
+    ) -> Result<Result<Accord, AccordRefuse>, StoreError>;
+
+    /// CV-12: sets the convention's mode (`None`: the régime's default); `false` if the caisse has none such.
+    async fn set_gestion(
+        &self,
+        caisse: CaisseId,
+        numero: &NumeroConvention,
+        gestion: Option<Gestion>,
+    ) -> Result<bool, StoreError>;
+
+    /// HB-9: makes a partner user his organisation's administrator, or an agent again (`None`); `false` if
+    /// the caisse has no such user.
+    async fn set_administrateur(
+        &self,
+        caisse: CaisseId,
+        identifiant: &Identifiant,
+        role: Option<Administrateur>,
+    ) -> Result<bool, StoreError>;
+
+    /// HB-9: whether the user is his organisation's administrator.
+    async fn administrateur(&self, user: UserId) -> Result<Option<Administrateur>, StoreError>;
 
     /// HB-2: the caisse's agents habilitated to `bouquet`, by partner then identifiant.
     async fn extranautes(&self, caisse: CaisseId, bouquet: Bouquet) -> Result<Vec<Extranaute>, StoreError>;
@@ -338,4 +377,16 @@ pub fn extranaute<D>(
         profil,
         actif,
     })
+}
+
+pub fn parse_gestion(code: Option<&str>) -> Result<Option<Gestion>, StoreError> {
+    code.map(|c| Gestion::parse(c).ok_or_else(|| crate::codec::corrupt("conventions.gestion", c)))
+        .transpose()
+}
+
+pub fn parse_administrateur(code: Option<&str>) -> Result<Option<Administrateur>, StoreError> {
+    code.map(|c| {
+        Administrateur::parse(c).ok_or_else(|| crate::codec::corrupt("utilisateurs.administrateur", c))
+    })
+    .transpose()
 }

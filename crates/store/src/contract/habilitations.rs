@@ -2,11 +2,13 @@
 
 use super::{at, caisse_id, import_ok, open_session, user, world, CAISSE_A, CAISSE_B, TEMPORAIRE};
 use crate::habilitations::{
-    Accord, AccordRefuse, CibleInconnue, DemandeId, Effet, FiltreDemandes, NouvelleDemande,
+    Accord, AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeId, Effet, FiltreDemandes,
+    NouvelleDemande,
 };
 use crate::{CaisseId, Store};
 use chrono::NaiveDate;
 use partage_domain::demande::{Acteur, AgentDemande, Demande, EtatDemande, NatureDemande, Signature};
+use partage_domain::habilitation::{Administrateur, Gestion};
 use partage_domain::{Bouquet, Identifiant, NumeroConvention, NumeroTiers};
 
 fn agent(prenom: &str, nom: &str) -> AgentDemande {
@@ -509,4 +511,116 @@ pub async fn hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it(s
         .unwrap()
         .unwrap();
     assert_eq!(c.plafond, Some(7), "a file without the cap keeps the caisse's");
+}
+
+pub async fn cv_12_the_caisse_sets_the_mode_and_the_administrators(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let a = caisse_id(store, CAISSE_A).await;
+    let t1 = NumeroTiers::parse("T-001").unwrap();
+    let c1 = NumeroConvention::parse("C-1").unwrap();
+    let gestion = |c: ConventionDuPartenaire| c.gestion;
+    let lire = || async {
+        store
+            .convention_du_partenaire(a, &t1, &c1)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(gestion(lire().await), None);
+    assert!(store.set_gestion(a, &c1, Some(Gestion::Deleguee)).await.unwrap());
+    assert_eq!(gestion(lire().await), Some(Gestion::Deleguee));
+    assert!(store.set_gestion(a, &c1, None).await.unwrap());
+    assert_eq!(gestion(lire().await), None);
+    assert!(!store
+        .set_gestion(
+            a,
+            &NumeroConvention::parse("C-404").unwrap(),
+            Some(Gestion::Deleguee)
+        )
+        .await
+        .unwrap());
+
+    let jdupont = user(store, CAISSE_A, "jdupont").await;
+    assert_eq!(store.administrateur(jdupont.user).await.unwrap(), None);
+    let id = Identifiant::parse("jdupont").unwrap();
+    assert!(store
+        .set_administrateur(a, &id, Some(Administrateur::Principal))
+        .await
+        .unwrap());
+    assert_eq!(
+        store.administrateur(jdupont.user).await.unwrap(),
+        Some(Administrateur::Principal)
+    );
+    // TEN-1: the other caisse's jdupont is another person.
+    let autre = user(store, CAISSE_B, "jdupont").await;
+    assert_eq!(store.administrateur(autre.user).await.unwrap(), None);
+    assert!(!store
+        .set_administrateur(a, &Identifiant::parse("inconnu").unwrap(), None)
+        .await
+        .unwrap());
+}
+
+pub async fn hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let a = caisse_id(store, CAISSE_A).await;
+    let t1 = NumeroTiers::parse("T-001").unwrap();
+    let c1 = NumeroConvention::parse("C-1").unwrap();
+    let c2 = NumeroConvention::parse("C-2").unwrap();
+    // Another partner's convention is not found for this one.
+    assert_eq!(
+        store
+            .appliquer_habilitation(a, &t1, &c2, Bouquet::Qf, None, &acces("Léa", "Roux"))
+            .await
+            .unwrap(),
+        Err(AccordRefuse::Cible(CibleInconnue::Convention))
+    );
+    let cree = store
+        .appliquer_habilitation(a, &t1, &c1, Bouquet::Psu, None, &acces("Léa", "Roux"))
+        .await
+        .unwrap();
+    assert_eq!(cree, Ok(Accord::Cree(Identifiant::parse("lroux").unwrap())));
+    assert!(user(store, CAISSE_A, "lroux").await.must_change_password);
+    // Another partner's agent is unknown to this partner.
+    let pmartin = Identifiant::parse("pmartin").unwrap();
+    assert_eq!(
+        store
+            .appliquer_habilitation(a, &t1, &c1, Bouquet::Qf, Some(&pmartin), &Effet::Suppression)
+            .await
+            .unwrap(),
+        Err(AccordRefuse::UtilisateurInconnu)
+    );
+    // An administrator's habilitations are the caisse's to change.
+    let jdupont = Identifiant::parse("jdupont").unwrap();
+    store
+        .set_administrateur(a, &jdupont, Some(Administrateur::Suppleant))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .appliquer_habilitation(a, &t1, &c1, Bouquet::Qf, Some(&jdupont), &Effet::Suppression)
+            .await
+            .unwrap(),
+        Err(AccordRefuse::Administrateur)
+    );
+    assert_eq!(
+        store
+            .perimetre(user(store, CAISSE_A, "jdupont").await.user)
+            .await
+            .unwrap()
+            .habilitations
+            .len(),
+        1
+    );
+    let lroux = Identifiant::parse("lroux").unwrap();
+    assert_eq!(
+        store
+            .appliquer_habilitation(a, &t1, &c1, Bouquet::Psu, Some(&lroux), &Effet::Suppression)
+            .await
+            .unwrap(),
+        Ok(Accord::Supprime {
+            identifiant: lroux,
+            desactive: true,
+            sessions_fermees: 0,
+        })
+    );
 }
