@@ -8,12 +8,13 @@
 
 use crate::personnel::{mot_de_passe_provisoire, Staff};
 use crate::secrets::hash_password;
+use crate::Agent;
 use crate::{App, AppError};
 use partage_domain::demande::{
     verifier_plafond, Acteur, AgentDemande, Demande, DemandeRefusee, EtatDemande, NatureDemande,
     PlafondAtteint, Signature,
 };
-use partage_domain::habilitation::ProfilRefuse;
+use partage_domain::habilitation::{Administrateur, Gestion, ProfilRefuse};
 use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::{Bouquet, CodeDepartement, Identifiant, NumeroConvention, NumeroTiers};
@@ -22,6 +23,7 @@ use partage_store::habilitations::{
     Accord, AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeId, Effet, FiltreDemandes,
     NouvelleDemande,
 };
+use partage_store::CaisseId;
 use secrecy::SecretString;
 
 /// Why an habilitation act was refused. Nothing was written.
@@ -54,6 +56,15 @@ pub enum RefusHabilitation {
     DemandeInconnue(i64),
     #[error("la demande vient d'être modifiée par ailleurs : rechargez-la et recommencez")]
     Concurrence,
+    /// HB-9: only the partner's gestionnaire principal or suppléant manages habilitations himself.
+    #[error("seuls le gestionnaire principal et le suppléant de votre organisme gèrent ses habilitations")]
+    AdministrateurRequis,
+    /// CV-12, HB-10: in centralised mode the caisse alone grants, on the partner's requests.
+    #[error("la convention n° {0} est en gestion centralisée : adressez une demande signée à la caisse")]
+    GestionCentralisee(String),
+    /// HB-9: administrators' rights are the caisse's to change, never another administrator's.
+    #[error("les habilitations d'un gestionnaire de l'organisme ne sont modifiées que par la caisse")]
+    AdministrateurProtege,
 }
 
 /// How the edge should answer a refusal.
@@ -65,6 +76,8 @@ pub enum GenreRefus {
     Conflit,
     /// The form itself is wrong.
     Invalide,
+    /// The actor may not do this at all.
+    Interdit,
 }
 
 impl RefusHabilitation {
@@ -82,6 +95,9 @@ impl RefusHabilitation {
             RefusHabilitation::HabilitationAbsente(_) => "habilitation_absente",
             RefusHabilitation::DemandeInconnue(_) => "demande_inconnue",
             RefusHabilitation::Concurrence => "modification_concurrente",
+            RefusHabilitation::AdministrateurRequis => "administrateur_requis",
+            RefusHabilitation::GestionCentralisee(_) => "gestion_centralisee",
+            RefusHabilitation::AdministrateurProtege => "administrateur_protege",
         }
     }
 
@@ -102,6 +118,9 @@ impl RefusHabilitation {
             | RefusHabilitation::Profil(_)
             | RefusHabilitation::BouquetNonOuvert { .. }
             | RefusHabilitation::UtilisateurManquant => GenreRefus::Invalide,
+            RefusHabilitation::AdministrateurRequis
+            | RefusHabilitation::GestionCentralisee(_)
+            | RefusHabilitation::AdministrateurProtege => GenreRefus::Interdit,
         }
     }
 
@@ -127,6 +146,9 @@ impl RefusHabilitation {
         "habilitation_absente",
         "demande_inconnue",
         "modification_concurrente",
+        "administrateur_requis",
+        "gestion_centralisee",
+        "administrateur_protege",
     ];
 }
 
@@ -165,6 +187,22 @@ pub struct Identifiants {
 pub struct DemandeAccordee {
     pub demande: DemandeEnregistree,
     pub identifiants: Option<Identifiants>,
+}
+
+/// The refusal a store's answer to a grant stands for.
+fn refus_accord(r: AccordRefuse, concerne: String, numero: &NumeroConvention) -> AppError {
+    match r {
+        AccordRefuse::PlafondAtteint(plafond) => RefusHabilitation::Plafond(PlafondAtteint { plafond }),
+        AccordRefuse::UtilisateurInconnu => RefusHabilitation::UtilisateurInconnu(concerne),
+        AccordRefuse::HabilitationAbsente => RefusHabilitation::HabilitationAbsente(concerne),
+        AccordRefuse::Concurrence => RefusHabilitation::Concurrence,
+        AccordRefuse::Cible(_) => RefusHabilitation::ConventionInconnue {
+            tiers: String::new(),
+            numero: numero.to_string(),
+        },
+        AccordRefuse::Administrateur => RefusHabilitation::AdministrateurProtege,
+    }
+    .into()
 }
 
 /// The states a list may be filtered on, by their codes.
@@ -228,16 +266,12 @@ impl App {
     /// The partner's convention for `bouquet`, which must open it and not have ended.
     async fn convention_pour(
         &self,
-        staff: &Staff,
+        caisse: CaisseId,
         tiers: &NumeroTiers,
         numero: &NumeroConvention,
         bouquet: Bouquet,
     ) -> Result<ConventionDuPartenaire, AppError> {
-        let c = match self
-            .store
-            .convention_du_partenaire(staff.personnel.caisse_id, tiers, numero)
-            .await?
-        {
+        let c = match self.store.convention_du_partenaire(caisse, tiers, numero).await? {
             Ok(c) => c,
             Err(CibleInconnue::Partenaire) => {
                 return Err(RefusHabilitation::PartenaireInconnu(tiers.to_string()).into())
@@ -298,7 +332,8 @@ impl App {
         let mut demande = Demande::brouillon(f.nature, f.agent, partenaire.clone(), maintenant)
             .map_err(RefusHabilitation::from)?;
         verifier_profil(f.nature, bouquet, demande.agent())?;
-        self.convention_pour(staff, &tiers, &numero, bouquet).await?;
+        self.convention_pour(staff.personnel.caisse_id, &tiers, &numero, bouquet)
+            .await?;
         if let Some(signature) = f.signature {
             demande
                 .soumettre(signature, partenaire, maintenant)
@@ -492,58 +527,32 @@ impl App {
             .accorder(par.clone(), le)
             .and_then(|()| demande.marquer_faite(par, le))
             .map_err(RefusHabilitation::from)?;
-        let nature = demande.nature();
-        let agent = demande.agent().clone();
-        let mut provisoire = None;
-        let effet = match nature {
-            NatureDemande::Acces => {
-                verifier_profil(nature, d.bouquet, &agent)?;
-                let c = self
-                    .convention_pour(staff, &d.partenaire, &d.convention, d.bouquet)
-                    .await?;
-                verifier_plafond(c.habilitations, c.plafond).map_err(RefusHabilitation::from)?;
-                let mot_de_passe = mot_de_passe_provisoire();
-                let hash = hash_password(mot_de_passe.clone())
-                    .await
-                    .map_err(|e| AppError::Interne(e.to_string()))?;
-                provisoire = Some(mot_de_passe);
-                Effet::Acces {
-                    profil: agent.profil.clone(),
-                    agent,
-                    mot_de_passe_provisoire_hash: hash,
-                }
-            }
-            NatureDemande::Modification => {
-                verifier_profil(nature, d.bouquet, &agent)?;
-                Effet::Modification {
-                    profil: agent.profil.clone(),
-                    agent,
-                }
-            }
-            NatureDemande::Suppression => Effet::Suppression,
+        let c = self
+            .convention_pour(staff.personnel.caisse_id, &d.partenaire, &d.convention, d.bouquet)
+            .await;
+        // A suppression stays possible on a convention that has ended (CV-8 ends access anyway).
+        let c = match (demande.nature(), c) {
+            (NatureDemande::Suppression, _) => None,
+            (_, c) => Some(c?),
         };
+        let (effet, provisoire) = self
+            .effet(
+                demande.nature(),
+                d.bouquet,
+                Some(demande.agent().clone()),
+                c.as_ref(),
+            )
+            .await?;
         let concerne = d
             .utilisateur
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let accord = match self
+        let accord = self
             .store
             .accorder_demande(staff.personnel.caisse_id, d.id, d.revision, &demande, &effet)
             .await?
-        {
-            Ok(accord) => accord,
-            Err(AccordRefuse::PlafondAtteint(plafond)) => {
-                return Err(RefusHabilitation::Plafond(PlafondAtteint { plafond }).into())
-            }
-            Err(AccordRefuse::UtilisateurInconnu) => {
-                return Err(RefusHabilitation::UtilisateurInconnu(concerne).into())
-            }
-            Err(AccordRefuse::HabilitationAbsente) => {
-                return Err(RefusHabilitation::HabilitationAbsente(concerne).into())
-            }
-            Err(AccordRefuse::Concurrence) => return Err(RefusHabilitation::Concurrence.into()),
-        };
+            .map_err(|r| refus_accord(r, concerne, &d.convention))?;
         let identifiants = match (accord, provisoire) {
             (Accord::Cree(identifiant), Some(mot_de_passe_provisoire)) => Some(Identifiants {
                 identifiant,
@@ -555,6 +564,47 @@ impl App {
             demande: self.charger(staff, d.id.0).await?,
             identifiants,
         })
+    }
+
+    /// What a grant changes, checked against the bouquet's profiles (HB-4) and the convention's cap (HB-7),
+    /// with the temporary password of a new agent.
+    async fn effet(
+        &self,
+        nature: NatureDemande,
+        bouquet: Bouquet,
+        agent: Option<AgentDemande>,
+        convention: Option<&ConventionDuPartenaire>,
+    ) -> Result<(Effet, Option<SecretString>), AppError> {
+        let agent = match (nature, agent) {
+            (NatureDemande::Suppression, _) => return Ok((Effet::Suppression, None)),
+            (_, Some(agent)) => agent.normaliser().map_err(RefusHabilitation::from)?,
+            (_, None) => {
+                return Err(invalide(
+                    "les coordonnées de l'agent (nom, prénom, adresse électronique) sont obligatoires",
+                ))
+            }
+        };
+        verifier_profil(nature, bouquet, &agent)?;
+        if nature == NatureDemande::Modification {
+            let profil = agent.profil.clone();
+            return Ok((Effet::Modification { agent, profil }, None));
+        }
+        if let Some(c) = convention {
+            verifier_plafond(c.habilitations, c.plafond).map_err(RefusHabilitation::from)?;
+        }
+        let mot_de_passe = mot_de_passe_provisoire();
+        let hash = hash_password(mot_de_passe.clone())
+            .await
+            .map_err(|e| AppError::Interne(e.to_string()))?;
+        let profil = agent.profil.clone();
+        Ok((
+            Effet::Acces {
+                agent,
+                profil,
+                mot_de_passe_provisoire_hash: hash,
+            },
+            Some(mot_de_passe),
+        ))
     }
 
     /// HB-7: sets or removes a convention's cap (role `conventions`).
@@ -636,5 +686,179 @@ impl App {
             liste.retain(|e| e.departements.contains(&dep));
         }
         Ok(liste)
+    }
+}
+
+/// What a partner's administrator does himself in delegated mode (HB-9): an agent's access, a change of
+/// his details or profile, or his removal, on one of his own organisation's conventions.
+#[derive(Debug, Clone)]
+pub struct ActeDelegue {
+    pub nature: NatureDemande,
+    pub convention: String,
+    pub bouquet: String,
+    /// The agent concerned by a modification or suppression.
+    pub utilisateur: Option<String>,
+    /// Required for an access or a modification.
+    pub agent: Option<AgentDemande>,
+}
+
+impl App {
+    /// HB-9, CV-12: the partner's gestionnaire principal or suppléant creates, changes or removes an
+    /// habilitation of his own organisation, on a convention in delegated mode, in one transaction. Returns
+    /// the agent concerned and, for a new agent, his temporary password (shown once). Every attempt is
+    /// traced under the administrator's name and partner, so the caisse audits it (SU-3).
+    pub async fn gerer_habilitation(
+        &self,
+        admin: &Agent,
+        acte: ActeDelegue,
+        source: &str,
+    ) -> Result<(Identifiant, Option<SecretString>), AppError> {
+        let outcome = self.acte_delegue(admin, acte).await;
+        let resultat = match &outcome {
+            Ok(_) => Resultat::Succes,
+            Err(AppError::ChangementMotDePasseRequis) => Resultat::ChangementMotDePasseRequis,
+            Err(_) => Resultat::Refuse,
+        };
+        let trace = self.trace_for(&admin.session, Action::Gestion, resultat, source);
+        self.journal
+            .record(trace, Some((admin.token_hash.clone(), self.clock.now())))
+            .await?;
+        outcome
+    }
+
+    async fn acte_delegue(
+        &self,
+        admin: &Agent,
+        acte: ActeDelegue,
+    ) -> Result<(Identifiant, Option<SecretString>), AppError> {
+        let s = &admin.session;
+        if s.must_change_password {
+            return Err(AppError::ChangementMotDePasseRequis);
+        }
+        if self.store.administrateur(s.user).await?.is_none() {
+            return Err(RefusHabilitation::AdministrateurRequis.into());
+        }
+        let numero = NumeroConvention::parse(&acte.convention).map_err(invalide)?;
+        let bouquet = bouquet(&acte.bouquet)?;
+        let utilisateur = match (acte.nature, acte.utilisateur.as_deref().map(str::trim)) {
+            (NatureDemande::Acces, _) => None,
+            (_, None | Some("")) => return Err(RefusHabilitation::UtilisateurManquant.into()),
+            (_, Some(u)) => Some(Identifiant::parse(u).map_err(invalide)?),
+        };
+        // His own partner only: another organisation's convention is not found (HB-9).
+        let c = self
+            .convention_pour(s.caisse_id, &s.partenaire, &numero, bouquet)
+            .await;
+        let c = match (acte.nature, c) {
+            (
+                NatureDemande::Suppression,
+                Err(AppError::Habilitation(RefusHabilitation::ConventionTerminee(_))),
+            ) => None,
+            (_, c) => Some(c?),
+        };
+        if let Some(c) = &c {
+            if Gestion::effective(c.gestion, s.regime) == Gestion::Centralisee {
+                return Err(RefusHabilitation::GestionCentralisee(numero.to_string()).into());
+            }
+        }
+        let (effet, provisoire) = self.effet(acte.nature, bouquet, acte.agent, c.as_ref()).await?;
+        let concerne = utilisateur.as_ref().map(ToString::to_string).unwrap_or_default();
+        let accord = self
+            .store
+            .appliquer_habilitation(
+                s.caisse_id,
+                &s.partenaire,
+                &numero,
+                bouquet,
+                utilisateur.as_ref(),
+                &effet,
+            )
+            .await?
+            .map_err(|r| refus_accord(r, concerne, &numero))?;
+        let identifiant = match accord {
+            Accord::Cree(i) | Accord::Modifie(i) => i,
+            Accord::Supprime { identifiant, .. } => identifiant,
+        };
+        Ok((identifiant, provisoire))
+    }
+
+    /// CV-12: the caisse delegates a convention's habilitations to the partner's administrators, imposes
+    /// centralised management, or returns to the régime's default (`None`) (role `conventions`).
+    pub async fn fixer_gestion(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        gestion: Option<&str>,
+        source: &str,
+    ) -> Result<(), AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let outcome = self.enregistrer_gestion(staff, numero, gestion).await;
+        self.tracer_habilitation(staff, None, &outcome, source).await?;
+        outcome
+    }
+
+    async fn enregistrer_gestion(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        gestion: Option<&str>,
+    ) -> Result<(), AppError> {
+        let n = NumeroConvention::parse(numero).map_err(invalide)?;
+        let gestion = gestion
+            .map(|g| {
+                Gestion::parse(g.trim())
+                    .ok_or_else(|| invalide("gestion : « centralisee », « deleguee » ou null"))
+            })
+            .transpose()?;
+        if self
+            .store
+            .set_gestion(staff.personnel.caisse_id, &n, gestion)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::Introuvable(format!(
+                "aucune convention n° {n} dans votre caisse"
+            )))
+        }
+    }
+
+    /// HB-9: the caisse makes a partner user his organisation's gestionnaire principal or suppléant, or an
+    /// agent again (`None`) (role `habilitation`).
+    pub async fn designer_administrateur(
+        &self,
+        staff: &Staff,
+        identifiant: &str,
+        role: Option<&str>,
+        source: &str,
+    ) -> Result<(), AppError> {
+        self.exiger(staff, Role::Habilitation, source).await?;
+        let outcome = self.enregistrer_administrateur(staff, identifiant, role).await;
+        self.tracer_habilitation(staff, None, &outcome, source).await?;
+        outcome
+    }
+
+    async fn enregistrer_administrateur(
+        &self,
+        staff: &Staff,
+        identifiant: &str,
+        role: Option<&str>,
+    ) -> Result<(), AppError> {
+        let i = Identifiant::parse(identifiant).map_err(invalide)?;
+        let role = role
+            .map(|r| {
+                Administrateur::parse(r.trim())
+                    .ok_or_else(|| invalide("administrateur : « principal », « suppleant » ou null"))
+            })
+            .transpose()?;
+        if self
+            .store
+            .set_administrateur(staff.personnel.caisse_id, &i, role)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RefusHabilitation::UtilisateurInconnu(i.to_string()).into())
+        }
     }
 }

@@ -68,6 +68,7 @@ impl ApiError {
                     GenreRefus::Introuvable => (StatusCode::NOT_FOUND, "Introuvable"),
                     GenreRefus::Conflit => (StatusCode::CONFLICT, "Action refusée"),
                     GenreRefus::Invalide => (StatusCode::UNPROCESSABLE_ENTITY, "Demande refusée"),
+                    GenreRefus::Interdit => (StatusCode::FORBIDDEN, "Action non autorisée"),
                 },
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },

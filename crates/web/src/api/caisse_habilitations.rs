@@ -35,6 +35,11 @@ pub(crate) fn routes() -> Router<AppState> {
             post(reinitialiser),
         )
         .route("/api/v1/caisse/extranautes", get(extranautes))
+        .route("/api/v1/caisse/conventions/{numero}/gestion", put(gestion))
+        .route(
+            "/api/v1/caisse/utilisateurs/{identifiant}/administrateur",
+            put(administrateur),
+        )
 }
 
 pub(crate) fn vue(d: &DemandeEnregistree) -> Value {
@@ -61,7 +66,7 @@ pub(crate) fn vue(d: &DemandeEnregistree) -> Value {
 }
 
 /// The agent's fields of the annex forms, flat in the body.
-fn agent(c: &mut Champs) -> Option<AgentDemande> {
+pub(crate) fn agent(c: &mut Champs) -> Option<AgentDemande> {
     let civilite = c.texte_facultatif("civilite");
     let nom = c.texte("nom");
     let prenom = c.texte("prenom");
@@ -116,6 +121,19 @@ impl SignatureRecue {
     }
 }
 
+/// The request's nature as typed: `acces`, `modification` or `suppression`.
+pub(crate) fn nature(code: &str) -> Result<NatureDemande, AppError> {
+    match code.trim() {
+        "acces" => Ok(NatureDemande::Acces),
+        "modification" => Ok(NatureDemande::Modification),
+        "suppression" => Ok(NatureDemande::Suppression),
+        autre => Err(AppError::RequeteInvalide(format!(
+            "nature : « {} » inconnue (acces, modification ou suppression)",
+            autre.chars().take(20).collect::<String>()
+        ))),
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct DemandeRecue {
     nature: String,
@@ -150,17 +168,7 @@ impl FromJson for DemandeRecue {
 
 impl DemandeRecue {
     fn formulaire(self) -> Result<FormulaireDemande, AppError> {
-        let nature = match self.nature.trim() {
-            "acces" => NatureDemande::Acces,
-            "modification" => NatureDemande::Modification,
-            "suppression" => NatureDemande::Suppression,
-            autre => {
-                return Err(AppError::RequeteInvalide(format!(
-                    "nature : « {} » inconnue (acces, modification ou suppression)",
-                    autre.chars().take(20).collect::<String>()
-                )))
-            }
-        };
+        let nature = nature(&self.nature)?;
         let signature = if self.signature.donnee() {
             Some(self.signature.signature()?)
         } else {
@@ -401,4 +409,45 @@ async fn extranautes(
         }
     }
     Ok(Json(partenaires))
+}
+
+/// One optional code in the body: `{"<nom>": "code"}` or `{"<nom>": null}`.
+#[derive(Debug)]
+pub(crate) struct CodeRecu<const GESTION: bool>(Option<String>);
+
+impl<const GESTION: bool> FromJson for CodeRecu<GESTION> {
+    fn from_json(c: &mut Champs) -> Option<Self> {
+        let nom = if GESTION { "gestion" } else { "administrateur" };
+        c.texte_optionnel(nom).ok().map(CodeRecu)
+    }
+}
+
+/// CV-12: `{"gestion": "deleguee" | "centralisee" | null}` (role `conventions`).
+async fn gestion(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(numero): Path<String>,
+    JsonBody(CodeRecu(code)): JsonBody<CodeRecu<true>>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .fixer_gestion(&staff, &numero, code.as_deref(), &source)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// HB-9: `{"administrateur": "principal" | "suppleant" | null}` (role `habilitation`).
+async fn administrateur(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(identifiant): Path<String>,
+    JsonBody(CodeRecu(code)): JsonBody<CodeRecu<false>>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .designer_administrateur(&staff, &identifiant, code.as_deref(), &source)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

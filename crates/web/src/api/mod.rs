@@ -5,6 +5,7 @@ mod caisse;
 mod caisse_conventions;
 mod caisse_habilitations;
 mod consultation;
+mod gestion_deleguee;
 mod journal;
 pub mod openapi;
 mod openapi_caisse;
@@ -28,4 +29,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())
         .merge(caisse_habilitations::routes())
+        .merge(gestion_deleguee::routes())
 }

@@ -1,7 +1,7 @@
 //! The habilitation requests' part of the OpenAPI document (`/api/v1/caisse/demandes`, the cap, lost
 //! credentials, the directory of extranautes), added by [`super::openapi::document`].
 
-use super::openapi::{corps_json, probleme, reponses};
+use super::openapi::{corps_json, erreurs_communes, probleme, reponses};
 use super::openapi_caisse::{ajouter, erreurs_personnel, json_de, schema};
 use partage_app::habilitations::RefusHabilitation;
 use serde_json::{json, Value};
@@ -184,6 +184,73 @@ pub(crate) fn documenter(doc: &mut Value) {
                 )
             }
         },
+        "/api/v1/caisse/conventions/{numero}/gestion": {
+            "put": {
+                "operationId": "fixerGestion",
+                "summary": "Gestion déléguée ou centralisée d'une convention (CV-12, rôle conventions)",
+                "description": "`deleguee` : le gestionnaire principal et le suppléant du partenaire gèrent eux-mêmes les \
+                    habilitations de leur organisme ; `centralisee` : la caisse seule les accorde, sur demande signée ; \
+                    `null` : le défaut du régime (déléguée pour une CAF, centralisée pour une MSA). La caisse reprend \
+                    la délégation à tout moment.",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "numero", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": corps_json("Gestion"),
+                "responses": reponses(
+                    ("204", json!({ "description": "Mode enregistré." })),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("404", probleme("Aucune convention de ce numéro dans la caisse.", &["introuvable"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/utilisateurs/{identifiant}/administrateur": {
+            "put": {
+                "operationId": "designerAdministrateur",
+                "summary": "Désigner le gestionnaire principal ou suppléant d'un partenaire (HB-9, rôle habilitation)",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "identifiant", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": corps_json("Administrateur"),
+                "responses": reponses(
+                    ("204", json!({ "description": "Enregistré." })),
+                    {
+                        let mut v = erreurs_personnel("habilitation");
+                        v.push(("404", probleme("Aucun agent de cet identifiant dans la caisse.", &["utilisateur_inconnu"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/gestion/habilitations": {
+            "post": {
+                "operationId": "gererHabilitation",
+                "summary": "Gestion déléguée : le gestionnaire du partenaire crée, modifie ou supprime une habilitation de son organisme (HB-9)",
+                "description": "Réservé au gestionnaire principal et au suppléant désignés par la caisse, connectés comme \
+                    utilisateurs nommés (`POST /api/v1/session`), sur une convention de leur propre organisme en \
+                    gestion déléguée. Le partenaire est celui de la session : aucun autre organisme ne peut être \
+                    nommé. Les habilitations d'un gestionnaire ne sont modifiées que par la caisse. Mêmes règles que \
+                    pour la caisse : profils du bouquet (HB-4), plafond (HB-7), mot de passe provisoire montré une \
+                    fois. Chaque tentative est tracée au nom du gestionnaire et de son organisme.",
+                "tags": ["gestion"],
+                "requestBody": corps_json("ActeDelegue"),
+                "responses": reponses(
+                    ("201", json_de("Agent créé ; son mot de passe provisoire n'est montré qu'ici.", "ActeDelegueFait")),
+                    {
+                        let mut v = erreurs_communes(true);
+                        v.push(("200", json_de("Habilitation modifiée ou supprimée.", "ActeDelegueFait")));
+                        v.push(("403", probleme(
+                            "Mot de passe provisoire à changer, pas gestionnaire de l'organisme, convention en gestion centralisée, ou habilitations d'un gestionnaire.",
+                            &["changement_mot_de_passe_requis", "administrateur_requis", "gestion_centralisee", "administrateur_protege"],
+                        )));
+                        v.push(("404", probleme("Convention ou agent inconnus dans l'organisme.", &["convention_inconnue", "utilisateur_inconnu"])));
+                        v.push(("409", probleme("Refusé ; rien n'est écrit.", &["plafond_atteint", "habilitation_absente", "convention_terminee"])));
+                        v.push(("422", probleme("Formulaire refusé ; rien n'est écrit.", FORMULAIRE_INVALIDE)));
+                        v
+                    }
+                )
+            }
+        },
         "/api/v1/caisse/extranautes": {
             "get": {
                 "operationId": "annuaireExtranautes",
@@ -225,6 +292,14 @@ pub(crate) fn documenter(doc: &mut Value) {
     }
     for (k, v) in signature.as_object().into_iter().flatten() {
         formulaire[k] = v.clone();
+    }
+    let mut acte_delegue = json!({
+        "nature": { "type": "string", "enum": ["acces", "modification", "suppression"] },
+        "convention": texte, "bouquet": { "type": "string", "enum": ["QF", "PSU", "RSACG", "MCP"] },
+        "utilisateur": { "type": ["string", "null"], "description": "L'agent concerné par une modification ou une suppression." }
+    });
+    for (k, v) in agent.as_object().into_iter().flatten() {
+        acte_delegue[k] = v.clone();
     }
     let schemas = json!({
         "FormulaireDemande": {
@@ -278,6 +353,28 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "demande": schema("Demande"),
                 "identifiants": { "oneOf": [schema("Identifiants"), { "type": "null" }],
                     "description": "Pour un accès seulement ; montrés cette seule fois." }
+            }
+        },
+        "Gestion": {
+            "type": "object", "additionalProperties": false, "required": ["gestion"],
+            "properties": { "gestion": { "type": ["string", "null"], "enum": ["centralisee", "deleguee", null] } }
+        },
+        "Administrateur": {
+            "type": "object", "additionalProperties": false, "required": ["administrateur"],
+            "properties": { "administrateur": { "type": ["string", "null"], "enum": ["principal", "suppleant", null] } }
+        },
+        "ActeDelegue": {
+            "type": "object", "additionalProperties": false,
+            "required": ["nature", "convention", "bouquet"],
+            "description": "Pour un accès ou une modification : les coordonnées de l'agent (nom, prénom, email au moins).",
+            "properties": acte_delegue
+        },
+        "ActeDelegueFait": {
+            "type": "object", "required": ["nature", "identifiant", "mot_de_passe_provisoire"],
+            "properties": {
+                "nature": { "type": "string", "enum": ["acces", "modification", "suppression"] },
+                "identifiant": texte,
+                "mot_de_passe_provisoire": { "type": ["string", "null"], "format": "password" }
             }
         },
         "PartenaireExtranautes": {

@@ -675,3 +675,250 @@ async fn hb_every_refusal_code_is_in_the_api_document() {
         assert!(codes.as_array().unwrap().iter().any(|c| c == code), "{code}");
     }
 }
+
+impl TestApp {
+    async fn put_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn gestion(&self, token: &str, numero: &str, gestion: Value) -> StatusCode {
+        self.put_json(
+            &format!("/api/v1/caisse/conventions/{numero}/gestion"),
+            token,
+            &json!({ "gestion": gestion }),
+        )
+        .await
+        .status()
+    }
+
+    async fn administrateur(&self, token: &str, identifiant: &str, role: Value) -> StatusCode {
+        self.put_json(
+            &format!("/api/v1/caisse/utilisateurs/{identifiant}/administrateur"),
+            token,
+            &json!({ "administrateur": role }),
+        )
+        .await
+        .status()
+    }
+
+    async fn gerer(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.post_json("/api/v1/gestion/habilitations", Some(token), body)
+            .await
+    }
+}
+
+/// Claire Martin's access on the commune's convention, as its administrator types it.
+fn acte_delegue() -> Value {
+    json!({
+        "nature": "acces", "convention": "QF-07-2025", "bouquet": "QF",
+        "civilite": "Mme", "nom": "Martin", "prenom": "Claire", "fonction": "Agent d'accueil",
+        "email": "claire.martin@privas.example.fr"
+    })
+}
+
+#[tokio::test]
+async fn hb_9_a_delegated_administrator_manages_his_own_organisations_habilitations() {
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    let admin = app.agent_ready().await;
+    // CV-12: an MSA convention is centralised unless the caisse delegates it.
+    let (status, body) = problem(app.gerer(&admin, &acte_delegue()).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("gestion_centralisee"))
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+        StatusCode::NO_CONTENT
+    );
+
+    let res = app.gerer(&admin, &acte_delegue()).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let cree: Value = res.json().await.unwrap();
+    assert_eq!(cree["identifiant"], "cmartin");
+    let provisoire = cree["mot_de_passe_provisoire"].as_str().unwrap().to_owned();
+    let token = app.token("cmartin", &provisoire).await;
+    assert_eq!(
+        app.change_password(&token, &provisoire, NOUVEAU_MDP)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.consult(&token, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+
+    let modification = avec(
+        acte_delegue(),
+        json!({"nature": "modification", "utilisateur": "cmartin", "fonction": "Responsable"}),
+    );
+    let res = app.gerer(&admin, &modification).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["mot_de_passe_provisoire"],
+        Value::Null
+    );
+    let suppression = json!({"nature": "suppression", "convention": "QF-07-2025", "bouquet": "QF",
+                             "utilisateur": "cmartin"});
+    assert_eq!(app.gerer(&admin, &suppression).await.status(), StatusCode::OK);
+    let (status, _) = problem(app.consult(&token, json!({"nir": nir_martin()})).await).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "her session ended with her last habilitation"
+    );
+
+    // The caisse sees every delegated act, under the administrator's name and partner (SU-3)…
+    let delegues: Vec<_> = app
+        .traces()
+        .await
+        .into_iter()
+        .filter(|t| t.trace.action.code() == "gestion" && t.trace.utilisateur.as_deref() == Some(AGENT))
+        .map(|t| (t.trace.partenaire.clone(), t.trace.resultat.code()))
+        .collect();
+    assert_eq!(delegues.len(), 4);
+    assert!(delegues.iter().all(|(p, _)| p.as_deref() == Some("T07")));
+    assert_eq!(delegues.iter().filter(|(_, r)| *r == "succes").count(), 3);
+    assert!(!app.traces_text().await.contains(&provisoire));
+    // …and takes the delegation back.
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("centralisee")).await,
+        StatusCode::NO_CONTENT
+    );
+    let (status, body) = problem(app.gerer(&admin, &acte_delegue()).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("gestion_centralisee"))
+    );
+}
+
+#[tokio::test]
+async fn hb_9_a_delegated_administrator_cannot_act_outside_his_organisation() {
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    for numero in ["QF-07-2025", "QF-07B-2026"] {
+        assert_eq!(
+            app.gestion(&hab, numero, json!("deleguee")).await,
+            StatusCode::NO_CONTENT
+        );
+    }
+    let superviseur = app.staff_ready("sup", "supervision").await;
+    assert_eq!(
+        app.gestion(&superviseur, "QF-07-2025", json!(null)).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.administrateur(&superviseur, AGENT, json!("principal")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.administrateur(&hab, "personne", json!("principal")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-404", json!("deleguee")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("roi")).await,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Not an administrator: an agent like the others.
+    let agent = app.agent_ready().await;
+    let (status, body) = problem(app.gerer(&agent, &acte_delegue()).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("administrateur_requis"))
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT_SANS, json!("suppleant")).await,
+        StatusCode::NO_CONTENT
+    );
+    let admin = agent;
+
+    for (body, statut, code) in [
+        // Another organisation's convention is not found for his.
+        (
+            avec(acte_delegue(), json!({"convention": "QF-07B-2026"})),
+            StatusCode::NOT_FOUND,
+            "convention_inconnue",
+        ),
+        // Another organisation's agent neither.
+        (
+            json!({"nature": "suppression", "convention": "QF-07-2025", "bouquet": "QF", "utilisateur": AGENT_HV}),
+            StatusCode::NOT_FOUND,
+            "utilisateur_inconnu",
+        ),
+        // Administrators' rights are the caisse's: not his own, not the suppléant's.
+        (
+            json!({"nature": "suppression", "convention": "QF-07-2025", "bouquet": "QF", "utilisateur": AGENT}),
+            StatusCode::FORBIDDEN,
+            "administrateur_protege",
+        ),
+        (
+            avec(
+                acte_delegue(),
+                json!({"nature": "modification", "utilisateur": AGENT_SANS}),
+            ),
+            StatusCode::FORBIDDEN,
+            "administrateur_protege",
+        ),
+        (
+            avec(acte_delegue(), json!({"profil": "1"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "profil_inconnu",
+        ),
+        (
+            avec(acte_delegue(), json!({"nature": "partage"})),
+            StatusCode::BAD_REQUEST,
+            "requete_invalide",
+        ),
+        (
+            avec(acte_delegue(), json!({"partenaire": "T07B"})),
+            StatusCode::BAD_REQUEST,
+            "requete_invalide",
+        ),
+    ] {
+        let (status, pb) = problem(app.gerer(&admin, &body).await).await;
+        assert_eq!((status, pb["code"].as_str()), (statut, Some(code)), "{body}");
+    }
+    // A staff token is unknown on the partners' side.
+    let (status, _) = problem(app.gerer(&hab, &acte_delegue()).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Nothing changed: the other partner's agent still logs in, the administrator still consults.
+    assert_eq!(
+        app.login(CAISSE, AGENT_HV, AGENT_HV_MDP).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.consult(&admin, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+    let annuaire: Vec<Value> = app
+        .get_with("/api/v1/caisse/extranautes?bouquet=QF", &hab)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let agents: usize = annuaire
+        .iter()
+        .map(|p| p["agents"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(agents, 2);
+}
