@@ -137,27 +137,35 @@ async fn appliquer(
             .fetch_all(&mut *conn)
             .await
             .db()?;
-            let pris: Vec<String> = pris.into_iter().map(|(p,)| p).collect();
-            let ident = identifiant_libre(agent, &pris)?;
-            let (user,): (i64,) = sqlx::query_as(
-                "INSERT INTO utilisateurs (caisse_id, identifiant, partenaire_id, civilite, nom, prenom, email,
-                     password_hash, service, adresse_service, fonction)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(caisse.0)
-            .bind(ident.as_str())
-            .bind(partenaire)
-            .bind(agent.civilite.as_deref().unwrap_or(""))
-            .bind(&agent.nom)
-            .bind(&agent.prenom)
-            .bind(&agent.email)
-            .bind(mot_de_passe_provisoire_hash)
-            .bind(agent.service.as_deref())
-            .bind(agent.adresse_service.as_deref())
-            .bind(agent.fonction.as_deref())
-            .fetch_one(&mut *conn)
-            .await
-            .db()?;
+            let mut pris: Vec<String> = pris.into_iter().map(|(p,)| p).collect();
+            // Another server may take the same identifier meanwhile: the next one is tried then.
+            let (ident, user) = loop {
+                let ident = identifiant_libre(agent, &pris)?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO utilisateurs (caisse_id, identifiant, partenaire_id, civilite, nom, prenom, email,
+                         password_hash, service, adresse_service, fonction)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT (caisse_id, identifiant) DO NOTHING RETURNING id",
+                )
+                .bind(caisse.0)
+                .bind(ident.as_str())
+                .bind(partenaire)
+                .bind(agent.civilite.as_deref().unwrap_or(""))
+                .bind(&agent.nom)
+                .bind(&agent.prenom)
+                .bind(&agent.email)
+                .bind(mot_de_passe_provisoire_hash)
+                .bind(agent.service.as_deref())
+                .bind(agent.adresse_service.as_deref())
+                .bind(agent.fonction.as_deref())
+                .fetch_optional(&mut *conn)
+                .await
+                .db()?;
+                match row {
+                    Some((user,)) => break (ident, user),
+                    None => pris.push(ident.to_string()),
+                }
+            };
             sqlx::query(
                 "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil) VALUES ($1, $2, $3, $4)",
             )
