@@ -190,14 +190,19 @@ pub struct DemandeAccordee {
 }
 
 /// The refusal a store's answer to a grant stands for.
-fn refus_accord(r: AccordRefuse, concerne: String, numero: &NumeroConvention) -> AppError {
+fn refus_accord(
+    r: AccordRefuse,
+    concerne: String,
+    tiers: &NumeroTiers,
+    numero: &NumeroConvention,
+) -> AppError {
     match r {
         AccordRefuse::PlafondAtteint(plafond) => RefusHabilitation::Plafond(PlafondAtteint { plafond }),
         AccordRefuse::UtilisateurInconnu => RefusHabilitation::UtilisateurInconnu(concerne),
         AccordRefuse::HabilitationAbsente => RefusHabilitation::HabilitationAbsente(concerne),
         AccordRefuse::Concurrence => RefusHabilitation::Concurrence,
         AccordRefuse::Cible(_) => RefusHabilitation::ConventionInconnue {
-            tiers: String::new(),
+            tiers: tiers.to_string(),
             numero: numero.to_string(),
         },
         AccordRefuse::Administrateur => RefusHabilitation::AdministrateurProtege,
@@ -227,7 +232,7 @@ fn bouquet(code: &str) -> Result<Bouquet, AppError> {
     Bouquet::parse(code.trim()).ok_or_else(|| {
         invalide(format!(
             "bouquet inconnu « {} » (QF, PSU, RSACG ou MCP)",
-            code.trim()
+            crate::auth::bounded(code.trim(), 20)
         ))
     })
 }
@@ -552,7 +557,7 @@ impl App {
             .store
             .accorder_demande(staff.personnel.caisse_id, d.id, d.revision, &demande, &effet)
             .await?
-            .map_err(|r| refus_accord(r, concerne, &d.convention))?;
+            .map_err(|r| refus_accord(r, concerne, &d.partenaire, &d.convention))?;
         let identifiants = match (accord, provisoire) {
             (Accord::Cree(identifiant), Some(mot_de_passe_provisoire)) => Some(Identifiants {
                 identifiant,
@@ -774,7 +779,7 @@ impl App {
                 &effet,
             )
             .await?
-            .map_err(|r| refus_accord(r, concerne, &numero))?;
+            .map_err(|r| refus_accord(r, concerne, &s.partenaire, &numero))?;
         let identifiant = match accord {
             Accord::Cree(i) | Accord::Modifie(i) => i,
             Accord::Supprime { identifiant, .. } => identifiant,
