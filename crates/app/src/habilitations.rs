@@ -14,7 +14,7 @@ use partage_domain::demande::{
     verifier_plafond, Acteur, AgentDemande, Demande, DemandeRefusee, EtatDemande, NatureDemande,
     PlafondAtteint, Signature,
 };
-use partage_domain::habilitation::{Administrateur, Gestion, ProfilRefuse};
+use partage_domain::habilitation::{Administrateur, Gestion, ProfilRefuse, PLAFOND_MAX};
 use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::{Bouquet, CodeDepartement, Identifiant, NumeroConvention, NumeroTiers};
@@ -622,6 +622,9 @@ impl App {
     ) -> Result<(), AppError> {
         self.exiger(staff, Role::Conventions, source).await?;
         let outcome = match NumeroConvention::parse(numero) {
+            Ok(_) if plafond.is_some_and(|p| p > PLAFOND_MAX) => {
+                Err(invalide(format!("plafond : {PLAFOND_MAX} habilitations au plus")))
+            }
             Err(e) => Err(invalide(e)),
             Ok(n) => match self
                 .store

@@ -8,6 +8,7 @@ use crate::{App, AppError};
 use chrono::NaiveDate;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
 use partage_domain::famille::{Famille, PeriodeRessources, Situation};
+use partage_domain::habilitation::PLAFOND_MAX;
 use partage_domain::Euros;
 use partage_domain::{
     Bouquet, CaisseCode, CodeDepartement, Convention, Dossier, Identifiant, Matricule, Nir, NumeroConvention,
@@ -401,6 +402,16 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
         "plafond_habilitations",
         "nombre entier positif ou nul d'habilitations, ou null (sans plafond)",
     );
+    let plafond = match plafond {
+        Some(p) if p > PLAFOND_MAX => {
+            f.error(
+                "plafond_habilitations",
+                format!("{PLAFOND_MAX} habilitations au plus"),
+            );
+            None
+        }
+        p => p,
+    };
     let (Some(numero), Some(signee_le), Ok(cnil), Ok(fin)) = (numero, signee_le, cnil, fin) else {
         return None;
     };

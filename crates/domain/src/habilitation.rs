@@ -3,6 +3,9 @@
 
 use crate::{Bouquet, Identifiant, Regime};
 
+/// HB-7: the largest cap a convention may carry; more is a typing error, not a need.
+pub const PLAFOND_MAX: u32 = 100_000;
+
 /// One category of users a bouquet knows, with its code on the form and its label in the convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profil {

@@ -121,6 +121,16 @@ impl SignatureRecue {
     }
 }
 
+/// A request's number from the path; anything else is a bad request, answered as a problem document.
+fn numero_demande(id: &str) -> Result<i64, AppError> {
+    id.parse::<i64>().map_err(|_| {
+        AppError::RequeteInvalide(format!(
+            "« {} » n'est pas un numéro de demande",
+            id.chars().take(20).collect::<String>()
+        ))
+    })
+}
+
 /// The request's nature as typed: `acces`, `modification` or `suppression`.
 pub(crate) fn nature(code: &str) -> Result<NatureDemande, AppError> {
     match code.trim() {
@@ -231,9 +241,12 @@ async fn detail(
     State(state): State<AppState>,
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(vue(&state.app.demande_detail(&staff, id, &source).await?)))
+    Ok(Json(vue(&state
+        .app
+        .demande_detail(&staff, numero_demande(&id)?, &source)
+        .await?)))
 }
 
 #[derive(Debug)]
@@ -259,13 +272,13 @@ async fn soumettre(
     State(state): State<AppState>,
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     JsonBody(body): JsonBody<SoumissionRecue>,
 ) -> Result<Json<Value>, ApiError> {
     let signature = body.signature.signature()?;
     let d = state
         .app
-        .soumettre_demande(&staff, id, signature, body.agent, &source)
+        .soumettre_demande(&staff, numero_demande(&id)?, signature, body.agent, &source)
         .await?;
     Ok(Json(vue(&d)))
 }
@@ -283,12 +296,12 @@ async fn a_completer(
     State(state): State<AppState>,
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     JsonBody(MotifRecu(motif)): JsonBody<MotifRecu>,
 ) -> Result<Json<Value>, ApiError> {
     let d = state
         .app
-        .demander_complements(&staff, id, &motif, &source)
+        .demander_complements(&staff, numero_demande(&id)?, &motif, &source)
         .await?;
     Ok(Json(vue(&d)))
 }
@@ -297,10 +310,13 @@ async fn refuser(
     State(state): State<AppState>,
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     JsonBody(MotifRecu(motif)): JsonBody<MotifRecu>,
 ) -> Result<Json<Value>, ApiError> {
-    let d = state.app.refuser_demande(&staff, id, &motif, &source).await?;
+    let d = state
+        .app
+        .refuser_demande(&staff, numero_demande(&id)?, &motif, &source)
+        .await?;
     Ok(Json(vue(&d)))
 }
 
@@ -316,12 +332,15 @@ async fn accorder(
     State(state): State<AppState>,
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let DemandeAccordee {
         demande,
         identifiants: nouveaux,
-    } = state.app.accorder_demande(&staff, id, &source).await?;
+    } = state
+        .app
+        .accorder_demande(&staff, numero_demande(&id)?, &source)
+        .await?;
     Ok(Json(json!({
         "demande": vue(&demande),
         "identifiants": nouveaux.as_ref().map(identifiants),

@@ -319,7 +319,7 @@ pub(crate) fn documenter(doc: &mut Value) {
         },
         "Plafond": {
             "type": "object", "additionalProperties": false, "required": ["plafond"],
-            "properties": { "plafond": { "type": ["integer", "null"], "minimum": 0 } }
+            "properties": { "plafond": { "type": ["integer", "null"], "minimum": 0, "maximum": 100000 } }
         },
         "Demande": {
             "type": "object",

@@ -200,6 +200,11 @@ async fn hb_1_a_signed_request_moves_through_its_states_with_who_when_and_why() 
         (status, body["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("demande_inconnue"))
     );
+    let (status, body) = problem(app.get_with("/api/v1/caisse/demandes/douze", &hab).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("requete_invalide"))
+    );
 }
 
 #[tokio::test]
@@ -445,6 +450,10 @@ async fn hb_7_grant_beyond_the_cap_is_refused_with_the_cap() {
     );
     let (status, _) = problem(app.plafond(&hab, "QF-404", json!(2)).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    for trop in [json!(100_001), json!(-1), json!("2")] {
+        let (status, _) = problem(app.plafond(&hab, "QF-07-2025", trop).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
     // agent07 already holds one habilitation on it: one slot left.
     assert_eq!(
         app.plafond(&hab, "QF-07-2025", json!(2)).await.status(),
