@@ -237,6 +237,34 @@ fn bouquet(code: &str) -> Result<Bouquet, AppError> {
     })
 }
 
+/// The longest text a form's field may hold.
+const TEXTE_MAX: usize = 200;
+
+/// The agent's fields as a form may carry them: bounded, without control characters (an address may span
+/// lines).
+fn verifier_textes(agent: &AgentDemande) -> Result<(), AppError> {
+    let champs = [
+        ("civilite", agent.civilite.as_deref(), false),
+        ("nom", Some(agent.nom.as_str()), false),
+        ("prenom", Some(agent.prenom.as_str()), false),
+        ("service", agent.service.as_deref(), false),
+        ("adresse_service", agent.adresse_service.as_deref(), true),
+        ("fonction", agent.fonction.as_deref(), false),
+        ("profil", agent.profil.as_deref(), false),
+        ("email", Some(agent.email.as_str()), false),
+    ];
+    for (champ, valeur, lignes) in champs {
+        let Some(v) = valeur else { continue };
+        if v.chars().count() > TEXTE_MAX {
+            return Err(invalide(format!("{champ} : {TEXTE_MAX} caractères au plus")));
+        }
+        if v.chars().any(|c| c.is_control() && !(lignes && c == '\n')) {
+            return Err(invalide(format!("{champ} : caractère de contrôle non autorisé")));
+        }
+    }
+    Ok(())
+}
+
 /// HB-4 for a request that gives the agent a profile (access, modification); a suppression keeps none.
 fn verifier_profil(nature: NatureDemande, bouquet: Bouquet, agent: &AgentDemande) -> Result<(), AppError> {
     if nature != NatureDemande::Suppression {
@@ -332,6 +360,7 @@ impl App {
             (_, None | Some("")) => return Err(RefusHabilitation::UtilisateurManquant.into()),
             (_, Some(u)) => Some(Identifiant::parse(u).map_err(invalide)?),
         };
+        verifier_textes(&f.agent)?;
         let maintenant = self.clock.now();
         let partenaire = Acteur::Partenaire(tiers.to_string());
         let mut demande = Demande::brouillon(f.nature, f.agent, partenaire.clone(), maintenant)
@@ -467,6 +496,9 @@ impl App {
         agent: Option<AgentDemande>,
         source: &str,
     ) -> Result<DemandeEnregistree, AppError> {
+        if let Some(agent) = &agent {
+            verifier_textes(agent)?;
+        }
         let maintenant = self.clock.now();
         self.etape(staff, id, source, move |d, lue| {
             let partenaire = Acteur::Partenaire(lue.partenaire.to_string());
@@ -582,7 +614,10 @@ impl App {
     ) -> Result<(Effet, Option<SecretString>), AppError> {
         let agent = match (nature, agent) {
             (NatureDemande::Suppression, _) => return Ok((Effet::Suppression, None)),
-            (_, Some(agent)) => agent.normaliser().map_err(RefusHabilitation::from)?,
+            (_, Some(agent)) => {
+                verifier_textes(&agent)?;
+                agent.normaliser().map_err(RefusHabilitation::from)?
+            }
             (_, None) => {
                 return Err(invalide(
                     "les coordonnées de l'agent (nom, prénom, adresse électronique) sont obligatoires",

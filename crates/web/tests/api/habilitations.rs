@@ -279,6 +279,16 @@ async fn hb_1_no_self_registration_and_bad_forms_are_refused_writing_nothing() {
             "requete_invalide",
         ),
         (json!({"nom": null}), StatusCode::BAD_REQUEST, "requete_invalide"),
+        (
+            json!({"nom": "Mar\u{0}tin"}),
+            StatusCode::BAD_REQUEST,
+            "requete_invalide",
+        ),
+        (
+            json!({"service": "x".repeat(201)}),
+            StatusCode::BAD_REQUEST,
+            "requete_invalide",
+        ),
     ] {
         let body = avec(formulaire(), modif.clone());
         let (status, pb) = problem(app.demande(&hab, &body).await).await;
@@ -292,7 +302,7 @@ async fn hb_1_no_self_registration_and_bad_forms_are_refused_writing_nothing() {
         .into_iter()
         .filter(|(a, r)| a == "gestion" && (r == "refuse" || r == "role_requis"))
         .count();
-    assert!(refus >= 11, "{refus}");
+    assert!(refus >= 13, "{refus}");
 }
 
 #[tokio::test]
