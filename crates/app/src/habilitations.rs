@@ -686,11 +686,17 @@ impl App {
     ) -> Result<Identifiants, AppError> {
         self.exiger(staff, Role::Habilitation, source).await?;
         let outcome = self.reinitialiser(staff, identifiant).await;
-        self.tracer_habilitation(staff, None, &outcome, source).await?;
-        outcome
+        let tiers = outcome.as_ref().ok().map(|(_, t)| t.to_string());
+        self.tracer_habilitation(staff, tiers.as_deref(), &outcome, source)
+            .await?;
+        outcome.map(|(i, _)| i)
     }
 
-    async fn reinitialiser(&self, staff: &Staff, identifiant: &str) -> Result<Identifiants, AppError> {
+    async fn reinitialiser(
+        &self,
+        staff: &Staff,
+        identifiant: &str,
+    ) -> Result<(Identifiants, NumeroTiers), AppError> {
         let identifiant = Identifiant::parse(identifiant).map_err(invalide)?;
         let mot_de_passe = mot_de_passe_provisoire();
         let hash = hash_password(mot_de_passe.clone())
@@ -701,10 +707,13 @@ impl App {
             .reinitialiser_mot_de_passe(staff.personnel.caisse_id, &identifiant, &hash)
             .await?
         {
-            Some(_) => Ok(Identifiants {
-                identifiant,
-                mot_de_passe_provisoire: mot_de_passe,
-            }),
+            Some((_, tiers)) => Ok((
+                Identifiants {
+                    identifiant,
+                    mot_de_passe_provisoire: mot_de_passe,
+                },
+                tiers,
+            )),
             None => Err(RefusHabilitation::UtilisateurInconnu(identifiant.to_string()).into()),
         }
     }

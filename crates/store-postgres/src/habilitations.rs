@@ -490,11 +490,11 @@ impl Habilitations for PostgresStore {
         caisse: CaisseId,
         identifiant: &Identifiant,
         hash: &str,
-    ) -> Result<Option<u64>, StoreError> {
+    ) -> Result<Option<(u64, NumeroTiers)>, StoreError> {
         let mut tx = self.pool.begin().await.db()?;
-        let user: Option<(i64,)> = sqlx::query_as(
+        let user: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE utilisateurs SET password_hash = $1, must_change_password = true
-             WHERE caisse_id = $2 AND identifiant = $3 RETURNING id",
+             WHERE caisse_id = $2 AND identifiant = $3 RETURNING id, partenaire_id",
         )
         .bind(hash)
         .bind(caisse.0)
@@ -502,9 +502,14 @@ impl Habilitations for PostgresStore {
         .fetch_optional(&mut *tx)
         .await
         .db()?;
-        let Some((user,)) = user else {
+        let Some((user, partenaire)) = user else {
             return Ok(None);
         };
+        let (tiers,): (String,) = sqlx::query_as("SELECT numero_tiers FROM partenaires WHERE id = $1")
+            .bind(partenaire)
+            .fetch_one(&mut *tx)
+            .await
+            .db()?;
         let ended = sqlx::query("DELETE FROM sessions WHERE utilisateur_id = $1")
             .bind(user)
             .execute(&mut *tx)
@@ -512,7 +517,7 @@ impl Habilitations for PostgresStore {
             .db()?
             .rows_affected();
         tx.commit().await.db()?;
-        Ok(Some(ended))
+        Ok(Some((ended, partage_store::codec::numero_tiers(&tiers)?)))
     }
 
     async fn appliquer_habilitation(

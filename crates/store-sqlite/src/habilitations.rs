@@ -486,11 +486,11 @@ impl Habilitations for SqliteStore {
         caisse: CaisseId,
         identifiant: &Identifiant,
         hash: &str,
-    ) -> Result<Option<u64>, StoreError> {
+    ) -> Result<Option<(u64, NumeroTiers)>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let user: Option<(i64,)> = sqlx::query_as(
+        let user: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE utilisateurs SET password_hash = ?, must_change_password = 1
-             WHERE caisse_id = ? AND identifiant = ? RETURNING id",
+             WHERE caisse_id = ? AND identifiant = ? RETURNING id, partenaire_id",
         )
         .bind(hash)
         .bind(caisse.0)
@@ -498,9 +498,14 @@ impl Habilitations for SqliteStore {
         .fetch_optional(&mut *tx)
         .await
         .db()?;
-        let Some((user,)) = user else {
+        let Some((user, partenaire)) = user else {
             return Ok(None);
         };
+        let (tiers,): (String,) = sqlx::query_as("SELECT numero_tiers FROM partenaires WHERE id = ?")
+            .bind(partenaire)
+            .fetch_one(&mut *tx)
+            .await
+            .db()?;
         let ended = sqlx::query("DELETE FROM sessions WHERE utilisateur_id = ?")
             .bind(user)
             .execute(&mut *tx)
@@ -508,7 +513,7 @@ impl Habilitations for SqliteStore {
             .db()?
             .rows_affected();
         tx.commit().await.db()?;
-        Ok(Some(ended))
+        Ok(Some((ended, partage_store::codec::numero_tiers(&tiers)?)))
     }
 
     async fn appliquer_habilitation(

@@ -217,13 +217,13 @@ pub trait Habilitations {
 
     /// HB-6: replaces the password hash at once, requires a change at next login and ends every session
     /// of the user, in one transaction. `None` if the caisse has no such user; otherwise how many
-    /// sessions ended.
+    /// sessions ended, and his partner.
     async fn reinitialiser_mot_de_passe(
         &self,
         caisse: CaisseId,
         identifiant: &Identifiant,
         mot_de_passe_provisoire_hash: &str,
-    ) -> Result<Option<u64>, StoreError>;
+    ) -> Result<Option<(u64, NumeroTiers)>, StoreError>;
 
     /// HB-9: an habilitation created, changed or removed directly by the partner's administrator, in one
     /// transaction, on `partenaire`'s convention; an administrator's own habilitations are refused.

@@ -438,7 +438,7 @@ pub async fn hb_6_reset_replaces_the_password_and_ends_every_session(store: &dyn
             .reinitialiser_mot_de_passe(a, &id, "$argon2id$reinit")
             .await
             .unwrap(),
-        Some(2)
+        Some((2, NumeroTiers::parse("T-001").unwrap()))
     );
     let login = user(store, CAISSE_A, "jdupont").await;
     assert_eq!(login.password_hash, "$argon2id$reinit");

@@ -626,6 +626,18 @@ async fn hb_6_lost_credentials_the_old_password_and_every_session_end_at_once() 
     let session: Value = res.json().await.unwrap();
     assert_eq!(session["changement_mot_de_passe_requis"], true);
     assert!(!app.traces_text().await.contains(&provisoire));
+    // Traced for the caisse, with the agent's partner.
+    let reinit = app
+        .traces()
+        .await
+        .into_iter()
+        .rev()
+        .find(|t| t.trace.action.code() == "gestion" && t.trace.utilisateur.as_deref() == Some("hab"));
+    let reinit = reinit.unwrap().trace;
+    assert_eq!(
+        (reinit.partenaire.as_deref(), reinit.resultat.code()),
+        (Some("T07"), "succes")
+    );
 }
 
 #[tokio::test]
