@@ -66,6 +66,9 @@ pub enum AppError {
     /// SU-2: the right password, but the user or his partner is suspended by the caisse.
     #[error("votre compte est suspendu par la caisse{0} : contactez votre caisse")]
     CompteSuspendu(String),
+    /// An habilitation request or grant refused by its rules (HB-1 to HB-7); nothing was written.
+    #[error(transparent)]
+    Habilitation(crate::habilitations::RefusHabilitation),
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -97,6 +100,7 @@ impl AppError {
             AppError::TransitionRefusee(_) => "transition_refusee",
             AppError::PreuveIndisponible(_) => "preuve_indisponible",
             AppError::CompteSuspendu(_) => "compte_suspendu",
+            AppError::Habilitation(e) => e.code(),
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -8,6 +8,7 @@ use crate::{App, AppError};
 use chrono::NaiveDate;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
 use partage_domain::famille::{Famille, PeriodeRessources, Situation};
+use partage_domain::habilitation::PLAFOND_MAX;
 use partage_domain::Euros;
 use partage_domain::{
     Bouquet, CaisseCode, CodeDepartement, Convention, Dossier, Identifiant, Matricule, Nir, NumeroConvention,
@@ -396,6 +397,21 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
     let signee_le = f.date("signee_le");
     let cnil = f.opt_date("formalite_cnil_le");
     let fin = f.opt_date("fin_le");
+    // An invalid cap is recorded among the line's errors, which refuse the whole file.
+    let plafond = f.opt_u32(
+        "plafond_habilitations",
+        "nombre entier positif ou nul d'habilitations, ou null (sans plafond)",
+    );
+    let plafond = match plafond {
+        Some(p) if p > PLAFOND_MAX => {
+            f.error(
+                "plafond_habilitations",
+                format!("{PLAFOND_MAX} habilitations au plus"),
+            );
+            None
+        }
+        p => p,
+    };
     let (Some(numero), Some(signee_le), Ok(cnil), Ok(fin)) = (numero, signee_le, cnil, fin) else {
         return None;
     };
@@ -406,6 +422,7 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
         caisse: caisse?,
         partenaire: partenaire?,
         convention: convention?,
+        plafond_habilitations: plafond,
     })
 }
 
@@ -767,6 +784,41 @@ mod tests {
             (errors[0].ligne, errors[0].champ.as_str()),
             (2, "allocataires[0].nir")
         );
+    }
+
+    #[test]
+    fn hb_7_a_convention_may_carry_its_cap_of_habilitations() {
+        let c = |plafond: &str| {
+            format!(
+                r#"{{"type":"convention","caisse":"C","numero":"N","partenaire":"T","bouquets":["QF"],"signee_le":"2026-01-05"{plafond}}}"#
+            )
+        };
+        let file = parse(
+            &[
+                c(r#","plafond_habilitations":12"#),
+                c(""),
+                c(r#","plafond_habilitations":null"#),
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let plafonds: Vec<_> = file
+            .records
+            .iter()
+            .map(|r| match &r.record {
+                ImportRecord::Convention(c) => c.plafond_habilitations,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(plafonds, [Some(12), None, None]);
+        for bad in [
+            r#","plafond_habilitations":-1"#,
+            r#","plafond_habilitations":"12""#,
+            r#","plafond_habilitations":1.5"#,
+        ] {
+            let errors = parse(&c(bad)).unwrap_err();
+            assert_eq!(errors[0].champ, "plafond_habilitations", "{bad}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod conventions;
 pub mod debit;
 pub mod double_facteur;
 pub mod error;
+pub mod habilitations;
 pub mod import;
 pub mod journal;
 pub mod mcp;

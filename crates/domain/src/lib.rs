@@ -14,6 +14,7 @@ pub mod dossier;
 pub mod euros;
 pub mod famille;
 pub mod gestion;
+pub mod habilitation;
 pub mod ids;
 pub mod merkle;
 pub mod nir;

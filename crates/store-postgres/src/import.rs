@@ -151,14 +151,19 @@ async fn write_conventions(
     for chunk in conventions.chunks(CHUNK) {
         sqlx::query(
             "INSERT INTO conventions
-                 (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le)
+                 (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le,
+                  plafond_habilitations)
              SELECT caisse_id, numero, partenaire_id, string_to_array(bouquets, ','), signee_le,
-                    formalite_cnil_le, fin_le
-             FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::date[], $6::date[], $7::date[])
-                  AS t(caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le)
+                    formalite_cnil_le, fin_le, plafond
+             FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::date[], $6::date[], $7::date[],
+                         $8::integer[])
+                  AS t(caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le, plafond)
              ON CONFLICT (caisse_id, numero) DO UPDATE SET partenaire_id = excluded.partenaire_id,
                  bouquets = excluded.bouquets, signee_le = excluded.signee_le,
-                 formalite_cnil_le = excluded.formalite_cnil_le, fin_le = excluded.fin_le",
+                 formalite_cnil_le = excluded.formalite_cnil_le, fin_le = excluded.fin_le,
+                 -- A file without the cap keeps the one the caisse set (HB-7).
+                 plafond_habilitations = COALESCE(excluded.plafond_habilitations,
+                                                  conventions.plafond_habilitations)",
         )
         .bind(chunk.iter().map(|(c, _, _)| *c).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, _, r)| r.convention.numero.as_str()).collect::<Vec<_>>())
@@ -172,6 +177,12 @@ async fn write_conventions(
         .bind(chunk.iter().map(|(_, _, r)| r.convention.signee_le).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, _, r)| r.convention.formalite_cnil_le).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, _, r)| r.convention.fin_le).collect::<Vec<_>>())
+        .bind(
+            chunk
+                .iter()
+                .map(|(_, _, r)| r.plafond_habilitations.and_then(|p| i32::try_from(p).ok()))
+                .collect::<Vec<_>>(),
+        )
         .execute(&mut *conn)
         .await
         .db()?;

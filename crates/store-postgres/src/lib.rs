@@ -7,6 +7,7 @@ mod cycles;
 mod dossiers;
 mod double_facteur;
 mod error;
+mod habilitations;
 mod import;
 mod mots_de_passe;
 mod personnel;

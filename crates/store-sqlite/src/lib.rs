@@ -10,6 +10,7 @@ mod cycles;
 mod dossiers;
 mod double_facteur;
 mod error;
+mod habilitations;
 mod hot;
 mod import;
 mod mots_de_passe;

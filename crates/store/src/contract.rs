@@ -39,9 +39,11 @@ pub use trace_log::{
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod cycles;
+pub mod habilitations;
 pub mod personnel;
 pub mod supervision;
 pub use cycles::*;
+pub use habilitations::*;
 pub use personnel::*;
 pub use supervision::*;
 
@@ -143,6 +145,15 @@ macro_rules! contract_tests {
             su_2_partner_suspension_covers_every_user_of_the_partner,
             by_1_consultations_of_a_dossier_name_the_partners_when_and_through_which_bouquet,
             tr_4_monthly_statistics_count_per_partner_bouquet_and_agent,
+            hb_1_requests_keep_their_history_and_move_by_revision,
+            hb_3_a_grant_creates_the_user_with_a_unique_identifier_once,
+            hb_7_the_cap_is_counted_inside_the_grant,
+            hb_5_modification_and_suppression_change_the_user_and_end_his_sessions,
+            hb_6_reset_replaces_the_password_and_ends_every_session,
+            hb_2_the_directory_lists_the_caisses_agents_by_bouquet,
+            hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it,
+            cv_12_the_caisse_sets_the_mode_and_the_administrators,
+            hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
@@ -227,6 +238,7 @@ pub fn convention(caisse: &str, tiers: &str, numero: &str, bouquets: &[Bouquet])
         caisse: CaisseCode::parse(caisse).unwrap(),
         partenaire: NumeroTiers::parse(tiers).unwrap(),
         convention: convention_of(numero, bouquets),
+        plafond_habilitations: None,
     })
 }
 

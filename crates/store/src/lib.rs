@@ -18,6 +18,7 @@ pub mod contract;
 pub mod cycles;
 pub mod dossiers;
 pub mod double_facteur;
+pub mod habilitations;
 pub mod import_check;
 pub mod mots_de_passe;
 pub mod verrouillage;
@@ -100,6 +101,8 @@ pub struct ConventionRecord {
     pub caisse: CaisseCode,
     pub partenaire: NumeroTiers,
     pub convention: partage_domain::Convention,
+    /// HB-7: the most habilitations the convention may carry; `None` keeps the stored cap (none at first).
+    pub plafond_habilitations: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,6 +251,7 @@ pub trait Store:
     + cycles::ConventionCycles
     + double_facteur::SecondFactors
     + supervision::Supervision
+    + habilitations::Habilitations
     + Send
     + Sync
     + fmt::Debug

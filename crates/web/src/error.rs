@@ -8,6 +8,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use partage_app::habilitations::GenreRefus;
 use partage_app::AppError;
 use serde::Serialize;
 
@@ -72,6 +73,12 @@ impl ApiError {
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),
                 AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
                 AppError::CompteSuspendu(_) => (StatusCode::FORBIDDEN, "Compte suspendu"),
+                AppError::Habilitation(r) => match r.genre() {
+                    GenreRefus::Introuvable => (StatusCode::NOT_FOUND, "Introuvable"),
+                    GenreRefus::Conflit => (StatusCode::CONFLICT, "Action refusée"),
+                    GenreRefus::Invalide => (StatusCode::UNPROCESSABLE_ENTITY, "Demande refusée"),
+                    GenreRefus::Interdit => (StatusCode::FORBIDDEN, "Action non autorisée"),
+                },
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),

@@ -134,6 +134,11 @@ impl Champs {
         self.obj.remove(nom).filter(|v| !v.is_null())
     }
 
+    /// Whether the body has this field, `null` counting as absent.
+    pub(crate) fn contient(&self, nom: &str) -> bool {
+        self.obj.get(nom).is_some_and(|v| !v.is_null())
+    }
+
     /// A required string.
     pub(crate) fn texte(&mut self, nom: &str) -> Option<String> {
         let present = self.obj.get(nom).is_some_and(|v| !v.is_null());

@@ -85,7 +85,7 @@ impl FromJson for ActeRecu {
     }
 }
 
-fn jour(champ: &str, texte: &str) -> Result<NaiveDate, String> {
+pub(crate) fn jour(champ: &str, texte: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(texte.trim(), "%Y-%m-%d").map_err(|_| {
         format!(
             "{champ} : « {} » n'est pas une date AAAA-MM-JJ",

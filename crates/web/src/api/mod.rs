@@ -4,12 +4,15 @@
 mod caisse;
 mod caisse_conventions;
 mod caisse_double_facteur;
+mod caisse_habilitations;
 mod caisse_supervision;
 mod consultation;
+mod gestion_deleguee;
 mod journal;
 mod mcp;
 pub mod openapi;
 mod openapi_caisse;
+mod openapi_habilitations;
 mod psu;
 mod quota;
 mod session;
@@ -32,4 +35,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse_conventions::routes())
         .merge(caisse_double_facteur::routes())
         .merge(caisse_supervision::routes())
+        .merge(caisse_habilitations::routes())
+        .merge(gestion_deleguee::routes())
 }

@@ -13,6 +13,7 @@ mod consultation;
 mod cycle;
 mod debit;
 mod double_facteur;
+mod habilitations;
 mod helpers;
 mod inactivite;
 mod journal;
