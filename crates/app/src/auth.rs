@@ -8,6 +8,7 @@ use partage_domain::session::EtatSession;
 use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::verrouillage::Espace;
 use partage_domain::{CaisseCode, Identifiant};
+use partage_store::double_facteur::Titulaire;
 use partage_store::{NewSession, SessionRecord, TokenHash, UserId};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -61,6 +62,7 @@ impl App {
         caisse: &str,
         identifiant: &str,
         mot_de_passe: SecretString,
+        code_totp: Option<&str>,
         source: &str,
     ) -> Result<LoginOutcome, AppError> {
         let mut trace = self.trace_typed(caisse, identifiant, source, Action::Connexion);
@@ -78,6 +80,16 @@ impl App {
             verify_password(login.as_ref().map(|l| l.password_hash.clone()), mot_de_passe).await;
         trace.partenaire = login.as_ref().map(|l| l.partenaire.to_string());
         let (mut resultat, mut issue) = verdict(&tentative, login.as_ref().map(|l| l.active), password_ok);
+        // The second factor, once the password is known right: a missing or wrong code is a failed attempt
+        // like a wrong password, counted and answered the same.
+        if let (Resultat::Succes, Some(l)) = (resultat, &login) {
+            if !self
+                .code_totp_accepte(Titulaire::Utilisateur(l.user), code_totp)
+                .await?
+            {
+                (resultat, issue) = (Resultat::EchecCodeTotp, crate::verrouillage::Issue::Echec);
+            }
+        }
         // SU-2: asked only after the right password, so a wrong one still gets the uniform answer; not a
         // guess, so not counted as a failure.
         let suspension = match &login {

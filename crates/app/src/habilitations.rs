@@ -792,6 +792,7 @@ impl App {
         if self.store.administrateur(s.user).await?.is_none() {
             return Err(RefusHabilitation::AdministrateurRequis.into());
         }
+        self.exiger_facteur_administrateur(admin).await?;
         let numero = NumeroConvention::parse(&acte.convention).map_err(invalide)?;
         let bouquet = bouquet(&acte.bouquet)?;
         let utilisateur = match (acte.nature, acte.utilisateur.as_deref().map(str::trim)) {

@@ -270,7 +270,13 @@ impl App {
         // The second factor, once the password is known right: a missing or wrong code is a failed
         // attempt like a wrong password, counted and answered the same.
         if let (Resultat::Succes, Some(l)) = (resultat, &login) {
-            if !self.code_totp_accepte(l.personnel.id, code_totp).await? {
+            if !self
+                .code_totp_accepte(
+                    partage_store::double_facteur::Titulaire::Personnel(l.personnel.id),
+                    code_totp,
+                )
+                .await?
+            {
                 (resultat, issue) = (Resultat::EchecCodeTotp, crate::verrouillage::Issue::Echec);
             }
         }

@@ -1,19 +1,20 @@
-//! The staff's second factor (see `partage_store::double_facteur`).
+//! The second factor (see `partage_store::double_facteur`). Table, key column and requirement column come
+//! from constants of `Titulaire` and `Exigence`, never from input.
 
 use crate::error::DbResult;
 use crate::SqliteStore;
 use async_trait::async_trait;
-use partage_store::double_facteur::{SecondFactor, SecondFactors};
-use partage_store::personnel::PersonnelId;
+use partage_store::double_facteur::{Exigence, SecondFactor, SecondFactors, Titulaire};
 use partage_store::{CaisseId, StoreError};
 
 #[async_trait]
 impl SecondFactors for SqliteStore {
-    async fn second_factor(&self, personnel: PersonnelId) -> Result<Option<SecondFactor>, StoreError> {
-        let row: Option<(Vec<u8>, bool, Option<i64>)> = sqlx::query_as(
-            "SELECT secret, active, derniere_etape FROM double_facteur_personnels WHERE personnel_id = ?",
-        )
-        .bind(personnel.0)
+    async fn second_factor(&self, titulaire: Titulaire) -> Result<Option<SecondFactor>, StoreError> {
+        let (table, cle, id) = titulaire.table();
+        let row: Option<(Vec<u8>, bool, Option<i64>)> = sqlx::query_as(&format!(
+            "SELECT secret, active, derniere_etape FROM {table} WHERE {cle} = ?"
+        ))
+        .bind(id)
         .fetch_optional(&self.readers)
         .await
         .db()?;
@@ -24,14 +25,14 @@ impl SecondFactors for SqliteStore {
         }))
     }
 
-    async fn enrol_second_factor(&self, personnel: PersonnelId, secret: &[u8]) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO double_facteur_personnels (personnel_id, secret, active, derniere_etape)
-             VALUES (?, ?, 0, NULL)
-             ON CONFLICT (personnel_id) DO UPDATE SET secret = excluded.secret, derniere_etape = NULL
-             WHERE double_facteur_personnels.active = 0",
-        )
-        .bind(personnel.0)
+    async fn enrol_second_factor(&self, titulaire: Titulaire, secret: &[u8]) -> Result<bool, StoreError> {
+        let (table, cle, id) = titulaire.table();
+        let done = sqlx::query(&format!(
+            "INSERT INTO {table} ({cle}, secret, active, derniere_etape) VALUES (?, ?, 0, NULL)
+             ON CONFLICT ({cle}) DO UPDATE SET secret = excluded.secret, derniere_etape = NULL
+             WHERE {table}.active = 0"
+        ))
+        .bind(id)
         .bind(secret)
         .execute(&self.writer)
         .await
@@ -39,54 +40,61 @@ impl SecondFactors for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn activate_second_factor(&self, personnel: PersonnelId, step: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE double_facteur_personnels SET active = 1, derniere_etape = ?
-             WHERE personnel_id = ? AND active = 0",
-        )
+    async fn activate_second_factor(&self, titulaire: Titulaire, step: i64) -> Result<bool, StoreError> {
+        let (table, cle, id) = titulaire.table();
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET active = 1, derniere_etape = ? WHERE {cle} = ? AND active = 0"
+        ))
         .bind(step)
-        .bind(personnel.0)
+        .bind(id)
         .execute(&self.writer)
         .await
         .db()?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn spend_totp_step(&self, personnel: PersonnelId, step: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE double_facteur_personnels SET derniere_etape = ?
-             WHERE personnel_id = ? AND active = 1 AND (derniere_etape IS NULL OR derniere_etape < ?)",
-        )
+    async fn spend_totp_step(&self, titulaire: Titulaire, step: i64) -> Result<bool, StoreError> {
+        let (table, cle, id) = titulaire.table();
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET derniere_etape = ?1
+             WHERE {cle} = ?2 AND active = 1 AND (derniere_etape IS NULL OR derniere_etape < ?1)"
+        ))
         .bind(step)
-        .bind(personnel.0)
-        .bind(step)
+        .bind(id)
         .execute(&self.writer)
         .await
         .db()?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn remove_second_factor(&self, personnel: PersonnelId) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM double_facteur_personnels WHERE personnel_id = ?")
-            .bind(personnel.0)
+    async fn remove_second_factor(&self, titulaire: Titulaire) -> Result<bool, StoreError> {
+        let (table, cle, id) = titulaire.table();
+        let done = sqlx::query(&format!("DELETE FROM {table} WHERE {cle} = ?"))
+            .bind(id)
             .execute(&self.writer)
             .await
             .db()?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn second_factor_required(&self, caisse: CaisseId) -> Result<bool, StoreError> {
-        let row: Option<(bool,)> =
-            sqlx::query_as("SELECT double_facteur_personnel FROM caisses WHERE id = ?")
-                .bind(caisse.0)
-                .fetch_optional(&self.readers)
-                .await
-                .db()?;
+    async fn second_factor_required(&self, caisse: CaisseId, de: Exigence) -> Result<bool, StoreError> {
+        let colonne = de.colonne();
+        let row: Option<(bool,)> = sqlx::query_as(&format!("SELECT {colonne} FROM caisses WHERE id = ?"))
+            .bind(caisse.0)
+            .fetch_optional(&self.readers)
+            .await
+            .db()?;
         Ok(row.is_some_and(|(r,)| r))
     }
 
-    async fn set_second_factor_required(&self, caisse: CaisseId, required: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE caisses SET double_facteur_personnel = ? WHERE id = ?")
+    async fn set_second_factor_required(
+        &self,
+        caisse: CaisseId,
+        de: Exigence,
+        required: bool,
+    ) -> Result<(), StoreError> {
+        let colonne = de.colonne();
+        sqlx::query(&format!("UPDATE caisses SET {colonne} = ? WHERE id = ?"))
             .bind(required)
             .bind(caisse.0)
             .execute(&self.writer)

@@ -1,6 +1,7 @@
 //! The contract of the caisse's staff accounts and sessions (SPEC Actors, AU-2, AU-4).
 
 use super::{at, import_ok, open_session, token, world, CAISSE_A, CAISSE_B, TEMPORAIRE};
+use crate::double_facteur::{Exigence, Titulaire};
 use crate::personnel::{NewPersonnel, PersonnelId, PersonnelRefuse};
 use crate::Store;
 use partage_domain::personnel::{Role, Roles};
@@ -146,8 +147,10 @@ pub async fn au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_i
     store: &dyn Store,
 ) {
     import_ok(store, world()).await;
-    let id = creer(store, CAISSE_A, "adurand", "admin").await;
-    let other = creer(store, CAISSE_A, "bmartin", "admin").await;
+    let id = Titulaire::Personnel(creer(store, CAISSE_A, "adurand", "admin").await);
+    let other = Titulaire::Personnel(creer(store, CAISSE_A, "bmartin", "admin").await);
+    // A partner user's factor is his own, apart from any staff member's, even with the same row id.
+    let agent = Titulaire::Utilisateur(super::user(store, CAISSE_A, "jdupont").await.user);
     assert_eq!(store.second_factor(id).await.unwrap(), None);
 
     assert!(store.enrol_second_factor(id, &[1; 20]).await.unwrap());
@@ -184,6 +187,14 @@ pub async fn au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_i
     assert!(store.spend_totp_step(id, 101).await.unwrap());
     assert!(!store.spend_totp_step(id, 101).await.unwrap());
     assert_eq!(store.second_factor(other).await.unwrap(), None, "only his own");
+    assert_eq!(store.second_factor(agent).await.unwrap(), None);
+    assert!(store.enrol_second_factor(agent, &[9; 20]).await.unwrap());
+    assert!(store.activate_second_factor(agent, 5).await.unwrap());
+    assert!(store.spend_totp_step(agent, 6).await.unwrap());
+    assert_eq!(
+        store.second_factor(id).await.unwrap().unwrap().secret,
+        vec![2; 20]
+    );
 
     assert!(store.remove_second_factor(id).await.unwrap());
     assert_eq!(store.second_factor(id).await.unwrap(), None);
@@ -199,10 +210,37 @@ pub async fn au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_i
         .unwrap()
         .personnel
         .caisse_id;
-    assert!(!store.second_factor_required(caisse).await.unwrap());
-    store.set_second_factor_required(caisse, true).await.unwrap();
-    assert!(store.second_factor_required(caisse).await.unwrap());
-    // Re-importing the caisse keeps its choice.
+    assert!(!store
+        .second_factor_required(caisse, Exigence::Personnel)
+        .await
+        .unwrap());
+    store
+        .set_second_factor_required(caisse, Exigence::Personnel, true)
+        .await
+        .unwrap();
+    assert!(store
+        .second_factor_required(caisse, Exigence::Personnel)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .second_factor_required(caisse, Exigence::AdministrateursPartenaires)
+            .await
+            .unwrap(),
+        "each requirement on its own"
+    );
+    store
+        .set_second_factor_required(caisse, Exigence::AdministrateursPartenaires, true)
+        .await
+        .unwrap();
+    // Re-importing the caisse keeps its choices.
     import_ok(store, world()).await;
-    assert!(store.second_factor_required(caisse).await.unwrap());
+    assert!(store
+        .second_factor_required(caisse, Exigence::Personnel)
+        .await
+        .unwrap());
+    assert!(store
+        .second_factor_required(caisse, Exigence::AdministrateursPartenaires)
+        .await
+        .unwrap());
 }

@@ -40,46 +40,18 @@ impl FromRequestParts<AppState> for StaffBearer {
     }
 }
 
-/// The staff's login: the partners' fields, and the one-time code of the second factor when the staff
-/// member has one.
-pub(crate) struct ConnexionPersonnel {
-    connexion: Connexion,
-    code_totp: Option<String>,
-}
-
-impl std::fmt::Debug for ConnexionPersonnel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnexionPersonnel")
-            .field("connexion", &self.connexion)
-            .field("code_totp", &self.code_totp.as_ref().map(|_| "<masqué>"))
-            .finish()
-    }
-}
-
-impl FromJson for ConnexionPersonnel {
-    fn from_json(c: &mut Champs) -> Option<Self> {
-        let code_totp = c.texte_optionnel("code_totp");
-        let connexion = Connexion::from_json(c);
-        Some(ConnexionPersonnel {
-            connexion: connexion?,
-            code_totp: code_totp.ok()?,
-        })
-    }
-}
-
 async fn ouvrir(
     State(state): State<AppState>,
     Source(source): Source,
-    JsonBody(body): JsonBody<ConnexionPersonnel>,
+    JsonBody(connexion): JsonBody<Connexion>,
 ) -> Result<(StatusCode, Json<SessionOuverte>), ApiError> {
-    let ConnexionPersonnel { connexion, code_totp } = body;
     let outcome = state
         .app
         .login_personnel(
             &connexion.caisse,
             &connexion.identifiant,
             connexion.mot_de_passe,
-            code_totp.as_deref(),
+            connexion.code_totp.as_ref().map(|c| c.expose_secret()),
             &source,
         )
         .await?;

@@ -485,7 +485,12 @@ fn document_partenaires() -> Value {
                     "properties": {
                         "caisse": { "type": "string", "description": "Code de la caisse, par exemple `MSA-ADL`." },
                         "identifiant": { "type": "string" },
-                        "mot_de_passe": { "type": "string", "format": "password" }
+                        "mot_de_passe": { "type": "string", "format": "password" },
+                        "code_totp": {
+                            "type": ["string", "null"],
+                            "description": "Code à 6 chiffres de l'application d'authentification, pour un compte dont le \
+                                second facteur est actif. Absent ou faux : même réponse qu'un mot de passe faux."
+                        }
                     }
                 },
                 "SessionOuverte": {

@@ -73,7 +73,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                     accepté ici.",
                 "tags": ["caisse"],
                 "security": [],
-                "requestBody": corps_json("ConnexionPersonnel"),
+                "requestBody": corps_json("Connexion"),
                 "responses": reponses(
                     ("201", json_de("Session ouverte.", "SessionOuverte")),
                     {
@@ -176,8 +176,10 @@ pub(crate) fn documenter(doc: &mut Value) {
         "/api/v1/caisse/double-facteur": {
             "put": {
                 "operationId": "exigerDoubleFacteur",
-                "summary": "Exiger, ou non, le second facteur de tout le personnel de la caisse (rôle admin, action sensible)",
-                "description": "Exigé, un membre du personnel sans second facteur actif ne peut plus qu'en associer un.",
+                "summary": "Exiger, ou non, le second facteur du personnel et des administrateurs des partenaires (rôle admin, action sensible)",
+                "description": "Exigé du personnel, un membre sans second facteur actif ne peut plus qu'en associer un ; \
+                    exigé des administrateurs des partenaires, un gestionnaire sans second facteur actif ne peut plus \
+                    gérer d'habilitations (`double_facteur_requis`).",
                 "tags": ["caisse"],
                 "requestBody": corps_json("ExigenceDoubleFacteur"),
                 "responses": reponses(
@@ -197,6 +199,56 @@ pub(crate) fn documenter(doc: &mut Value) {
                     {
                         let mut v = erreurs_acte_sensible("admin");
                         v.push(("404", probleme("Aucun second facteur pour cet identifiant dans la caisse.", &["introuvable"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/session/double-facteur": {
+            "post": {
+                "operationId": "enrolerDoubleFacteurAgent",
+                "summary": "Agent partenaire : associer une application d'authentification à son compte (second facteur)",
+                "description": "Comme pour le personnel : secret rendu une seule fois, en attente jusqu'au premier code.",
+                "tags": ["session"],
+                "responses": reponses(
+                    ("201", json_de("Secret en attente de confirmation.", "EnrolementDoubleFacteur")),
+                    {
+                        let mut v = erreurs_communes(true);
+                        v.push(("403", probleme("Mot de passe provisoire à changer d'abord.", &["changement_mot_de_passe_requis"])));
+                        v.push(("409", probleme("Un second facteur est déjà actif.", &["deja_existant"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/session/double-facteur/activation": {
+            "post": {
+                "operationId": "activerDoubleFacteurAgent",
+                "summary": "Agent partenaire : confirmer le second facteur par un premier code",
+                "tags": ["session"],
+                "requestBody": corps_json("CodeTotp"),
+                "responses": reponses(
+                    ("204", json!({ "description": "Second facteur actif : chaque connexion demande désormais `code_totp`." })),
+                    {
+                        let mut v = erreurs_communes(true);
+                        v.push(("404", probleme("Aucun second facteur en attente.", &["introuvable"])));
+                        v.push(("422", probleme("Code incorrect ou expiré.", &["code_totp_refuse"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/utilisateurs/{identifiant}/double-facteur": {
+            "delete": {
+                "operationId": "retirerDoubleFacteurAgent",
+                "summary": "Retirer le second facteur d'un agent partenaire (téléphone perdu ; rôle habilitation, action sensible)",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "identifiant", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": reponses(
+                    ("204", json!({ "description": "Retiré : l'agent en associera un nouveau." })),
+                    {
+                        let mut v = erreurs_acte_sensible("habilitation");
+                        v.push(("404", probleme("Aucun second facteur à retirer pour cet identifiant dans la caisse.", &["introuvable"])));
                         v
                     }
                 )
@@ -275,21 +327,6 @@ pub(crate) fn documenter(doc: &mut Value) {
         "description": "Un rôle répété compte une fois.",
         "items": { "type": "string", "enum": ["admin", "habilitation", "conventions", "supervision"] } });
     let schemas = json!({
-        "ConnexionPersonnel": {
-            "type": "object",
-            "required": ["caisse", "identifiant", "mot_de_passe"],
-            "additionalProperties": false,
-            "properties": {
-                "caisse": { "type": "string" },
-                "identifiant": { "type": "string" },
-                "mot_de_passe": { "type": "string", "format": "password" },
-                "code_totp": {
-                    "type": ["string", "null"],
-                    "description": "Code à 6 chiffres de l'application d'authentification, pour un compte dont le \
-                        second facteur est actif. Absent ou faux : même réponse qu'un mot de passe faux."
-                }
-            }
-        },
         "EnrolementDoubleFacteur": {
             "type": "object",
             "required": ["secret", "uri"],
@@ -307,9 +344,15 @@ pub(crate) fn documenter(doc: &mut Value) {
         },
         "ExigenceDoubleFacteur": {
             "type": "object",
-            "required": ["exige"],
+            "required": ["personnel", "administrateurs_partenaires"],
             "additionalProperties": false,
-            "properties": { "exige": { "type": "boolean" } }
+            "properties": {
+                "personnel": { "type": "boolean", "description": "Exigé de tout le personnel de la caisse." },
+                "administrateurs_partenaires": {
+                    "type": "boolean",
+                    "description": "Exigé des gestionnaires principaux et suppléants des partenaires (gestion déléguée)."
+                }
+            }
         },
         "Reauthentification": {
             "type": "object",

@@ -15,6 +15,8 @@ pub(crate) struct Connexion {
     pub(crate) caisse: String,
     pub(crate) identifiant: String,
     pub(crate) mot_de_passe: SecretString,
+    /// The one-time code, for an account whose second factor is active.
+    pub(crate) code_totp: Option<SecretString>,
 }
 
 impl FromJson for Connexion {
@@ -22,10 +24,12 @@ impl FromJson for Connexion {
         let caisse = c.texte("caisse");
         let identifiant = c.texte("identifiant");
         let mot_de_passe = c.texte("mot_de_passe").map(SecretString::from);
+        let code_totp = c.texte_optionnel("code_totp");
         Some(Connexion {
             caisse: caisse?,
             identifiant: identifiant?,
             mot_de_passe: mot_de_passe?,
+            code_totp: code_totp.ok()?.map(SecretString::from),
         })
     }
 }
@@ -44,7 +48,13 @@ pub(crate) async fn ouvrir(
 ) -> Result<(StatusCode, Json<SessionOuverte>), ApiError> {
     let outcome = state
         .app
-        .login(&body.caisse, &body.identifiant, body.mot_de_passe, &source)
+        .login(
+            &body.caisse,
+            &body.identifiant,
+            body.mot_de_passe,
+            body.code_totp.as_ref().map(|c| c.expose_secret()),
+            &source,
+        )
         .await?;
     Ok(session_ouverte(outcome))
 }

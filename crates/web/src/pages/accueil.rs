@@ -85,6 +85,9 @@ pub(crate) struct Connexion {
     identifiant: String,
     #[serde(default)]
     mot_de_passe: String,
+    /// The one-time code, for an account whose second factor is active; empty otherwise.
+    #[serde(default)]
+    code_totp: String,
 }
 
 pub(crate) async fn connexion(
@@ -98,11 +101,18 @@ pub(crate) async fn connexion(
         caisse: String::new(),
         identifiant: String::new(),
         mot_de_passe: String::new(),
+        code_totp: String::new(),
     });
     let mot_de_passe = SecretString::from(form.mot_de_passe);
     match state
         .app
-        .login(&form.caisse, &form.identifiant, mot_de_passe, &source)
+        .login(
+            &form.caisse,
+            &form.identifiant,
+            mot_de_passe,
+            Some(form.code_totp.trim()).filter(|c| !c.is_empty()),
+            &source,
+        )
         .await
     {
         Ok(outcome) => {

@@ -7,6 +7,7 @@ use chrono::Duration;
 use partage_app::Clock;
 use partage_domain::totp::{etape, hotp};
 use partage_domain::{CaisseCode, Identifiant};
+use partage_store::double_facteur::Titulaire;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -22,14 +23,43 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap();
-        let secret = self
+        self.code_de(Titulaire::Personnel(login.personnel.id)).await
+    }
+
+    /// The code a partner agent's authenticator shows now.
+    pub async fn code_totp_agent(&self, identifiant: &str) -> String {
+        let login = self
             .store
-            .second_factor(login.personnel.id)
+            .find_login(
+                &CaisseCode::parse(CAISSE).unwrap(),
+                &Identifiant::parse(identifiant).unwrap(),
+            )
             .await
             .unwrap()
-            .unwrap()
-            .secret;
+            .unwrap();
+        self.code_de(Titulaire::Utilisateur(login.user)).await
+    }
+
+    async fn code_de(&self, titulaire: Titulaire) -> String {
+        let secret = self.store.second_factor(titulaire).await.unwrap().unwrap().secret;
         format!("{:06}", hotp(&secret, etape(self.clock.now()) as u64, 6))
+    }
+
+    /// Enrols and confirms a partner agent's second factor.
+    pub async fn totp_actif_agent(&self, token: &str, identifiant: &str) {
+        let res = self
+            .post_json("/api/v1/session/double-facteur", Some(token), &json!({}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let code = self.code_totp_agent(identifiant).await;
+        let res = self
+            .post_json(
+                "/api/v1/session/double-facteur/activation",
+                Some(token),
+                &json!({ "code": code }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
     }
 
     async fn staff_login_totp(&self, identifiant: &str, code: Option<&str>) -> reqwest::Response {
@@ -157,7 +187,7 @@ async fn au_1_a_caisse_requiring_the_factor_lets_a_member_without_one_only_enrol
         .http
         .put(app.url("/api/v1/caisse/double-facteur"))
         .bearer_auth(&admin)
-        .json(&json!({ "exige": true }))
+        .json(&json!({ "personnel": true, "administrateurs_partenaires": false }))
         .send()
         .await
         .unwrap();
@@ -209,4 +239,60 @@ async fn au_1_a_caisse_requiring_the_factor_lets_a_member_without_one_only_enrol
         .await
         .unwrap();
     assert_eq!(problem(res).await.1["code"], "introuvable");
+}
+
+#[tokio::test]
+async fn au_1_a_partner_agent_may_add_a_second_factor_then_every_login_needs_a_code() {
+    let app = spawn_app().await;
+    let token = app.agent_ready().await;
+    app.totp_actif_agent(&token, AGENT).await;
+
+    // No code, or a wrong one: the answer of a wrong password, and the trace says which.
+    let attendu = answer(app.login(CAISSE, AGENT, "pas le bon mot de passe").await).await;
+    assert_eq!(answer(app.login(CAISSE, AGENT, NOUVEAU_MDP).await).await, attendu);
+    let code = app.code_totp_agent(AGENT).await;
+    let mauvais = json!({"caisse": CAISSE, "identifiant": AGENT, "mot_de_passe": NOUVEAU_MDP, "code_totp": autre_code(&code)});
+    assert_eq!(
+        answer(app.post_json("/api/v1/session", None, &mauvais).await).await,
+        attendu
+    );
+    assert!(app
+        .traces()
+        .await
+        .iter()
+        .any(|t| t.trace.resultat.code() == "echec_code_totp"));
+
+    // Through the login page, with the code of the next step.
+    app.clock.advance(Duration::seconds(30));
+    let code = app.code_totp_agent(AGENT).await;
+    let browser = app.browser();
+    let csrf = crate::pages::csrf_from(&app, &browser, "/").await;
+    let res = browser
+        .post(app.url("/connexion"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("caisse", CAISSE),
+            ("identifiant", AGENT),
+            ("mot_de_passe", NOUVEAU_MDP),
+            ("code_totp", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Lost phone: the caisse's habilitation agent removes the factor; the agent logs in with his password.
+    let hab = app.staff_ready("hab", "habilitation").await;
+    let res = app
+        .http
+        .delete(app.url(&format!("/api/v1/caisse/utilisateurs/{AGENT}/double-facteur")))
+        .bearer_auth(&hab)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.login(CAISSE, AGENT, NOUVEAU_MDP).await.status(),
+        StatusCode::CREATED
+    );
 }

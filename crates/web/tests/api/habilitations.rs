@@ -988,3 +988,44 @@ async fn au_4_granting_needs_a_password_typed_within_ten_minutes() {
     assert_eq!(res.status(), StatusCode::OK);
     assert!(app.store.find_login(&caisse, &cmartin).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn hb_9_an_administrator_needs_the_second_factor_when_the_caisse_requires_it() {
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+        StatusCode::NO_CONTENT
+    );
+    let admin_caisse = app.staff_ready("adm", "admin").await;
+    let res = app
+        .put_json(
+            "/api/v1/caisse/double-facteur",
+            &admin_caisse,
+            &json!({ "personnel": false, "administrateurs_partenaires": true }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let admin = app.agent_ready().await;
+    let (status, body) = problem(app.gerer(&admin, &acte_delegue()).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("double_facteur_requis"))
+    );
+    // Consulting is not an administrator's act: it needs no factor.
+    assert_eq!(
+        app.consult(&admin, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+
+    app.totp_actif_agent(&admin, AGENT).await;
+    assert_eq!(
+        app.gerer(&admin, &acte_delegue()).await.status(),
+        StatusCode::CREATED
+    );
+}
