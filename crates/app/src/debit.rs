@@ -64,14 +64,32 @@ pub struct Quota {
 }
 
 impl App {
-    /// The gate: rate first (even a user who has not changed his temporary password cannot hammer), then
-    /// the password change.
+    /// The gate: opening hours (CO-7), then rate (even a user who has not changed his temporary password
+    /// cannot hammer), then the password change.
     pub(crate) async fn admettre_consultation(
         &self,
         agent: &Agent,
         bouquet: Bouquet,
         source: &str,
     ) -> Result<Admise, AppError> {
+        let maintenant = self.clock.now();
+        let fermeture = self
+            .settings
+            .plages
+            .iter()
+            .filter(|(b, _)| *b == bouquet)
+            .find_map(|(_, plage)| plage.verifier(maintenant).err());
+        if let Some(f) = fermeture {
+            self.trace_consultation(agent, bouquet, Resultat::HorsPlage, None, None, source)
+                .await?;
+            let local = f.rouvre_le + partage_domain::plage::decalage_france(f.rouvre_le);
+            return Err(AppError::ServiceFerme {
+                service: bouquet.libelle(),
+                plage: f.plage.to_string(),
+                rouvre: partage_domain::plage::heure_lisible(local.time()),
+                secondes: u64::try_from((f.rouvre_le - maintenant).num_seconds().max(1)).unwrap_or(1),
+            });
+        }
         if let Verdict::Refuse { reessayer_dans_s, .. } =
             self.limiteur.prendre(agent.session.user, self.clock.now())
         {

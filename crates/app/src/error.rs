@@ -51,6 +51,14 @@ pub enum AppError {
     /// The one-time code does not confirm the pending second factor.
     #[error("code incorrect ou expiré : saisissez le code que votre application affiche maintenant")]
     CodeTotpRefuse,
+    /// CO-7: the bouquet is closed at this hour; it reopens in `secondes`.
+    #[error("le service « {service} » est ouvert {plage} (heure de Paris), 7 jours sur 7 : il est fermé maintenant et rouvrira à {rouvre}")]
+    ServiceFerme {
+        service: &'static str,
+        plage: String,
+        rouvre: String,
+        secondes: u64,
+    },
     #[error("{0}")]
     DejaExistant(String),
     #[error("{0}")]
@@ -95,6 +103,7 @@ impl AppError {
             AppError::ReauthentificationRefusee => "reauthentification_refusee",
             AppError::DoubleFacteurRequis => "double_facteur_requis",
             AppError::CodeTotpRefuse => "code_totp_refuse",
+            AppError::ServiceFerme { .. } => "service_ferme",
             AppError::DejaExistant(_) => "deja_existant",
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",

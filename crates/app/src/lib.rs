@@ -37,6 +37,8 @@ pub struct Settings {
     pub verrouillage: partage_domain::verrouillage::Politique,
     /// Consultations per second and burst, per user (security, part 3).
     pub consultations: partage_domain::debit::Politique,
+    /// CO-7: bouquets open only within a daily window; a bouquet not listed is open all day.
+    pub plages: Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>,
 }
 
 /// The application: cheap to clone, shared by every request.

@@ -48,6 +48,32 @@ pub struct ServeArgs {
     /// Secondes permises à un client pour envoyer le corps d'une requête ; au-delà : 408 `delai_depasse`.
     #[arg(long, env = "PARTAGE_DELAI_CORPS_SECONDES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub delai_corps_secondes: u64,
+    /// Plages d'ouverture des bouquets, heure de Paris (CO-7), par exemple `QF=05:00-23:00,PSU=05:00-23:00` ;
+    /// au moins de 5 h à 23 h ; un bouquet absent est ouvert toute la journée.
+    #[arg(long, env = "PARTAGE_PLAGES", value_parser = plages, default_value = "")]
+    pub plages: Plages,
+}
+
+/// The opening windows given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Plages(pub Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>);
+
+fn plages(texte: &str) -> Result<Plages, String> {
+    texte
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let (code, plage) = item
+                .split_once('=')
+                .ok_or_else(|| format!("« {item} » : attendu BOUQUET=HH:MM-HH:MM"))?;
+            let bouquet = partage_domain::Bouquet::parse(code.trim())
+                .ok_or_else(|| format!("bouquet inconnu « {} »", code.trim()))?;
+            let plage = partage_domain::plage::Plage::parse(plage).map_err(|e| e.to_string())?;
+            Ok((bouquet, plage))
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map(Plages)
 }
 
 /// The largest request head (request line and headers) read: past it, 431 and the connection closes.
@@ -67,6 +93,7 @@ impl ServeArgs {
                 par_seconde: self.consultations_par_seconde,
                 rafale: self.consultations_rafale,
             },
+            plages: self.plages.0.clone(),
             ..Settings::default()
         }
     }
@@ -209,6 +236,19 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn co_7_opening_windows_are_read_from_the_setting_and_refused_in_french() {
+        let p = plages("QF=05:00-23:00, PSU=04:00-23:30").unwrap();
+        assert_eq!(p.0.len(), 2);
+        assert_eq!(p.0[1].0, partage_domain::Bouquet::Psu);
+        assert!(plages("").unwrap().0.is_empty());
+        assert_eq!(plages("XX=05:00-23:00").unwrap_err(), "bouquet inconnu « XX »");
+        assert!(plages("QF=06:00-23:00")
+            .unwrap_err()
+            .contains("au moins 5 h à 23 h"));
+        assert!(plages("QF").unwrap_err().contains("BOUQUET=HH:MM-HH:MM"));
+    }
 
     #[test]
     fn au_3_self_signed_certificate_is_made_once_and_kept_private() {

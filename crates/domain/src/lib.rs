@@ -21,6 +21,7 @@ pub mod nir;
 pub mod password;
 pub mod perimetre;
 pub mod personnel;
+pub mod plage;
 pub mod session;
 pub mod siret;
 pub mod totp;

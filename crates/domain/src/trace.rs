@@ -74,6 +74,8 @@ pub enum Resultat {
     DoubleFacteurRequis,
     /// SU-2: right password, but the user or his partner is suspended.
     CompteSuspendu,
+    /// CO-7: a consultation outside the bouquet's opening hours.
+    HorsPlage,
 }
 
 impl Action {
@@ -127,6 +129,7 @@ impl Resultat {
             Resultat::EchecCodeTotp => "echec_code_totp",
             Resultat::DoubleFacteurRequis => "double_facteur_requis",
             Resultat::CompteSuspendu => "compte_suspendu",
+            Resultat::HorsPlage => "hors_plage",
         }
     }
 }

@@ -68,6 +68,7 @@ impl ApiError {
                 AppError::ReauthentificationRefusee => (StatusCode::FORBIDDEN, "Identité non confirmée"),
                 AppError::DoubleFacteurRequis => (StatusCode::FORBIDDEN, "Second facteur requis"),
                 AppError::CodeTotpRefuse => (StatusCode::UNPROCESSABLE_ENTITY, "Code refusé"),
+                AppError::ServiceFerme { .. } => (StatusCode::SERVICE_UNAVAILABLE, "Service fermé"),
                 AppError::DejaExistant(_) => (StatusCode::CONFLICT, "Déjà existant"),
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),
@@ -158,7 +159,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::App(AppError::TropDeRequetes { secondes }) = &self {
+        if let ApiError::App(
+            AppError::TropDeRequetes { secondes } | AppError::ServiceFerme { secondes, .. },
+        ) = &self
+        {
             h.insert(header::RETRY_AFTER, HeaderValue::from(*secondes));
         }
         if c.status == StatusCode::UNAUTHORIZED {

@@ -42,6 +42,7 @@ const CODES: &[&str] = &[
     "transition_refusee",
     "preuve_indisponible",
     "compte_suspendu",
+    "service_ferme",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -110,10 +111,27 @@ fn mcp(operation: &str, resume: &str, description: &str, schema: &str) -> Value 
                     &["dossier_introuvable", "matricule_introuvable"],
                 )));
                 v.push(("429", trop_de_consultations()));
+                v.push(("503", service_ferme()));
                 v
             }
         )
     }})
+}
+
+/// CO-7: the bouquet is outside its opening hours; `Retry-After` says when it reopens.
+fn service_ferme() -> Value {
+    let mut v = probleme(
+        "Service fermé à cette heure (plage d'ouverture du bouquet, heure de Paris) : le message dit quand il \
+         rouvre.",
+        &["service_ferme"],
+    );
+    v["headers"] = json!({
+        "Retry-After": {
+            "description": "Secondes avant la réouverture du service.",
+            "schema": { "type": "integer", "minimum": 1 }
+        }
+    });
+    v
 }
 
 /// The user consulted faster than his rate: nothing was looked up; the attempt is traced.
@@ -364,6 +382,7 @@ fn document_partenaires() -> Value {
                             )));
                             v.push(("404", probleme("Aucun dossier ne correspond à la recherche.", &["dossier_introuvable"])));
                             v.push(("429", trop_de_consultations()));
+                v.push(("503", service_ferme()));
                             v
                         }
                     )
@@ -405,6 +424,7 @@ fn document_partenaires() -> Value {
                                 &["dossier_introuvable", "matricule_introuvable"],
                             )));
                             v.push(("429", trop_de_consultations()));
+                v.push(("503", service_ferme()));
                             v
                         }
                     )

@@ -83,7 +83,9 @@ pub(crate) fn depuis_erreur(e: AppError) -> Response {
         AppError::ChangementMotDePasseRequis => Redirect::to("/mot-de-passe").into_response(),
         e => {
             let retry_after = match e {
-                AppError::TropDeRequetes { secondes } => Some(secondes),
+                AppError::TropDeRequetes { secondes } | AppError::ServiceFerme { secondes, .. } => {
+                    Some(secondes)
+                }
                 _ => None,
             };
             let e = ApiError::App(e);

@@ -21,6 +21,7 @@ mod mcp;
 mod mots_de_passe;
 mod openapi;
 mod pages;
+mod plage;
 mod psu;
 mod reauthentification;
 mod requetes;
