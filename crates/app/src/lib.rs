@@ -6,6 +6,7 @@ pub mod clock;
 pub mod consult;
 pub mod conventions;
 pub mod debit;
+pub mod dormants;
 pub mod double_facteur;
 pub mod error;
 pub mod habilitations;

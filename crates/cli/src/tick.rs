@@ -1,6 +1,7 @@
 //! `partage tick`: applies every date-driven transition of the conventions due today (tacit renewals,
-//! ends taking effect), for deployments that prefer cron to the scheduler inside `partage serve`. Running it
-//! beside servers, or twice, applies each transition once.
+//! ends taking effect) and deactivates the agents without a login for nine full months (HB-8), for
+//! deployments that prefer cron to the scheduler inside `partage serve`. Running it beside servers, or twice,
+//! applies each once.
 
 use partage_app::Settings;
 use std::process::ExitCode;
@@ -9,6 +10,11 @@ pub async fn run(database_url: &str) -> anyhow::Result<ExitCode> {
     let app = crate::config::open_app(database_url, Settings::default()).await?;
     let moved = app.tick().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {moved} convention(s) mise(s) à jour");
+    let dormants = app
+        .desactiver_dormants()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("partage : {dormants} agent(s) désactivé(s) après neuf mois sans connexion (HB-8)");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -25,6 +31,11 @@ pub fn spawn_scheduler(app: partage_app::App) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(conventions = n, "échéances des conventions appliquées"),
                 Err(e) => tracing::error!(cause = %e, "échéancier des conventions"),
+            }
+            match app.desactiver_dormants().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(agents = n, "agents sans connexion depuis neuf mois désactivés"),
+                Err(e) => tracing::error!(cause = %e, "désactivation des agents inactifs"),
             }
             tokio::time::sleep(PERIODE).await;
         }

@@ -25,6 +25,8 @@ pub enum Action {
     ReauthentificationPersonnel,
     /// A staff member's second factor: enrolled, confirmed, required by the caisse, removed by an admin.
     DoubleFacteur,
+    /// HB-8: an agent deactivated after nine full months without a login.
+    DesactivationInactivite,
     /// Supervision acts (TR-3, SU-2, BY-1): `rubriques` holds what was asked or done, summarised (filters,
     /// target, suspension number), never a NIR in clear; `matricule`/`nir_hache` the dossier asked about.
     RequeteTraces,
@@ -94,6 +96,7 @@ impl Action {
             Action::Gestion => "gestion",
             Action::ReauthentificationPersonnel => "reauthentification_personnel",
             Action::DoubleFacteur => "double_facteur",
+            Action::DesactivationInactivite => "desactivation_inactivite",
             Action::RequeteTraces => "requete_traces",
             Action::Suspension => "suspension",
             Action::LeveeSuspension => "levee_suspension",

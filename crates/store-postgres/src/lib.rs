@@ -4,6 +4,7 @@
 
 mod codec;
 mod cycles;
+mod dormants;
 mod dossiers;
 mod double_facteur;
 mod error;

@@ -7,6 +7,7 @@
 
 mod codec;
 mod cycles;
+mod dormants;
 mod dossiers;
 mod double_facteur;
 mod error;

@@ -130,6 +130,7 @@ macro_rules! contract_tests {
             actors_staff_accounts_hold_several_roles_within_their_caisse,
             actors_staff_and_partner_sessions_never_answer_for_each_other,
             au_4_staff_reauthentication_is_kept_per_session,
+            hb_8_the_last_login_is_kept_and_a_dormant_agent_is_deactivated_with_his_sessions,
             au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_is_spent_once,
             by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
             by_2_no_proof_before_the_first_checkpoint,

@@ -16,6 +16,7 @@ use std::fmt;
 pub mod codec;
 pub mod contract;
 pub mod cycles;
+pub mod dormants;
 pub mod dossiers;
 pub mod double_facteur;
 pub mod habilitations;
@@ -250,6 +251,7 @@ pub trait Store:
     + trace_log::TraceLog
     + cycles::ConventionCycles
     + double_facteur::SecondFactors
+    + dormants::Dormants
     + supervision::Supervision
     + habilitations::Habilitations
     + Send

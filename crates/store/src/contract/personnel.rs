@@ -244,3 +244,46 @@ pub async fn au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_i
         .await
         .unwrap());
 }
+
+pub async fn hb_8_the_last_login_is_kept_and_a_dormant_agent_is_deactivated_with_his_sessions(
+    store: &dyn Store,
+) {
+    import_ok(store, world()).await;
+    let jd = super::user(store, CAISSE_A, "jdupont").await;
+    let session = open_session(store, jd.user, "ancienne", at(0)).await;
+    let limite = at(60);
+
+    let dormants = store.dormants(limite).await.unwrap();
+    let jd_dormant = dormants.iter().find(|d| d.user == jd.user).unwrap();
+    assert_eq!(
+        jd_dormant.derniere_connexion,
+        Some(at(0)),
+        "kept from the session opened"
+    );
+    assert_eq!(
+        (jd_dormant.caisse.as_str(), jd_dormant.identifiant.as_str()),
+        (CAISSE_A, "jdupont")
+    );
+    // A later login moves him out of the list.
+    open_session(store, jd.user, "recente", at(120)).await;
+    assert!(store
+        .dormants(limite)
+        .await
+        .unwrap()
+        .iter()
+        .all(|d| d.user != jd.user));
+
+    assert!(store.deactivate_user(jd.user).await.unwrap());
+    assert!(
+        store.session(&session).await.unwrap().is_none(),
+        "his sessions end with him"
+    );
+    assert!(!super::user(store, CAISSE_A, "jdupont").await.active);
+    assert!(!store.deactivate_user(jd.user).await.unwrap(), "once");
+    assert!(store
+        .dormants(at(10_000_000))
+        .await
+        .unwrap()
+        .iter()
+        .all(|d| d.user != jd.user));
+}

@@ -12,6 +12,7 @@ mod caisse;
 mod consultation;
 mod cycle;
 mod debit;
+mod dormants;
 mod double_facteur;
 mod habilitations;
 mod helpers;
