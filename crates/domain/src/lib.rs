@@ -21,6 +21,7 @@ pub mod nir;
 pub mod password;
 pub mod perimetre;
 pub mod personnel;
+pub mod rsa;
 pub mod session;
 pub mod siret;
 pub mod totp;
@@ -32,6 +33,9 @@ pub use bouquet::{Bouquet, Rubrique};
 pub use convention::Convention;
 pub use dossier::{Adresse, Dossier, PeriodeQf, Personne, Sexe};
 pub use euros::Euros;
-pub use ids::{CaisseCode, CodeDepartement, Identifiant, Matricule, NumeroConvention, NumeroTiers, Regime};
+pub use ids::{
+    CaisseCode, CodeCirconscription, CodeDepartement, Identifiant, Matricule, NumeroConvention, NumeroTiers,
+    Regime,
+};
 pub use nir::Nir;
 pub use siret::Siret;

@@ -74,6 +74,10 @@ pub enum Resultat {
     DoubleFacteurRequis,
     /// SU-2: right password, but the user or his partner is suspended.
     CompteSuspendu,
+    /// CO-3: an RSA dossier outside the agent's circonscriptions; the user is told "not found".
+    HorsCirconscription,
+    /// BQ-RSA: an RSACG search that found a dossier without RSA right; the user is told "not found".
+    SansDroitRsa,
 }
 
 impl Action {
@@ -127,6 +131,8 @@ impl Resultat {
             Resultat::EchecCodeTotp => "echec_code_totp",
             Resultat::DoubleFacteurRequis => "double_facteur_requis",
             Resultat::CompteSuspendu => "compte_suspendu",
+            Resultat::HorsCirconscription => "hors_circonscription",
+            Resultat::SansDroitRsa => "sans_droit_rsa",
         }
     }
 }
