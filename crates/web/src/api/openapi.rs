@@ -66,7 +66,7 @@ pub(crate) fn trop_de_requetes(description: &str) -> Value {
 }
 
 /// A served consultation, with what is left of the user's rate in `RateLimit-*` (security, part 3).
-fn consultation_servie(description: &str, schema: &str) -> Value {
+pub(crate) fn consultation_servie(description: &str, schema: &str) -> Value {
     let entier = json!({ "type": "integer", "minimum": 0 });
     json!({
         "description": description,
@@ -117,7 +117,7 @@ fn mcp(operation: &str, resume: &str, description: &str, schema: &str) -> Value 
 }
 
 /// The user consulted faster than his rate: nothing was looked up; the attempt is traced.
-fn trop_de_consultations() -> Value {
+pub(crate) fn trop_de_consultations() -> Value {
     trop_de_requetes(
         "Plus de consultations que le débit permis à chaque utilisateur (par défaut 20 par seconde) : rien \
          n'a été cherché, la tentative est tracée.",
@@ -199,6 +199,7 @@ pub fn document() -> Value {
     super::openapi_caisse::documenter(&mut doc);
     super::caisse_supervision::documenter(&mut doc);
     super::openapi_habilitations::documenter(&mut doc);
+    super::openapi_rsacg::documenter(&mut doc);
     doc
 }
 

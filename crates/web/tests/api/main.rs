@@ -24,6 +24,7 @@ mod pages;
 mod psu;
 mod reauthentification;
 mod requetes;
+mod rsacg;
 mod securite;
 mod session;
 mod supervision;
