@@ -798,7 +798,7 @@ struct DeclarationLine {
 /// One dossier in five of the MSA's 07 has an RSA right, spread over the three circonscriptions; one in four
 /// of those is suspended.
 fn rsa_du_dossier(caisse: &CaisseDef, d: &Generated, i: usize, h: &Household) -> Option<RsaLine> {
-    if caisse.code != MSA_ADL.code || d.departement != "07" || i % 5 != 0 {
+    if caisse.code != MSA_ADL.code || d.departement != "07" || !i.is_multiple_of(5) {
         return None;
     }
     let k = (i / 5) as u64;
