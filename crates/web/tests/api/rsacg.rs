@@ -267,3 +267,71 @@ async fn by_3_rsacg_answers_match_the_documented_schema() {
         );
     }
 }
+
+#[tokio::test]
+async fn bq_rsa_page_shows_the_five_rubriques_and_nobody_outside_the_circonscription() {
+    use crate::pages::csrf_from;
+    let app = spawn_rsacg_app().await;
+    cd_ready(&app).await;
+    let browser = app.browser();
+    let csrf = csrf_from(&app, &browser, "/").await;
+    let login = browser
+        .post(app.url("/connexion"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("caisse", CAISSE),
+            ("identifiant", CD),
+            ("mot_de_passe", NOUVEAU_MDP),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    let page = browser.get(app.url("/rsacg")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(r#"<li><a href="/rsacg">"#),
+        "linked from the header: {page}"
+    );
+    let chercher = |nir: String| {
+        let browser = browser.clone();
+        let app = &app;
+        async move {
+            let csrf = csrf_from(app, &browser, "/rsacg").await;
+            let res = browser
+                .post(app.url("/rsacg"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("nir", nir.as_str()),
+                    ("matricule", ""),
+                    ("annee", "2026"),
+                    ("mois", "3"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = chercher(nir_privas()).await;
+    assert_eq!(status, StatusCode::OK);
+    for titre in ["Famille", "Droits", "RSA", "Ressources", "Adresse"] {
+        assert!(
+            html.contains(&format!(r#"-titre">{titre}</h2>"#)),
+            "{titre}: {html}"
+        );
+    }
+    assert!(html.contains("Droit ouvert") && html.contains("817,48"), "{html}");
+    assert!(html.contains("1er trimestre 2026"), "{html}");
+    assert!(!html.contains("9\u{202f}876"), "no PSU resources");
+    let (status, outside) = chercher(nir_aubenas()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, unknown) = chercher(nir_inconnu()).await;
+    let message = |html: &str| {
+        html.split("<main")
+            .nth(1)
+            .map(|m| m.replace(char::is_numeric, ""))
+    };
+    assert_eq!(message(&outside), message(&unknown));
+}
