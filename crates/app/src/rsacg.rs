@@ -17,8 +17,8 @@ use partage_domain::rsa::{AdresseAnterieure, DeclarationTrimestrielle, EtatRsa, 
 use partage_domain::{Bouquet, Dossier, Euros};
 use serde::Serialize;
 
-/// An RSACG search: the NIR or the matricule (never both), and the month to show (CO-6). A name, if sent,
-/// is ignored.
+/// An RSACG search: the NIR or the matricule (never both), and the month to show (CO-6). `nom` is never
+/// read (the API refuses it as an unknown field).
 pub type RsacgQuery<'a> = RechercheNominative<'a>;
 
 /// The RSACG bouquet's answer: its five rubriques and nothing else.

@@ -215,6 +215,8 @@ async fn bq_rsa_search_by_nir_or_matricule_without_name_and_only_with_an_rsacg_h
         ),
         (json!({"nir": "123"}), "nir_invalide"),
         (json!({"nir": nir_privas(), "mois": 3}), "requete_invalide"),
+        // No name in this bouquet's search: an unknown field, like any other.
+        (json!({"nir": nir_privas(), "nom": "BLANC"}), "requete_invalide"),
     ] {
         let (status, body) = problem(rsacg(&app, &token, query.clone()).await).await;
         assert_eq!(
