@@ -57,6 +57,22 @@ pub struct RechercheNominative<'a> {
     pub mois: Option<u32>,
 }
 
+/// The NIR or the matricule, never both. Blank counts as absent.
+fn cle_de_recherche<'a>(nir: Option<&'a str>, matricule: Option<&'a str>) -> Result<Cle<'a>, AppError> {
+    match (non_vide(nir), non_vide(matricule)) {
+        (Some(_), Some(_)) => Err(AppError::RequeteInvalide(
+            "indiquez le NIR ou le matricule, pas les deux".to_owned(),
+        )),
+        (Some(nir), None) => Ok(Cle::Nir(nir)),
+        (None, Some(m)) => Ok(Cle::Matricule(m)),
+        (None, None) => Err(AppError::RechercheIncomplete),
+    }
+}
+
+fn non_vide(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
 /// CO-2 and the bouquets that follow it: the NIR or the matricule (never both), and the allocataire's
 /// name, both required. Blank counts as absent.
 fn recherche_nominative<'a>(
@@ -64,17 +80,7 @@ fn recherche_nominative<'a>(
     matricule: Option<&'a str>,
     nom: Option<&'a str>,
 ) -> Result<(Cle<'a>, &'a str), AppError> {
-    let non_vide = |s: Option<&'a str>| s.filter(|s| !s.trim().is_empty());
-    let cle = match (non_vide(nir), non_vide(matricule)) {
-        (Some(_), Some(_)) => {
-            return Err(AppError::RequeteInvalide(
-                "indiquez le NIR ou le matricule, pas les deux".to_owned(),
-            ))
-        }
-        (Some(nir), None) => Cle::Nir(nir),
-        (None, Some(m)) => Cle::Matricule(m),
-        (None, None) => return Err(AppError::RechercheIncomplete),
-    };
+    let cle = cle_de_recherche(nir, matricule)?;
     let nom = non_vide(nom).ok_or(AppError::RechercheIncomplete)?;
     Ok((cle, nom))
 }
@@ -172,11 +178,29 @@ impl App {
         query: &RechercheNominative<'_>,
         source: &str,
     ) -> Result<(Dossier, i32, u32), AppError> {
+        self.trouver(agent, bouquet, query, true, source).await
+    }
+
+    /// The search of every bouquet past QF: the gate, the month and the search checked (a refusal traced),
+    /// then the dossier by NIR or matricule, with the allocataire's name when `nom_requis` (CO-2).
+    pub(crate) async fn trouver(
+        &self,
+        agent: &Agent,
+        bouquet: Bouquet,
+        query: &RechercheNominative<'_>,
+        nom_requis: bool,
+        source: &str,
+    ) -> Result<(Dossier, i32, u32), AppError> {
         let admise = self.admettre_consultation(agent, bouquet, source).await?;
         let recherche = mois_demande(query.annee, query.mois, self.clock.today())
             .map_err(|e| AppError::RequeteInvalide(e.to_string()))
             .and_then(|(annee, mois)| {
-                let (cle, nom) = recherche_nominative(query.nir, query.matricule, query.nom)?;
+                let (cle, nom) = if nom_requis {
+                    let (cle, nom) = recherche_nominative(query.nir, query.matricule, query.nom)?;
+                    (cle, Some(nom))
+                } else {
+                    (cle_de_recherche(query.nir, query.matricule)?, None)
+                };
                 Ok((annee, mois, cle, nom))
             });
         let (annee, mois, cle, nom) = match recherche {
@@ -184,7 +208,7 @@ impl App {
             Err(e) => return Err(self.refuser_recherche(agent, bouquet, e, source).await),
         };
         let dossier = self
-            .find_dossier(&admise, agent, bouquet, cle, Some(nom), source)
+            .find_dossier(&admise, agent, bouquet, cle, nom, source)
             .await?;
         Ok((dossier, annee, mois))
     }
@@ -285,19 +309,21 @@ impl App {
                 .await?;
             return Err(introuvable());
         }
-        match perimetre.acces_dossier(&dossier) {
-            AccesDossier::Autorise => Ok(dossier),
-            AccesDossier::HorsCompetence => {
-                self.trace_consultation(agent, bouquet, Resultat::HorsPerimetre, matricule, None, source)
-                    .await?;
-                Err(introuvable())
-            }
+        // Outside the perimeter reads exactly like nobody; the trace keeps the true reason (CO-3, CO-5).
+        let hors = match perimetre.acces_dossier(bouquet, &dossier, self.clock.today()) {
+            AccesDossier::Autorise => return Ok(dossier),
+            AccesDossier::HorsCompetence => Resultat::HorsPerimetre,
+            AccesDossier::SansDroitRsa => Resultat::SansDroitRsa,
+            AccesDossier::HorsCirconscription => Resultat::HorsCirconscription,
             AccesDossier::Opposition => {
                 self.trace_consultation(agent, bouquet, Resultat::Opposition, matricule, None, source)
                     .await?;
-                Err(AppError::Opposition)
+                return Err(AppError::Opposition);
             }
-        }
+        };
+        self.trace_consultation(agent, bouquet, hors, matricule, None, source)
+            .await?;
+        Err(introuvable())
     }
 
     /// A consultation that showed the bouquet's rubriques of this dossier.

@@ -6,13 +6,18 @@
 use crate::secrets::{hash_password_blocking, nir_hash};
 use crate::{App, AppError};
 use chrono::NaiveDate;
+use partage_domain::dossier::DossierError;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
 use partage_domain::famille::{Famille, PeriodeRessources, Situation};
 use partage_domain::habilitation::PLAFOND_MAX;
+use partage_domain::rsa::{
+    AdresseAnterieure, Circonscription, DeclarationTrimestrielle, DonneesRsa, DroitRsa, EtatRsa, Prestation,
+    RsaError,
+};
 use partage_domain::Euros;
 use partage_domain::{
-    Bouquet, CaisseCode, CodeDepartement, Convention, Dossier, Identifiant, Matricule, Nir, NumeroConvention,
-    NumeroTiers, Regime, Siret,
+    Bouquet, CaisseCode, CodeCirconscription, CodeDepartement, Convention, Dossier, Identifiant, Matricule,
+    Nir, NumeroConvention, NumeroTiers, Regime, Siret,
 };
 use partage_store::{
     CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts, ImportRecord, LineError,
@@ -310,6 +315,28 @@ impl Fields {
         Some(out)
     }
 
+    /// CO-3: an optional list of circonscriptions written `DÉPARTEMENT/CODE`.
+    fn circonscriptions(&mut self, name: &str) -> Vec<Circonscription> {
+        let mut out = Vec::new();
+        for (i, item) in self
+            .array(name, false)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
+            match item.as_str().map(Circonscription::parse) {
+                Some(Ok(c)) if !out.contains(&c) => out.push(c),
+                Some(Ok(c)) => self.error(&format!("{name}[{i}]"), format!("« {c} » figure deux fois")),
+                Some(Err(e)) => self.error(&format!("{name}[{i}]"), e.to_string()),
+                None => self.error(
+                    &format!("{name}[{i}]"),
+                    "chaque circonscription est une chaîne, par exemple \"06/NICE-EST\"",
+                ),
+            }
+        }
+        out
+    }
+
     /// A nested object, read with its own `Fields` whose errors are prefixed with the path.
     fn nested(&mut self, path: &str, value: Value) -> Option<Fields> {
         match value {
@@ -368,13 +395,26 @@ fn partenaire(f: &mut Fields) -> Option<PartenaireRecord> {
     let categorie = f.str("categorie");
     let siret = f.parsed("siret", Siret::parse);
     let departements = f.departements("departements");
+    let circonscriptions = f.circonscriptions("circonscriptions");
+    let departements = departements?;
+    if let Some(c) = circonscriptions
+        .iter()
+        .find(|c| !departements.contains(&c.departement))
+    {
+        f.error(
+            "circonscriptions",
+            format!("la circonscription « {c} » n'est pas dans un département du partenaire (TEN-3, CO-3)"),
+        );
+        return None;
+    }
     Some(PartenaireRecord {
         caisse: caisse?,
         numero_tiers: numero_tiers?,
         nom: nom?,
         categorie: categorie?,
         siret: siret?,
-        departements: departements?,
+        departements,
+        circonscriptions,
     })
 }
 
@@ -463,8 +503,40 @@ fn utilisateur(f: &mut Fields) -> Option<(UtilisateurRecord, String)> {
         };
         let convention = h.parsed("convention", NumeroConvention::parse);
         let b = h.parsed("bouquet", bouquet);
-        if let (Some(convention), Some(bouquet)) = (convention, b) {
-            habilitations.push(HabilitationRecord { convention, bouquet });
+        let profil = h.opt_str("profil");
+        let circonscriptions = h.circonscriptions("circonscriptions");
+        if let Some(bouquet) = b {
+            // HB-4: the bouquet's own profiles, none for a bouquet without any.
+            let profil = match bouquet.profil(profil.as_deref()) {
+                Ok(p) => p.map(|p| p.code.to_owned()),
+                Err(e) => {
+                    h.error("profil", e.to_string());
+                    None
+                }
+            };
+            // CO-3: an RSACG habilitation carries its perimeter; no other bouquet has one.
+            if bouquet == Bouquet::Rsacg && circonscriptions.is_empty() {
+                h.error(
+                    "circonscriptions",
+                    "une habilitation RSACG porte au moins une circonscription du partenaire (CO-3)",
+                );
+            } else if bouquet != Bouquet::Rsacg && !circonscriptions.is_empty() {
+                h.error(
+                    "circonscriptions",
+                    format!(
+                        "le bouquet {} ne se limite pas à des circonscriptions",
+                        bouquet.code()
+                    ),
+                );
+            }
+            if let (Some(convention), true) = (convention, h.errors.is_empty()) {
+                habilitations.push(HabilitationRecord {
+                    convention,
+                    bouquet,
+                    profil,
+                    circonscriptions,
+                });
+            }
         }
         f.absorb(&path, h);
     }
@@ -548,6 +620,139 @@ fn ressources(f: &mut Fields) -> Vec<PeriodeRessources> {
     out
 }
 
+/// The RSACG fields of a dossier (BQ-RSA, CO-3), each optional: a file without them imports as before.
+fn donnees_rsa(f: &mut Fields) -> DonneesRsa {
+    let circonscription = f.opt_str("circonscription").and_then(|c| {
+        CodeCirconscription::parse(&c)
+            .map_err(|e| f.error("circonscription", e.raison))
+            .ok()
+    });
+    let droit = match f.take("droit_rsa") {
+        None => None,
+        Some(value) => f.nested("droit_rsa", value).and_then(|mut d| {
+            let etat = d.parsed("etat", |s| {
+                EtatRsa::parse(s).ok_or_else(|| {
+                    let codes: Vec<&str> = EtatRsa::ALL.iter().map(|e| e.code()).collect();
+                    format!("état inconnu « {s} » (attendu : {})", codes.join(", "))
+                })
+            });
+            let ouvert_le = d.date("ouvert_le");
+            let montant_mensuel = d.euros("montant_mensuel");
+            let majoration = d.bool_or("majoration", false);
+            let motif_suspension = d.opt_str("motif_suspension");
+            f.absorb("droit_rsa", d);
+            Some(DroitRsa {
+                etat: etat?,
+                ouvert_le: ouvert_le?,
+                montant_mensuel: montant_mensuel?,
+                majoration,
+                motif_suspension,
+            })
+        }),
+    };
+    let mut prestations = Vec::new();
+    for (i, item) in f
+        .array("droits", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("droits[{i}]");
+        let Some(mut p) = f.nested(&path, item) else {
+            continue;
+        };
+        let prestation = p.str("prestation");
+        let debut = p.date("debut");
+        let fin = p.opt_date("fin");
+        let montant_mensuel = p.euros("montant_mensuel");
+        if let (Some(prestation), Some(debut), Ok(fin), Some(montant_mensuel)) =
+            (prestation, debut, fin, montant_mensuel)
+        {
+            prestations.push(Prestation {
+                prestation,
+                debut,
+                fin,
+                montant_mensuel,
+            });
+        }
+        f.absorb(&path, p);
+    }
+    let mut declarations = Vec::new();
+    for (i, item) in f
+        .array("declarations_trimestrielles", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("declarations_trimestrielles[{i}]");
+        let Some(mut d) = f.nested(&path, item) else {
+            continue;
+        };
+        let annee = d
+            .opt_u32("annee", "une année, par exemple 2026")
+            .and_then(|a| i32::try_from(a).ok());
+        let trimestre = d
+            .opt_u32("trimestre", "un trimestre, de 1 à 4")
+            .and_then(|t| u8::try_from(t).ok());
+        for (champ, present) in [("annee", annee.is_some()), ("trimestre", trimestre.is_some())] {
+            if !present && !d.errors.iter().any(|e| e.champ == champ) {
+                d.error(champ, "champ obligatoire manquant");
+            }
+        }
+        let montant = d.euros("montant");
+        let declaree_le = d.opt_date("declaree_le");
+        if let (Some(annee), Some(trimestre), Some(montant), Ok(declaree_le)) =
+            (annee, trimestre, montant, declaree_le)
+        {
+            declarations.push(DeclarationTrimestrielle {
+                annee,
+                trimestre,
+                montant,
+                declaree_le,
+            });
+        }
+        f.absorb(&path, d);
+    }
+    let mut adresses_anterieures = Vec::new();
+    for (i, item) in f
+        .array("adresses_anterieures", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("adresses_anterieures[{i}]");
+        let Some(mut a) = f.nested(&path, item) else {
+            continue;
+        };
+        let jusqu_au = a.date("jusqu_au");
+        let adresse = adresse_lignes(&mut a);
+        if let Some(jusqu_au) = jusqu_au {
+            adresses_anterieures.push(AdresseAnterieure { jusqu_au, adresse });
+        }
+        f.absorb(&path, a);
+    }
+    DonneesRsa {
+        circonscription,
+        droit,
+        prestations,
+        declarations,
+        adresses_anterieures,
+    }
+}
+
+/// The seven AFNOR lines of an address, each optional.
+fn adresse_lignes(a: &mut Fields) -> Adresse {
+    Adresse {
+        destinataire: a.opt_str("destinataire"),
+        complement_information: a.opt_str("complement_information"),
+        complement_information_geographique: a.opt_str("complement_information_geographique"),
+        numero_libelle_voie: a.opt_str("numero_libelle_voie"),
+        lieu_dit: a.opt_str("lieu_dit"),
+        code_postal_ville: a.opt_str("code_postal_ville"),
+        pays: a.opt_str("pays"),
+    }
+}
+
 fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Option<DossierRecord> {
     let caisse = f.parsed("caisse", CaisseCode::parse);
     let matricule = f.parsed("matricule", Matricule::parse);
@@ -624,15 +829,7 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
         None => Adresse::default(),
         Some(value) => match f.nested("adresse", value) {
             Some(mut a) => {
-                let adresse = Adresse {
-                    destinataire: a.opt_str("destinataire"),
-                    complement_information: a.opt_str("complement_information"),
-                    complement_information_geographique: a.opt_str("complement_information_geographique"),
-                    numero_libelle_voie: a.opt_str("numero_libelle_voie"),
-                    lieu_dit: a.opt_str("lieu_dit"),
-                    code_postal_ville: a.opt_str("code_postal_ville"),
-                    pays: a.opt_str("pays"),
-                };
+                let adresse = adresse_lignes(&mut a);
                 f.absorb("adresse", a);
                 adresse
             }
@@ -691,6 +888,7 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
             .collect(),
     };
     let ressources = ressources(f);
+    let rsa = donnees_rsa(f);
     let (Some(matricule), Some(departement)) = (matricule, departement) else {
         return None;
     };
@@ -709,6 +907,22 @@ fn dossier(f: &mut Fields, key: &NirKey, nirs_seen: &mut HashSet<String>) -> Opt
     .and_then(|d| d.avec_psu(famille, ressources))
     .map_err(|e| f.error("dossier", e.to_string()))
     .ok()?;
+    // Each RSA refusal named on the field to fix.
+    let dossier = dossier
+        .avec_rsa(rsa)
+        .map_err(|e| {
+            let champ = match &e {
+                DossierError::Rsa(RsaError::MotifManquant | RsaError::MotifSansSuspension)
+                | DossierError::Rsa(RsaError::MotifInvalide) => "droit_rsa.motif_suspension",
+                DossierError::Rsa(RsaError::CodePrestation | RsaError::PrestationInversee(..)) => "droits",
+                DossierError::Rsa(RsaError::Trimestre | RsaError::TrimestreEnDouble(..)) => {
+                    "declarations_trimestrielles"
+                }
+                _ => "dossier",
+            };
+            f.error(champ, e.to_string());
+        })
+        .ok()?;
     Some(DossierRecord {
         caisse: caisse?,
         dossier,
@@ -875,6 +1089,155 @@ mod tests {
             ]
         );
         assert!(errors[3].raison.contains("entre guillemets"), "{errors:?}");
+    }
+
+    const RSA_DOSSIER: &str = r#"{"type":"dossier","caisse":"MSA-PA","matricule":"R-1","departement":"06","circonscription":"NICE-EST","allocataires":[{"nir":"185057800608491","nom_naissance":"MARTIN","prenoms":"Jean"}],"droit_rsa":{"etat":"suspendu","ouvert_le":"2024-05-01","montant_mensuel":"635.71","majoration":true,"motif_suspension":"Défaut de déclaration trimestrielle"},"droits":[{"prestation":"ALF","debut":"2025-01-01","fin":null,"montant_mensuel":"212.40"}],"declarations_trimestrielles":[{"annee":2026,"trimestre":1,"montant":"1250.00","declaree_le":"2026-04-03"}],"adresses_anterieures":[{"jusqu_au":"2025-12-31","code_postal_ville":"06300 NICE"}]}"#;
+
+    #[test]
+    fn bq_rsa_dossier_carries_its_circonscription_and_rsa_data() {
+        let file = parse(RSA_DOSSIER).unwrap();
+        let ImportRecord::Dossier(d) = &file.records[0].record else {
+            panic!("dossier attendu")
+        };
+        let rsa = &d.dossier.rsa;
+        assert_eq!(rsa.circonscription.as_ref().map(|c| c.as_str()), Some("NICE-EST"));
+        let droit = rsa.droit.as_ref().unwrap();
+        assert_eq!(droit.etat, EtatRsa::Suspendu);
+        assert_eq!(droit.montant_mensuel, Euros::from_centimes(63_571));
+        assert!(droit.majoration);
+        assert_eq!(rsa.prestations.len(), 1);
+        assert_eq!(rsa.declarations[0].trimestre, 1);
+        assert_eq!(
+            rsa.adresses_anterieures[0].adresse.code_postal_ville.as_deref(),
+            Some("06300 NICE")
+        );
+    }
+
+    #[test]
+    fn bq_rsa_bad_rsa_fields_are_named_on_their_field() {
+        let bad = |from: &str, to: &str| {
+            let line = RSA_DOSSIER.replace(from, to);
+            assert_ne!(line, RSA_DOSSIER, "{from}");
+            let errors = parse(&line).unwrap_err();
+            errors
+                .into_iter()
+                .map(|e| (e.champ, e.raison))
+                .collect::<Vec<_>>()
+        };
+        let champs = |v: Vec<(String, String)>| v.into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+        assert_eq!(
+            champs(bad(r#""etat":"suspendu""#, r#""etat":"gele""#)),
+            ["droit_rsa.etat"]
+        );
+        assert_eq!(
+            champs(bad(
+                r#","motif_suspension":"Défaut de déclaration trimestrielle""#,
+                ""
+            )),
+            ["droit_rsa.motif_suspension"]
+        );
+        assert_eq!(
+            champs(bad(r#""montant_mensuel":"212.40""#, r#""montant_mensuel":212.4"#)),
+            ["droits[0].montant_mensuel"]
+        );
+        assert_eq!(
+            champs(bad(r#""trimestre":1"#, r#""trimestre":5"#)),
+            ["declarations_trimestrielles"]
+        );
+        assert_eq!(
+            champs(bad(
+                r#""circonscription":"NICE-EST""#,
+                r#""circonscription":"NICE EST""#
+            )),
+            ["circonscription"]
+        );
+        assert_eq!(
+            champs(bad(
+                r#""jusqu_au":"2025-12-31""#,
+                r#""jusqu_au":"2025-12-31","rue":"x""#
+            )),
+            ["adresses_anterieures[0].rue"]
+        );
+        let raisons = bad(r#""etat":"suspendu""#, r#""etat":"ouvert""#);
+        assert_eq!(raisons[0].0, "droit_rsa.motif_suspension");
+        assert!(raisons[0].1.contains("suspendu"), "{}", raisons[0].1);
+    }
+
+    #[test]
+    fn co_3_circonscriptions_of_a_partner_and_of_an_rsacg_habilitation() {
+        let partenaire = |circ: &str| {
+            format!(
+                r#"{{"type":"partenaire","caisse":"C","numero_tiers":"CD06","nom":"Département","categorie":"conseil_departemental","siret":"73282932000074","departements":["06"],"circonscriptions":{circ}}}"#
+            )
+        };
+        let file = parse(&partenaire(r#"["06/NICE-EST","06/MENTON"]"#)).unwrap();
+        let ImportRecord::Partenaire(p) = &file.records[0].record else {
+            panic!("partenaire attendu")
+        };
+        assert_eq!(p.circonscriptions.len(), 2);
+        let errors = parse(&partenaire(r#"["83/TOULON"]"#)).unwrap_err();
+        assert_eq!(errors[0].champ, "circonscriptions");
+        let errors = parse(&partenaire(r#"["NICE-EST"]"#)).unwrap_err();
+        assert_eq!(errors[0].champ, "circonscriptions[0]");
+
+        let agent = |habilitation: &str| {
+            format!(
+                r#"{{"type":"utilisateur","caisse":"C","identifiant":"a","partenaire":"CD06","civilite":"Mme","nom":"A","prenom":"B","email":"a@b.fr","habilitations":[{habilitation}],"mot_de_passe_provisoire":"Lavande-Castor-4821"}}"#
+            )
+        };
+        let file = parse(&agent(
+            r#"{"convention":"N","bouquet":"RSACG","profil":"3","circonscriptions":["06/NICE-EST"]}"#,
+        ))
+        .unwrap();
+        let ImportRecord::Utilisateur(u) = &file.records[0].record else {
+            panic!("utilisateur attendu")
+        };
+        assert_eq!(u.habilitations[0].profil.as_deref(), Some("3"));
+        assert_eq!(u.habilitations[0].circonscriptions[0].to_string(), "06/NICE-EST");
+        for (habilitation, champ) in [
+            (
+                r#"{"convention":"N","bouquet":"RSACG","profil":"3"}"#,
+                "habilitations[0].circonscriptions",
+            ),
+            (
+                r#"{"convention":"N","bouquet":"RSACG","circonscriptions":["06/NICE-EST"]}"#,
+                "habilitations[0].profil",
+            ),
+            (
+                r#"{"convention":"N","bouquet":"QF","circonscriptions":["06/NICE-EST"]}"#,
+                "habilitations[0].circonscriptions",
+            ),
+        ] {
+            let errors = parse(&agent(habilitation)).unwrap_err();
+            assert_eq!(errors[0].champ, champ, "{habilitation}");
+        }
+    }
+
+    #[test]
+    fn bq_rsa_the_documented_rsacg_example_imports() {
+        let file =
+            parse(include_str!("../../../docs/examples/rsacg.jsonl")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(file.records.len(), 7);
+        let with_right = file
+            .records
+            .iter()
+            .filter(|r| matches!(&r.record, ImportRecord::Dossier(d) if d.dossier.rsa.droit.is_some()))
+            .count();
+        assert_eq!(with_right, 2);
+    }
+
+    #[test]
+    fn hb_4_an_imported_rsacg_habilitation_takes_one_of_the_six_profiles_only() {
+        let agent = |profil: &str| {
+            format!(
+                r#"{{"type":"utilisateur","caisse":"C","identifiant":"a","partenaire":"CD06","civilite":"Mme","nom":"A","prenom":"B","email":"a@b.fr","habilitations":[{{"convention":"N","bouquet":"RSACG","profil":"{profil}","circonscriptions":["06/NICE-EST"]}}],"mot_de_passe_provisoire":"Lavande-Castor-4821"}}"#
+            )
+        };
+        for ok in ["1", "2", "3", "4", "5", "6"] {
+            assert!(parse(&agent(ok)).is_ok(), "profil {ok}");
+        }
+        let errors = parse(&agent("7")).unwrap_err();
+        assert_eq!(errors[0].champ, "habilitations[0].profil");
     }
 
     #[test]

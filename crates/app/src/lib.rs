@@ -15,6 +15,7 @@ pub mod journal;
 pub mod mcp;
 pub mod personnel;
 pub mod psu;
+pub mod rsacg;
 pub mod secrets;
 pub mod supervision;
 pub mod trace_log;

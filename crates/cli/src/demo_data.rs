@@ -85,6 +85,7 @@ pub fn write_demo(params: &DemoParams, out: &mut impl std::io::Write) -> std::io
                 categorie: p.categorie,
                 siret: &siret_with_check_digit(p.siret13),
                 departements: p.departements,
+                circonscriptions: p.rsacg.map_or(&[], |r| r.circonscriptions),
             },
         )?;
     }
@@ -217,7 +218,19 @@ struct PartenaireDef {
     formalite_cnil_le: Option<&'static str>,
     /// Added to its users' descriptions.
     note: &'static str,
+    /// A conseil départemental's circonscriptions and its agents' RSACG habilitation (CO-3, HB-4).
+    rsacg: Option<&'static RsacgDef>,
 }
+
+struct RsacgDef {
+    circonscriptions: &'static [&'static str],
+    profil: &'static str,
+    /// The circonscriptions its agents reach: some of the partner's, not all.
+    perimetre: &'static [&'static str],
+}
+
+/// The circonscriptions of the Département de l'Ardèche in the demo; RSA dossiers of 07 are spread over them.
+const CIRCONSCRIPTIONS_07: [&str; 3] = ["PRIVAS", "AUBENAS", "ANNONAY"];
 
 const PARTENAIRES: &[PartenaireDef] = &[
     PartenaireDef {
@@ -234,6 +247,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
+        rsacg: None,
     },
     PartenaireDef {
         caisse: &MSA_ADL,
@@ -249,6 +263,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
+        rsacg: None,
     },
     PartenaireDef {
         caisse: &MSA_ADL,
@@ -265,6 +280,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         formalite_cnil_le: None,
         note: " ; convention signée le 16/02/2026 mais formalité CNIL non transmise : aucun accès tant \
                qu'elle n'est pas en vigueur (CV-2)",
+        rsacg: None,
     },
     PartenaireDef {
         caisse: &CAF_59,
@@ -280,6 +296,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
+        rsacg: None,
     },
     // Last, so the agents drawn before it stay the same for a seed.
     PartenaireDef {
@@ -296,6 +313,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
+        rsacg: None,
     },
     // After the crèche, for the same reason.
     PartenaireDef {
@@ -313,6 +331,29 @@ const PARTENAIRES: &[PartenaireDef] = &[
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
+        rsacg: None,
+    },
+    // After Tourcoing, for the same reason.
+    PartenaireDef {
+        caisse: &MSA_ADL,
+        numero_tiers: "T07-0001",
+        nom: "Département de l'Ardèche",
+        categorie: "conseil_departemental",
+        siret13: "2207000199000",
+        departements: &["07"],
+        de_qui: "du Département de l'Ardèche (compétence : 07), travailleur social habilité sur les \
+                 circonscriptions PRIVAS et AUBENAS, pas ANNONAY : dossiers RSA par NIR ou matricule",
+        domaine: "ardeche.example",
+        convention: "MSA-ADL-RSACG-2026-0001",
+        bouquet: "RSACG",
+        signee_le: "2026-01-05",
+        formalite_cnil_le: Some("2026-01-20"),
+        note: "",
+        rsacg: Some(&RsacgDef {
+            circonscriptions: &["07/PRIVAS", "07/AUBENAS", "07/ANNONAY"],
+            profil: "1",
+            perimetre: &["07/PRIVAS", "07/AUBENAS"],
+        }),
     },
 ];
 
@@ -354,6 +395,8 @@ struct PartenaireLine<'a> {
     categorie: &'a str,
     siret: &'a str,
     departements: &'a [&'a str],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    circonscriptions: &'a [&'a str],
 }
 
 #[derive(Serialize)]
@@ -388,6 +431,10 @@ struct UtilisateurLine<'a> {
 struct Habilitation<'a> {
     convention: &'a str,
     bouquet: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profil: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    circonscriptions: &'a [&'a str],
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -445,6 +492,8 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
                     habilitations: [Habilitation {
                         convention: p.convention,
                         bouquet: p.bouquet,
+                        profil: p.rsacg.map(|r| r.profil),
+                        circonscriptions: p.rsacg.map_or(&[], |r| r.perimetre),
                     }],
                     mot_de_passe_provisoire: &mot_de_passe,
                 },
@@ -588,6 +637,7 @@ fn write_dossiers(
                 enfants_a_charge: d.enfants_a_charge,
                 ressources: &household.ressources,
                 opposition: d.opposition,
+                rsa: rsa_du_dossier(caisse, &d, i, &household),
             },
         )?;
         if i < forced.len() {
@@ -625,7 +675,8 @@ fn examples(msa: &[Option<Summary>], caf: &[Option<Summary>]) -> Vec<DemoNir> {
             s.matricule,
             format!(
                 "dossier trouvé : famille {} de {} (07), {} enfants, QF par semestre 2025-2026 ; visible \
-                 des agents de la commune de Privas et du CIAS des Deux Rives",
+                 des agents de la commune de Privas et du CIAS des Deux Rives ; droit RSA ouvert, \
+                 circonscription PRIVAS : visible aussi de l'agent RSACG du Département de l'Ardèche",
                 s.nom, s.ville, s.enfants
             ),
         );
@@ -637,7 +688,7 @@ fn examples(msa: &[Option<Summary>], caf: &[Option<Summary>]) -> Vec<DemoNir> {
             s.matricule,
             format!(
                 "dossier trouvé ({}, {}, 07) : allocataire {} en Corse-du-Sud, « 2A » dans le NIR (compte 19 \
-                 pour la clé)",
+                 pour la clé) ; sans droit RSA : introuvable pour l'agent RSACG (BQ-RSA)",
                 s.nom,
                 s.ville,
                 if s.nir.sex == 2 { "née" } else { "né" }
@@ -707,6 +758,84 @@ struct DossierLine<'a> {
     enfants_a_charge: u8,
     ressources: &'a [RessourcesPeriod],
     opposition: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    rsa: Option<RsaLine>,
+}
+
+/// The RSACG data of a dossier (BQ-RSA), derived from its index so that the other draws stay the same.
+#[derive(Serialize)]
+struct RsaLine {
+    circonscription: &'static str,
+    droit_rsa: DroitRsaLine,
+    droits: [PrestationLine; 1],
+    declarations_trimestrielles: [DeclarationLine; 2],
+}
+
+#[derive(Serialize)]
+struct DroitRsaLine {
+    etat: &'static str,
+    ouvert_le: Day,
+    montant_mensuel: u64,
+    majoration: bool,
+    motif_suspension: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct PrestationLine {
+    prestation: &'static str,
+    debut: Day,
+    fin: Option<Day>,
+    montant_mensuel: u64,
+}
+
+#[derive(Serialize)]
+struct DeclarationLine {
+    annee: u16,
+    trimestre: u8,
+    montant: u64,
+}
+
+/// One dossier in five of the MSA's 07 has an RSA right, spread over the three circonscriptions; one in four
+/// of those is suspended.
+fn rsa_du_dossier(caisse: &CaisseDef, d: &Generated, i: usize, h: &Household) -> Option<RsaLine> {
+    if caisse.code != MSA_ADL.code || d.departement != "07" || !i.is_multiple_of(5) {
+        return None;
+    }
+    let k = (i / 5) as u64;
+    let suspendu = k % 4 == 3;
+    let ouvert_le = Day {
+        year: ANNEE - 1,
+        month: 1 + (k % 12) as u8,
+        day: 1,
+    };
+    Some(RsaLine {
+        circonscription: CIRCONSCRIPTIONS_07[(k % 3) as usize],
+        droit_rsa: DroitRsaLine {
+            etat: if suspendu { "suspendu" } else { "ouvert" },
+            ouvert_le,
+            montant_mensuel: 300 + (k * 37) % 500,
+            majoration: h.allocataires.len() == 1 && !h.enfants.is_empty(),
+            motif_suspension: suspendu.then_some("Défaut de déclaration trimestrielle"),
+        },
+        droits: [PrestationLine {
+            prestation: "ALF",
+            debut: ouvert_le,
+            fin: None,
+            montant_mensuel: 150 + (k * 23) % 200,
+        }],
+        declarations_trimestrielles: [
+            DeclarationLine {
+                annee: ANNEE - 1,
+                trimestre: 4,
+                montant: (k * 131) % 1500,
+            },
+            DeclarationLine {
+                annee: ANNEE,
+                trimestre: 1,
+                montant: (k * 97) % 1500,
+            },
+        ],
+    })
 }
 
 /// PSU "Ressources hors prestations familiales": the yearly resources of the reference year (N-2), in whole
@@ -2097,6 +2226,8 @@ mod tests {
                 "PSU"
             } else if numero.contains("-MCP-") {
                 "MCP-QF"
+            } else if numero.contains("-RSACG-") {
+                "RSACG"
             } else {
                 "QF"
             };
@@ -2190,7 +2321,7 @@ mod tests {
             assert_eq!(u["habilitations"].as_array().unwrap().len(), 1);
             assert!(matches!(
                 u["habilitations"][0]["bouquet"].as_str(),
-                Some("QF" | "PSU" | "MCP-QF")
+                Some("QF" | "PSU" | "MCP-QF" | "RSACG")
             ));
         }
         assert!(set.logins.iter().any(|l| l.description
@@ -2309,6 +2440,25 @@ mod tests {
             }
         }
         assert!(set.logins.iter().any(|l| l.description.contains("bouquet PSU")));
+    }
+
+    #[test]
+    fn bq_rsa_demo_has_an_rsacg_agent_and_rsa_dossiers_in_several_circonscriptions() {
+        let (bytes, set) = demo(400, 2);
+        let records = records(&bytes);
+        let parsed = partage_app::import::parse_jsonl(&partage_store::NirKey([3; 32]), &bytes[..])
+            .unwrap_or_else(|errors| panic!("{errors:?}"));
+        assert!(!parsed.records.is_empty());
+        let circonscriptions: HashSet<&str> = of_type(&records, "dossier")
+            .filter(|d| d.get("droit_rsa").is_some())
+            .map(|d| d["circonscription"].as_str().unwrap())
+            .collect();
+        assert_eq!(circonscriptions.len(), 3, "{circonscriptions:?}");
+        let suspendus = of_type(&records, "dossier")
+            .filter(|d| d["droit_rsa"]["etat"] == "suspendu")
+            .count();
+        assert!(suspendus >= 1);
+        assert!(set.logins.iter().any(|l| l.description.contains("bouquet RSACG")));
     }
 
     #[test]

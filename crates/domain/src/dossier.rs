@@ -2,6 +2,7 @@
 //! only as keyed hashes, to find the dossier (see `partage_app::nir_index`).
 
 use crate::famille::{Famille, PeriodeRessources};
+use crate::rsa::{DonneesRsa, RsaError};
 use crate::{CodeDepartement, Matricule};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,10 @@ pub struct Dossier {
     /// PSU "Ressources hors prestations familiales" by validity period; sorted by `debut`, never overlapping.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ressources: Vec<PeriodeRessources>,
+    /// What the RSACG bouquet reads (BQ-RSA): circonscription, RSA right, benefits, quarterly declarations,
+    /// previous addresses. Absent from dossiers stored before it existed, and from those without RSA data.
+    #[serde(default, skip_serializing_if = "DonneesRsa::is_empty")]
+    pub rsa: DonneesRsa,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +84,8 @@ pub enum DossierError {
     RessourcesChevauchees(NaiveDate, NaiveDate),
     #[error("l'enfant n° {0} bénéficiaire de l'AEEH n'est pas un enfant du dossier")]
     EnfantAeehInconnu(usize),
+    #[error("{0}")]
+    Rsa(#[from] RsaError),
 }
 
 impl Dossier {
@@ -119,7 +126,14 @@ impl Dossier {
             opposition,
             famille: Famille::default(),
             ressources: Vec::new(),
+            rsa: DonneesRsa::default(),
         })
+    }
+
+    /// Adds what the RSACG bouquet reads (BQ-RSA), checked and sorted.
+    pub fn avec_rsa(mut self, rsa: DonneesRsa) -> Result<Dossier, DossierError> {
+        self.rsa = rsa.verifiee()?;
+        Ok(self)
     }
 
     /// Adds what the PSU bouquet reads (BQ-PSU): the family situation and the resources by period, checked

@@ -76,6 +76,11 @@ code_id!(
     Matricule, "matricule", 20
 );
 code_id!(
+    /// A circonscription (territorial unit of a conseil départemental's social action) within its
+    /// département, as the caisse codes it: `NICE-EST`, `C03` (CO-3).
+    CodeCirconscription, "circonscription", 32
+);
+code_id!(
     /// A user's login identifier, unique within its caisse (identifiers may differ per caisse: 000:4-7).
     Identifiant, "identifiant", 64
 );

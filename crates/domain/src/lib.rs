@@ -22,6 +22,7 @@ pub mod password;
 pub mod perimetre;
 pub mod personnel;
 pub mod plage;
+pub mod rsa;
 pub mod session;
 pub mod siret;
 pub mod totp;
@@ -33,6 +34,9 @@ pub use bouquet::{Bouquet, Rubrique};
 pub use convention::Convention;
 pub use dossier::{Adresse, Dossier, PeriodeQf, Personne, Sexe};
 pub use euros::Euros;
-pub use ids::{CaisseCode, CodeDepartement, Identifiant, Matricule, NumeroConvention, NumeroTiers, Regime};
+pub use ids::{
+    CaisseCode, CodeCirconscription, CodeDepartement, Identifiant, Matricule, NumeroConvention, NumeroTiers,
+    Regime,
+};
 pub use nir::Nir;
 pub use siret::Siret;

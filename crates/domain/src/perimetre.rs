@@ -2,6 +2,7 @@
 //! compétence, a bouquet the convention opens and the habilitation grants, a convention in force, and no
 //! opposition.
 
+use crate::rsa::Circonscription;
 use crate::{Bouquet, CodeDepartement, Convention, Dossier};
 use chrono::NaiveDate;
 
@@ -10,6 +11,9 @@ use chrono::NaiveDate;
 pub struct Habilitation {
     pub bouquet: Bouquet,
     pub convention: Convention,
+    /// CO-3: the circonscriptions an RSACG habilitation reaches, all of the partner's; empty for the other
+    /// bouquets (and for an RSACG habilitation given none, which then reaches no dossier).
+    pub circonscriptions: Vec<Circonscription>,
 }
 
 /// What an agent may reach, loaded once per request. The caisse is implicit: the store only ever looks for
@@ -38,6 +42,12 @@ pub enum AccesDossier {
     Autorise,
     /// Outside the partner's départements: answered like a dossier that does not exist (CO-4, TEN-3).
     HorsCompetence,
+    /// BQ-RSA: the RSACG bouquet shows only dossiers with an RSA right; any other answers like a dossier
+    /// that does not exist.
+    SansDroitRsa,
+    /// CO-3: an RSA dossier outside every circonscription of the agent's habilitation: answered like a
+    /// dossier that does not exist.
+    HorsCirconscription,
     /// OP-1: the only thing shown is that an opposition exists.
     Opposition,
 }
@@ -59,15 +69,35 @@ impl Perimetre {
     }
 
     /// Checks competence before opposition: a dossier outside the partner's competence must not even reveal
-    /// that an opposition exists.
-    pub fn acces_dossier(&self, dossier: &Dossier) -> AccesDossier {
+    /// that an opposition exists. For RSACG, the dossier must also have an RSA right (BQ-RSA) and be in a
+    /// circonscription of one of the agent's RSACG habilitations through a convention in force (CO-3).
+    pub fn acces_dossier(&self, bouquet: Bouquet, dossier: &Dossier, jour: NaiveDate) -> AccesDossier {
         if !self.departements.contains(&dossier.departement) {
             AccesDossier::HorsCompetence
+        } else if bouquet == Bouquet::Rsacg && dossier.rsa.droit.is_none() {
+            AccesDossier::SansDroitRsa
+        } else if bouquet == Bouquet::Rsacg && !self.circonscription_atteinte(dossier, jour) {
+            AccesDossier::HorsCirconscription
         } else if dossier.opposition {
             AccesDossier::Opposition
         } else {
             AccesDossier::Autorise
         }
+    }
+
+    fn circonscription_atteinte(&self, dossier: &Dossier, jour: NaiveDate) -> bool {
+        let Some(code) = &dossier.rsa.circonscription else {
+            return false;
+        };
+        self.habilitations
+            .iter()
+            .filter(|h| {
+                h.bouquet == Bouquet::Rsacg
+                    && h.convention.ouvre(Bouquet::Rsacg)
+                    && h.convention.en_vigueur(jour)
+            })
+            .flat_map(|h| &h.circonscriptions)
+            .any(|c| c.departement == dossier.departement && &c.code == code)
     }
 }
 
@@ -118,6 +148,7 @@ mod tests {
             habilitations: vec![Habilitation {
                 bouquet: Bouquet::Qf,
                 convention: convention(vec![Bouquet::Qf], Some("2027-01-01")),
+                circonscriptions: vec![],
             }],
         };
         assert_eq!(
@@ -145,6 +176,7 @@ mod tests {
             habilitations: vec![Habilitation {
                 bouquet: Bouquet::Qf,
                 convention: convention(vec![Bouquet::Psu], None),
+                circonscriptions: vec![],
             }],
         };
         assert_eq!(
@@ -159,9 +191,12 @@ mod tests {
             departements: vec![dep("07"), dep("26")],
             habilitations: vec![],
         };
-        assert_eq!(p.acces_dossier(&dossier("26", false)), AccesDossier::Autorise);
         assert_eq!(
-            p.acces_dossier(&dossier("42", false)),
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), d("2026-06-01")),
+            AccesDossier::Autorise
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("42", false), d("2026-06-01")),
             AccesDossier::HorsCompetence
         );
     }
@@ -172,10 +207,111 @@ mod tests {
             departements: vec![dep("07")],
             habilitations: vec![],
         };
-        assert_eq!(p.acces_dossier(&dossier("07", true)), AccesDossier::Opposition);
         assert_eq!(
-            p.acces_dossier(&dossier("42", true)),
+            p.acces_dossier(Bouquet::Qf, &dossier("07", true), d("2026-06-01")),
+            AccesDossier::Opposition
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("42", true), d("2026-06-01")),
             AccesDossier::HorsCompetence
+        );
+    }
+
+    fn rsacg(circonscriptions: &[&str], fin: Option<&str>) -> Perimetre {
+        Perimetre {
+            departements: vec![dep("07"), dep("26")],
+            habilitations: vec![Habilitation {
+                bouquet: Bouquet::Rsacg,
+                convention: convention(vec![Bouquet::Rsacg], fin),
+                circonscriptions: circonscriptions
+                    .iter()
+                    .map(|c| Circonscription::parse(c).unwrap())
+                    .collect(),
+            }],
+        }
+    }
+    fn dossier_rsa(departement: &str, circonscription: Option<&str>, droit: bool) -> Dossier {
+        use crate::rsa::{DonneesRsa, DroitRsa, EtatRsa};
+        dossier(departement, false)
+            .avec_rsa(DonneesRsa {
+                circonscription: circonscription.map(|c| crate::CodeCirconscription::parse(c).unwrap()),
+                droit: droit.then(|| DroitRsa {
+                    etat: EtatRsa::Ouvert,
+                    ouvert_le: d("2025-01-01"),
+                    montant_mensuel: crate::Euros::from_centimes(60_000),
+                    majoration: false,
+                    motif_suspension: None,
+                }),
+                ..DonneesRsa::default()
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn co_3_an_agent_reaches_only_the_rsa_dossiers_of_his_circonscriptions() {
+        let p = rsacg(&["07/PRIVAS", "26/VALENCE"], None);
+        let jour = d("2026-06-01");
+        let acces = |dossier: &Dossier| p.acces_dossier(Bouquet::Rsacg, dossier, jour);
+        assert_eq!(
+            acces(&dossier_rsa("07", Some("PRIVAS"), true)),
+            AccesDossier::Autorise
+        );
+        assert_eq!(
+            acces(&dossier_rsa("26", Some("VALENCE"), true)),
+            AccesDossier::Autorise
+        );
+        assert_eq!(
+            acces(&dossier_rsa("07", Some("AUBENAS"), true)),
+            AccesDossier::HorsCirconscription
+        );
+        // A code is a circonscription of its département only.
+        assert_eq!(
+            acces(&dossier_rsa("26", Some("PRIVAS"), true)),
+            AccesDossier::HorsCirconscription
+        );
+        assert_eq!(
+            acces(&dossier_rsa("07", None, true)),
+            AccesDossier::HorsCirconscription
+        );
+        // The other bouquets do not look at circonscriptions.
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier_rsa("07", Some("AUBENAS"), true), jour),
+            AccesDossier::Autorise
+        );
+    }
+
+    #[test]
+    fn co_3_an_rsacg_habilitation_without_circonscription_or_in_force_convention_reaches_nothing() {
+        let dossier = dossier_rsa("07", Some("PRIVAS"), true);
+        assert_eq!(
+            rsacg(&[], None).acces_dossier(Bouquet::Rsacg, &dossier, d("2026-06-01")),
+            AccesDossier::HorsCirconscription
+        );
+        assert_eq!(
+            rsacg(&["07/PRIVAS"], Some("2026-03-01")).acces_dossier(
+                Bouquet::Rsacg,
+                &dossier,
+                d("2026-06-01")
+            ),
+            AccesDossier::HorsCirconscription
+        );
+    }
+
+    #[test]
+    fn bq_rsa_only_dossiers_with_an_rsa_right() {
+        let p = rsacg(&["07/PRIVAS"], None);
+        assert_eq!(
+            p.acces_dossier(
+                Bouquet::Rsacg,
+                &dossier_rsa("07", Some("PRIVAS"), false),
+                d("2026-06-01")
+            ),
+            AccesDossier::SansDroitRsa
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Rsacg, &dossier("07", true), d("2026-06-01")),
+            AccesDossier::SansDroitRsa,
+            "not even an opposition shows through a bouquet the dossier is not in"
         );
     }
 }

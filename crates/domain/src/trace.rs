@@ -78,6 +78,10 @@ pub enum Resultat {
     CompteSuspendu,
     /// CO-7: a consultation outside the bouquet's opening hours.
     HorsPlage,
+    /// CO-3: an RSA dossier outside the agent's circonscriptions; the user is told "not found".
+    HorsCirconscription,
+    /// BQ-RSA: an RSACG search that found a dossier without RSA right; the user is told "not found".
+    SansDroitRsa,
 }
 
 impl Action {
@@ -133,6 +137,8 @@ impl Resultat {
             Resultat::DoubleFacteurRequis => "double_facteur_requis",
             Resultat::CompteSuspendu => "compte_suspendu",
             Resultat::HorsPlage => "hors_plage",
+            Resultat::HorsCirconscription => "hors_circonscription",
+            Resultat::SansDroitRsa => "sans_droit_rsa",
         }
     }
 }

@@ -6,6 +6,8 @@
 
 use crate::codec::{parse_bouquets, parse_departements};
 use crate::error::DbResult;
+use partage_domain::rsa::Circonscription;
+use partage_store::codec::parse_circonscriptions;
 use partage_store::import_check::{
     self as check, key, last_by_key, Batch, Caisse, Convention, Keyed, Utilisateur,
 };
@@ -42,14 +44,21 @@ pub(crate) async fn apply(
 
     let partenaires = check::partenaires(&batch, &caisses, &mut errors);
     write_partenaires(conn, partenaires).await?;
-    let partenaires = load_partenaires(conn, &referenced).await?;
+    let (partenaires, circonscriptions) = load_partenaires(conn, &referenced).await?;
 
     let before = load_conventions(conn, &referenced).await?;
     let conventions = check::conventions(&batch, &caisses, &partenaires, &before, &mut errors);
     write_conventions(conn, conventions).await?;
     let conventions = load_conventions(conn, &referenced).await?;
 
-    let utilisateurs = check::utilisateurs(&batch, &caisses, &partenaires, &conventions, &mut errors);
+    let utilisateurs = check::utilisateurs(
+        &batch,
+        &caisses,
+        &partenaires,
+        &circonscriptions,
+        &conventions,
+        &mut errors,
+    );
     write_utilisateurs(conn, utilisateurs).await?;
 
     let dossiers = check::dossiers(&batch, &caisses, &mut errors);
@@ -105,22 +114,41 @@ async fn write_partenaires(
     let partenaires = last_by_key(partenaires, |(c, p)| key(*c, p.numero_tiers.as_str()));
     for chunk in partenaires.chunks(CHUNK) {
         sqlx::query(
-            "INSERT INTO partenaires (caisse_id, numero_tiers, nom, categorie, siret, departements)
-             SELECT caisse_id, numero_tiers, nom, categorie, siret, string_to_array(departements, ',')
-             FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                  AS t(caisse_id, numero_tiers, nom, categorie, siret, departements)
+            "INSERT INTO partenaires
+                 (caisse_id, numero_tiers, nom, categorie, siret, departements, circonscriptions)
+             SELECT caisse_id, numero_tiers, nom, categorie, siret, string_to_array(departements, ','),
+                    string_to_array(circonscriptions, ',')
+             FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                  AS t(caisse_id, numero_tiers, nom, categorie, siret, departements, circonscriptions)
              ON CONFLICT (caisse_id, numero_tiers) DO UPDATE SET nom = excluded.nom,
-                 categorie = excluded.categorie, siret = excluded.siret, departements = excluded.departements",
+                 categorie = excluded.categorie, siret = excluded.siret, departements = excluded.departements,
+                 circonscriptions = excluded.circonscriptions",
         )
         .bind(chunk.iter().map(|(c, _)| *c).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, p)| p.numero_tiers.as_str()).collect::<Vec<_>>())
+        .bind(
+            chunk
+                .iter()
+                .map(|(_, p)| p.numero_tiers.as_str())
+                .collect::<Vec<_>>(),
+        )
         .bind(chunk.iter().map(|(_, p)| p.nom.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, p)| p.categorie.as_str()).collect::<Vec<_>>())
+        .bind(
+            chunk
+                .iter()
+                .map(|(_, p)| p.categorie.as_str())
+                .collect::<Vec<_>>(),
+        )
         .bind(chunk.iter().map(|(_, p)| p.siret.as_str()).collect::<Vec<_>>())
         .bind(
             chunk
                 .iter()
                 .map(|(_, p)| codes(p.departements.iter().map(|d| d.as_str())))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            chunk
+                .iter()
+                .map(|(_, p)| codes(p.circonscriptions.iter().map(ToString::to_string)))
                 .collect::<Vec<_>>(),
         )
         .execute(&mut *conn)
@@ -130,17 +158,27 @@ async fn write_partenaires(
     Ok(())
 }
 
-async fn load_partenaires(conn: &mut PgConnection, caisses: &[i64]) -> Result<Keyed<i64>, StoreError> {
-    let rows: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT id, caisse_id, numero_tiers FROM partenaires WHERE caisse_id = ANY($1)")
-            .bind(caisses)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, caisse_id, tiers)| ((caisse_id, tiers), id))
-        .collect())
+/// The partners' ids by key, and each one's circonscriptions (CO-3) by id.
+async fn load_partenaires(
+    conn: &mut PgConnection,
+    caisses: &[i64],
+) -> Result<(Keyed<i64>, HashMap<i64, Vec<Circonscription>>), StoreError> {
+    let rows: Vec<(i64, i64, String, Vec<String>)> = sqlx::query_as(
+        "SELECT id, caisse_id, numero_tiers, circonscriptions FROM partenaires WHERE caisse_id = ANY($1)",
+    )
+    .bind(caisses)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let mut ids = Keyed::with_capacity(rows.len());
+    let mut circonscriptions = HashMap::new();
+    for (id, caisse_id, tiers, circ) in rows {
+        ids.insert((caisse_id, tiers), id);
+        if !circ.is_empty() {
+            circonscriptions.insert(id, parse_circonscriptions("partenaires.circonscriptions", &circ)?);
+        }
+    }
+    Ok((ids, circonscriptions))
 }
 
 async fn write_conventions(
@@ -262,12 +300,15 @@ async fn write_utilisateurs(conn: &mut PgConnection, users: Vec<Utilisateur<'_>>
             .map(|(id, caisse_id, identifiant)| ((caisse_id, identifiant), id))
             .collect();
         let (mut users, mut conventions, mut bouquets) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut profils, mut circonscriptions) = (Vec::new(), Vec::new());
         for u in chunk {
             if let Some(&id) = ids.get(&key(u.caisse_id, u.record.identifiant.as_str())) {
-                for (convention, bouquet) in &u.habilitations {
+                for (convention, h) in &u.habilitations {
                     users.push(id);
                     conventions.push(*convention);
-                    bouquets.push(bouquet.code());
+                    bouquets.push(h.bouquet.code());
+                    profils.push(h.profil.as_deref());
+                    circonscriptions.push(codes(h.circonscriptions.iter().map(ToString::to_string)));
                 }
             }
         }
@@ -278,13 +319,16 @@ async fn write_utilisateurs(conn: &mut PgConnection, users: Vec<Utilisateur<'_>>
             .await
             .db()?;
         sqlx::query(
-            "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet)
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[])
+            "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil, circonscriptions)
+             SELECT u, c, b, p, string_to_array(ci, ',')
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(u, c, b, p, ci)
              ON CONFLICT DO NOTHING",
         )
         .bind(users)
         .bind(conventions)
         .bind(bouquets)
+        .bind(profils)
+        .bind(circonscriptions)
         .execute(&mut *conn)
         .await
         .db()?;

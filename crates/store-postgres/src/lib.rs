@@ -368,8 +368,10 @@ impl Store for PostgresStore {
             NaiveDate,
             Option<NaiveDate>,
             Option<NaiveDate>,
+            Vec<String>,
         )> = sqlx::query_as(
-            "SELECT h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le
+            "SELECT h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
+                    h.circonscriptions
                  FROM habilitations h JOIN conventions c ON c.id = h.convention_id
                  WHERE h.utilisateur_id = $1
                  ORDER BY c.numero, h.bouquet",
@@ -387,7 +389,7 @@ impl Store for PostgresStore {
         let habilitations = rows
             .into_iter()
             .map(
-                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le)| {
+                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
                     Ok(Habilitation {
                         bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
                         convention: codec::ConventionRow {
@@ -398,6 +400,10 @@ impl Store for PostgresStore {
                             fin_le,
                         }
                         .into_convention()?,
+                        circonscriptions: partage_store::codec::parse_circonscriptions(
+                            "habilitations.circonscriptions",
+                            &circ,
+                        )?,
                     })
                 },
             )

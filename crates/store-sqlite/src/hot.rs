@@ -37,9 +37,10 @@ pub(crate) type SessionRow = (
 );
 
 /// The partner's départements, then for each habilitation: bouquet, convention numero, bouquets,
-/// signee_le, formalite_cnil_le, fin_le (all `None` for a user without habilitation).
+/// signee_le, formalite_cnil_le, fin_le, circonscriptions (all `None` for a user without habilitation).
 pub(crate) type PerimetreRow = (
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -122,7 +123,8 @@ impl HotReader {
     pub(crate) fn perimetre(&self, user: i64) -> Result<Vec<PerimetreRow>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le
+                "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
+                        h.circonscriptions
                  FROM utilisateurs u
                  JOIN partenaires p ON p.id = u.partenaire_id
                  LEFT JOIN habilitations h ON h.utilisateur_id = u.id
@@ -131,7 +133,16 @@ impl HotReader {
                  ORDER BY c.numero, h.bouquet",
             )?;
             let rows = stmt.query_map([user], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
             })?;
             rows.collect()
         })

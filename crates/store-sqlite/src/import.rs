@@ -7,6 +7,7 @@
 use crate::codec::{date, json_list, parse_departements, parse_json};
 use crate::error::DbResult;
 use crate::MAX_BINDS;
+use partage_domain::rsa::Circonscription;
 use partage_store::import_check::{
     self as check, key, last_by_key, Batch, Caisse, Convention, Keyed, Utilisateur,
 };
@@ -36,14 +37,21 @@ pub(crate) async fn apply(
 
     let partenaires = check::partenaires(&batch, &caisses, &mut errors);
     write_partenaires(conn, partenaires).await?;
-    let partenaires = load_partenaires(conn, &referenced).await?;
+    let (partenaires, circonscriptions) = load_partenaires(conn, &referenced).await?;
 
     let before = load_conventions(conn, &referenced).await?;
     let conventions = check::conventions(&batch, &caisses, &partenaires, &before, &mut errors);
     write_conventions(conn, conventions).await?;
     let conventions = load_conventions(conn, &referenced).await?;
 
-    let utilisateurs = check::utilisateurs(&batch, &caisses, &partenaires, &conventions, &mut errors);
+    let utilisateurs = check::utilisateurs(
+        &batch,
+        &caisses,
+        &partenaires,
+        &circonscriptions,
+        &conventions,
+        &mut errors,
+    );
     write_utilisateurs(conn, utilisateurs).await?;
 
     let dossiers = check::dossiers(&batch, &caisses, &mut errors);
@@ -95,9 +103,10 @@ async fn write_partenaires(
     partenaires: Vec<(i64, &PartenaireRecord)>,
 ) -> Result<(), StoreError> {
     let partenaires = last_by_key(partenaires, |(c, p)| key(*c, p.numero_tiers.as_str()));
-    for chunk in partenaires.chunks(MAX_BINDS / 6) {
+    for chunk in partenaires.chunks(MAX_BINDS / 7) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO partenaires (caisse_id, numero_tiers, nom, categorie, siret, departements) ",
+            "INSERT INTO partenaires \
+             (caisse_id, numero_tiers, nom, categorie, siret, departements, circonscriptions) ",
         );
         q.push_values(chunk, |mut row, (caisse_id, p)| {
             row.push_bind(*caisse_id)
@@ -105,30 +114,42 @@ async fn write_partenaires(
                 .push_bind(p.nom.as_str())
                 .push_bind(p.categorie.as_str())
                 .push_bind(p.siret.as_str())
-                .push_bind(json_list(p.departements.iter().map(|d| d.as_str())));
+                .push_bind(json_list(p.departements.iter().map(|d| d.as_str())))
+                .push_bind(json_list(p.circonscriptions.iter().map(ToString::to_string)));
         });
         q.push(
             " ON CONFLICT (caisse_id, numero_tiers) DO UPDATE SET nom = excluded.nom, \
-             categorie = excluded.categorie, siret = excluded.siret, departements = excluded.departements",
+             categorie = excluded.categorie, siret = excluded.siret, departements = excluded.departements, \
+             circonscriptions = excluded.circonscriptions",
         );
         q.build().execute(&mut *conn).await.db()?;
     }
     Ok(())
 }
 
-async fn load_partenaires(conn: &mut SqliteConnection, caisses: &[i64]) -> Result<Keyed<i64>, StoreError> {
-    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT id, caisse_id, numero_tiers FROM partenaires
+/// The partners' ids by key, and each one's circonscriptions (CO-3) by id.
+async fn load_partenaires(
+    conn: &mut SqliteConnection,
+    caisses: &[i64],
+) -> Result<(Keyed<i64>, HashMap<i64, Vec<Circonscription>>), StoreError> {
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, caisse_id, numero_tiers, circonscriptions FROM partenaires
          WHERE caisse_id IN (SELECT value FROM json_each(?))",
     )
     .bind(ids_json(caisses.iter().copied()))
     .fetch_all(&mut *conn)
     .await
     .db()?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, caisse_id, tiers)| ((caisse_id, tiers), id))
-        .collect())
+    let mut ids = Keyed::with_capacity(rows.len());
+    let mut circonscriptions = HashMap::new();
+    for (id, caisse_id, tiers, circ) in rows {
+        ids.insert((caisse_id, tiers), id);
+        let circ: Vec<Circonscription> = parse_json("partenaires.circonscriptions", &circ)?;
+        if !circ.is_empty() {
+            circonscriptions.insert(id, circ);
+        }
+    }
+    Ok((ids, circonscriptions))
 }
 
 async fn write_conventions(
@@ -232,7 +253,7 @@ async fn write_utilisateurs(
                 grants.extend(
                     u.habilitations
                         .iter()
-                        .map(|(convention, bouquet)| (id, *convention, *bouquet)),
+                        .map(|(convention, h)| (id, *convention, *h)),
                 );
             }
         }
@@ -242,14 +263,16 @@ async fn write_utilisateurs(
             .execute(&mut *conn)
             .await
             .db()?;
-        for grants in grants.chunks(MAX_BINDS / 3) {
+        for grants in grants.chunks(MAX_BINDS / 5) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet) ",
+                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil, circonscriptions) ",
             );
-            q.push_values(grants, |mut row, (user, convention, bouquet)| {
+            q.push_values(grants, |mut row, (user, convention, h)| {
                 row.push_bind(*user)
                     .push_bind(*convention)
-                    .push_bind(bouquet.code());
+                    .push_bind(h.bouquet.code())
+                    .push_bind(h.profil.as_deref())
+                    .push_bind(json_list(h.circonscriptions.iter().map(ToString::to_string)));
             });
             q.push(" ON CONFLICT DO NOTHING");
             q.build().execute(&mut *conn).await.db()?;

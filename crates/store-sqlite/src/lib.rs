@@ -343,10 +343,19 @@ impl Store for SqliteStore {
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
         let all = self.hot.perimetre(user.0)?;
         let departements = all.first().map(|row| (row.0.clone(),));
-        let rows: Vec<(String, String, String, String, Option<String>, Option<String>)> = all
+        #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        )> = all
             .into_iter()
-            .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin)| {
-                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin))
+            .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
+                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
             })
             .collect();
         let departements = match departements {
@@ -357,7 +366,7 @@ impl Store for SqliteStore {
         let habilitations = rows
             .into_iter()
             .map(
-                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le)| {
+                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
                     Ok(Habilitation {
                         bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
                         convention: codec::ConventionRow {
@@ -368,6 +377,7 @@ impl Store for SqliteStore {
                             fin_le,
                         }
                         .into_convention()?,
+                        circonscriptions: codec::parse_json("habilitations.circonscriptions", &circ)?,
                     })
                 },
             )

@@ -41,6 +41,17 @@ pub fn login_record(row: LoginRow) -> Result<LoginRecord, StoreError> {
     })
 }
 
+/// CO-3: circonscriptions stored as `DÉPARTEMENT/CODE` strings.
+pub fn parse_circonscriptions(
+    column: &str,
+    codes: &[String],
+) -> Result<Vec<partage_domain::rsa::Circonscription>, StoreError> {
+    codes
+        .iter()
+        .map(|c| partage_domain::rsa::Circonscription::parse(c).map_err(|e| corrupt(column, e)))
+        .collect()
+}
+
 pub fn parse_regime(text: &str) -> Result<Regime, StoreError> {
     Regime::parse(text).ok_or_else(|| corrupt("caisses.regime", format!("« {text} »")))
 }

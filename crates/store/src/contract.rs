@@ -38,6 +38,8 @@ pub use trace_log::{
 
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
+pub mod rsacg;
+pub use rsacg::*;
 pub mod cycles;
 pub mod habilitations;
 pub mod personnel;
@@ -155,6 +157,8 @@ macro_rules! contract_tests {
             hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it,
             cv_12_the_caisse_sets_the_mode_and_the_administrators,
             hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
+            co_3_circonscriptions_of_partners_and_habilitations_reach_the_perimetre,
+            co_3_an_habilitation_outside_the_partners_circonscriptions_refuses_the_file,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
@@ -220,6 +224,7 @@ pub fn partenaire(caisse: &str, tiers: &str, departements: &[&str]) -> ImportRec
         categorie: "CCAS".into(),
         siret: Siret::parse("73282932000074").unwrap(),
         departements: departements.iter().map(|s| dep(s)).collect(),
+        circonscriptions: Vec::new(),
     })
 }
 
@@ -262,6 +267,8 @@ pub fn utilisateur(
             .map(|(numero, bouquet)| HabilitationRecord {
                 convention: NumeroConvention::parse(numero).unwrap(),
                 bouquet: *bouquet,
+                profil: None,
+                circonscriptions: Vec::new(),
             })
             .collect(),
         mot_de_passe_provisoire_hash: TEMPORAIRE.into(),
@@ -475,6 +482,7 @@ pub async fn co_1_import_then_login_perimetre_and_dossier_by_nir(store: &dyn Sto
         vec![Habilitation {
             bouquet: Bouquet::Qf,
             convention: convention_of("C-1", &[Bouquet::Qf, Bouquet::Psu]),
+            circonscriptions: vec![],
         }]
     );
     let pm = user(store, CAISSE_A, "pmartin").await;

@@ -8,9 +8,10 @@
 //! and writing stay in the backends.
 
 use crate::{
-    CaisseRecord, ConventionRecord, DossierRecord, ImportCounts, ImportError, ImportRecord, LineError,
-    NumberedRecord, PartenaireRecord, UtilisateurRecord,
+    CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts, ImportError,
+    ImportRecord, LineError, NumberedRecord, PartenaireRecord, UtilisateurRecord,
 };
+use partage_domain::rsa::Circonscription;
 use partage_domain::Bouquet;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -90,8 +91,8 @@ pub struct Utilisateur<'a> {
     pub caisse_id: i64,
     pub partenaire_id: i64,
     pub record: &'a UtilisateurRecord,
-    /// (convention id, bouquet), all checked.
-    pub habilitations: Vec<(i64, Bouquet)>,
+    /// (convention id, habilitation), all checked.
+    pub habilitations: Vec<(i64, &'a HabilitationRecord)>,
 }
 
 /// Keys are (caisse id, natural key): every natural key is unique within its caisse only.
@@ -187,10 +188,13 @@ pub fn conventions<'a>(
 
 /// Users whose caisse and partner are known and whose every habilitation is a bouquet opened by one of
 /// their partner's conventions. `conventions` holds the conventions stored once this import's are written.
+/// An RSACG habilitation reaches only circonscriptions of its partner (CO-3): `circonscriptions` holds each
+/// partner's, by partner id, as stored once this import's partners are written.
 pub fn utilisateurs<'a>(
     batch: &'a Batch,
     caisses: &HashMap<String, Caisse>,
     partenaires: &Keyed<i64>,
+    circonscriptions: &HashMap<i64, Vec<Circonscription>>,
     conventions: &Keyed<Convention>,
     errors: &mut Vec<LineError>,
 ) -> Vec<Utilisateur<'a>> {
@@ -207,6 +211,15 @@ pub fn utilisateurs<'a>(
         let mut valid = true;
         for h in &u.habilitations {
             let numero = h.convention.as_str();
+            let du_partenaire = circonscriptions
+                .get(&partenaire_id)
+                .map_or(&[][..], Vec::as_slice);
+            let hors: Vec<String> = h
+                .circonscriptions
+                .iter()
+                .filter(|c| !du_partenaire.contains(c))
+                .map(ToString::to_string)
+                .collect();
             let raison = match conventions.get(&key(caisse.id, numero)) {
                 None => format!("convention « {numero} » inconnue dans la caisse {}", u.caisse),
                 Some(c) if c.partenaire_id != partenaire_id => format!(
@@ -217,8 +230,13 @@ pub fn utilisateurs<'a>(
                     "la convention « {numero} » n'ouvre pas le bouquet {}",
                     h.bouquet.code()
                 ),
+                Some(_) if !hors.is_empty() => format!(
+                    "circonscription(s) {} hors de celles du partenaire « {} » (CO-3)",
+                    hors.join(", "),
+                    u.partenaire
+                ),
                 Some(c) => {
-                    habilitations.push((c.id, h.bouquet));
+                    habilitations.push((c.id, h));
                     continue;
                 }
             };

@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::perimetre::Perimetre;
+use partage_domain::rsa::Circonscription;
 use partage_domain::trace::Trace;
 use partage_domain::{
     Bouquet, CaisseCode, CodeDepartement, Dossier, Identifiant, NumeroConvention, NumeroTiers, Regime, Siret,
@@ -95,6 +96,9 @@ pub struct PartenaireRecord {
     pub siret: Siret,
     /// Must be départements of the caisse (TEN-3).
     pub departements: Vec<CodeDepartement>,
+    /// CO-3: the circonscriptions of a conseil départemental, each within its départements; empty for the
+    /// other partners.
+    pub circonscriptions: Vec<Circonscription>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +114,10 @@ pub struct ConventionRecord {
 pub struct HabilitationRecord {
     pub convention: NumeroConvention,
     pub bouquet: Bouquet,
+    /// HB-4: one of the bouquet's profiles (RSACG), `None` for a bouquet without any.
+    pub profil: Option<String>,
+    /// CO-3: the RSACG perimeter, one or more of the partner's circonscriptions; empty for other bouquets.
+    pub circonscriptions: Vec<Circonscription>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +145,9 @@ pub struct DossierRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Nearly every record of a caisse's file is a dossier, the largest variant: boxing it would add one
+// allocation per line and save nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ImportRecord {
     Caisse(CaisseRecord),
     Partenaire(PartenaireRecord),

@@ -13,8 +13,10 @@ mod mcp;
 pub mod openapi;
 mod openapi_caisse;
 mod openapi_habilitations;
+mod openapi_rsacg;
 mod psu;
 mod quota;
+mod rsacg;
 mod session;
 
 use crate::AppState;
@@ -27,6 +29,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/v1/consultations/psu", post(psu::psu))
+        .route("/api/v1/consultations/rsacg", post(rsacg::rsacg))
         .route("/api/v1/consultations/mcp/qf", post(mcp::qf))
         .route("/api/v1/consultations/mcp/adresse", post(mcp::adresse))
         .route("/api/v1/journal/point-de-controle", get(journal::dernier))

@@ -67,7 +67,7 @@ pub(crate) fn trop_de_requetes(description: &str) -> Value {
 }
 
 /// A served consultation, with what is left of the user's rate in `RateLimit-*` (security, part 3).
-fn consultation_servie(description: &str, schema: &str) -> Value {
+pub(crate) fn consultation_servie(description: &str, schema: &str) -> Value {
     let entier = json!({ "type": "integer", "minimum": 0 });
     json!({
         "description": description,
@@ -119,7 +119,7 @@ fn mcp(operation: &str, resume: &str, description: &str, schema: &str) -> Value 
 }
 
 /// CO-7: the bouquet is outside its opening hours; `Retry-After` says when it reopens.
-fn service_ferme() -> Value {
+pub(crate) fn service_ferme() -> Value {
     let mut v = probleme(
         "Service fermé à cette heure (plage d'ouverture du bouquet, heure de Paris) : le message dit quand il \
          rouvre.",
@@ -135,7 +135,7 @@ fn service_ferme() -> Value {
 }
 
 /// The user consulted faster than his rate: nothing was looked up; the attempt is traced.
-fn trop_de_consultations() -> Value {
+pub(crate) fn trop_de_consultations() -> Value {
     trop_de_requetes(
         "Plus de consultations que le débit permis à chaque utilisateur (par défaut 20 par seconde) : rien \
          n'a été cherché, la tentative est tracée.",
@@ -217,6 +217,7 @@ pub fn document() -> Value {
     super::openapi_caisse::documenter(&mut doc);
     super::caisse_supervision::documenter(&mut doc);
     super::openapi_habilitations::documenter(&mut doc);
+    super::openapi_rsacg::documenter(&mut doc);
     doc
 }
 

@@ -7,6 +7,7 @@ mod mcp;
 mod mot_de_passe;
 mod psu;
 mod qf;
+mod rsacg;
 mod session;
 
 use crate::error::ApiError;
@@ -29,6 +30,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/qf", get(qf::afficher).post(qf::rechercher))
         .route("/information-familles", get(information::afficher))
         .route("/psu", get(psu::afficher).post(psu::rechercher))
+        .route("/rsacg", get(rsacg::afficher).post(rsacg::rechercher))
         .route("/mon-compte-partenaire", get(mcp::afficher).post(mcp::rechercher))
         .route("/deconnexion", post(session::deconnexion))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))

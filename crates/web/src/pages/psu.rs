@@ -3,19 +3,21 @@
 //! "Situation familiale" and "Ressources hors prestations familiales". The search is a POST: neither NIR
 //! nor name appears in a URL.
 
-use super::qf::{adresse_lignes, choix_periode, date, mois_libelle, nombre, Choix};
+use super::qf::{
+    adresse_lignes, afficher_recherche, choix_periode, date, mois_libelle, periode_du_formulaire,
+    refus_recherche, Choix, PageDeRecherche,
+};
 use super::session::PageAgent;
 use super::PageForm;
-use super::{depuis_erreur, phrase, rendre, Nav};
+use super::{rendre, Nav};
 use crate::extract::Source;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use partage_app::psu::{PsuQuery, PsuView};
-use partage_app::AppError;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -109,8 +111,8 @@ fn resultat(view: PsuView, annee: i32, mois: u32) -> Resultat {
     }
 }
 
-impl PagePsu {
-    fn new(nav: Nav, aujourdhui: NaiveDate, annee: i32, mois: u32) -> PagePsu {
+impl PageDeRecherche for PagePsu {
+    fn vide(nav: Nav, aujourdhui: NaiveDate, annee: i32, mois: u32) -> PagePsu {
         let (annees, mois) = choix_periode(aujourdhui, annee, mois);
         PagePsu {
             nav,
@@ -127,14 +129,7 @@ impl PagePsu {
 }
 
 pub(crate) async fn afficher(State(state): State<AppState>, PageAgent(session): PageAgent) -> Response {
-    if let Err(e) = state.app.touch(&session.agent).await {
-        return depuis_erreur(e);
-    }
-    let today = state.app.clock().today();
-    rendre(
-        StatusCode::OK,
-        &PagePsu::new(session.nav(), today, today.year(), today.month()),
-    )
+    afficher_recherche::<PagePsu>(state, session).await
 }
 
 #[derive(Deserialize)]
@@ -158,12 +153,8 @@ pub(crate) async fn rechercher(
     PageForm(form): PageForm<Recherche>,
 ) -> Response {
     let today = state.app.clock().today();
-    let (annee, mois) = match (nombre::<i32>(&form.annee), nombre::<u32>(&form.mois)) {
-        (Ok(a), Ok(m)) => (a, m),
-        _ => (Some(0), Some(0)),
-    };
-    let (shown_year, shown_month) = (annee.unwrap_or(today.year()), mois.unwrap_or(today.month()));
-    let mut page = PagePsu::new(session.nav(), today, shown_year, shown_month);
+    let (annee, mois, shown_year, shown_month) = periode_du_formulaire(&form.annee, &form.mois, today);
+    let mut page = PagePsu::vide(session.nav(), today, shown_year, shown_month);
     let query = PsuQuery {
         nir: Some(&form.nir),
         matricule: Some(&form.matricule),
@@ -176,26 +167,19 @@ pub(crate) async fn rechercher(
             page.resultat = Some(resultat(view, shown_year, shown_month));
             StatusCode::OK
         }
-        Err(
-            e @ (AppError::NirInvalide(_) | AppError::RequeteInvalide(_) | AppError::RechercheIncomplete),
-        ) => {
-            // Kept in the fields so the user can correct them; the answer is never cached (no-store).
-            page.nir = form.nir;
-            page.matricule = form.matricule;
-            page.nom = form.nom;
-            page.erreur = Some(phrase(&e.to_string()));
-            StatusCode::BAD_REQUEST
-        }
         // CO-2, CO-4: a wrong name, or a dossier outside the perimeter, reads exactly like nobody's NIR.
-        Err(e @ (AppError::DossierIntrouvable | AppError::MatriculeIntrouvable)) => {
-            page.message = Some(phrase(&e.to_string()));
-            StatusCode::NOT_FOUND
-        }
-        Err(e @ (AppError::Opposition | AppError::NonHabilite)) => {
-            page.message = Some(phrase(&e.to_string()));
-            StatusCode::FORBIDDEN
-        }
-        Err(e) => return depuis_erreur(e),
+        Err(e) => match refus_recherche(e, &mut page.erreur, &mut page.message) {
+            Ok((status, garder)) => {
+                if garder {
+                    // Kept so the user can correct them; the answer is never cached (no-store).
+                    page.nir = form.nir;
+                    page.matricule = form.matricule;
+                    page.nom = form.nom;
+                }
+                status
+            }
+            Err(page) => return *page,
+        },
     };
     rendre(status, &page)
 }

@@ -180,13 +180,34 @@ impl PageQf {
     }
 }
 
-pub(crate) async fn afficher(State(state): State<AppState>, PageAgent(session): PageAgent) -> Response {
+/// A bouquet's search page (QF, PSU, Mon Compte Partenaire, RSACG), with an empty search block.
+pub(super) trait PageDeRecherche: Template {
+    fn vide(nav: Nav, aujourdhui: NaiveDate, annee: i32, mois: u32) -> Self;
+}
+
+/// Shows a bouquet's empty search page on the current month; the visit keeps the session alive.
+pub(super) async fn afficher_recherche<P: PageDeRecherche>(
+    state: AppState,
+    session: super::session::PageSession,
+) -> Response {
     if let Err(e) = state.app.touch(&session.agent).await {
         return depuis_erreur(e);
     }
     let today = state.app.clock().today();
-    let page = PageQf::new(session.nav(), today, today.year(), today.month());
-    rendre(StatusCode::OK, &page)
+    rendre(
+        StatusCode::OK,
+        &P::vide(session.nav(), today, today.year(), today.month()),
+    )
+}
+
+impl PageDeRecherche for PageQf {
+    fn vide(nav: Nav, aujourdhui: NaiveDate, annee: i32, mois: u32) -> PageQf {
+        PageQf::new(nav, aujourdhui, annee, mois)
+    }
+}
+
+pub(crate) async fn afficher(State(state): State<AppState>, PageAgent(session): PageAgent) -> Response {
+    afficher_recherche::<PageQf>(state, session).await
 }
 
 #[derive(Deserialize)]
@@ -197,6 +218,46 @@ pub(crate) struct Recherche {
     annee: String,
     #[serde(default)]
     mois: String,
+}
+
+/// The period a search form asks for: the year and month handed to the use case (a value that is not a
+/// number at all gets the same refusal as a month out of range), and the month the selects show again.
+pub(super) fn periode_du_formulaire(
+    annee: &str,
+    mois: &str,
+    aujourdhui: NaiveDate,
+) -> (Option<i32>, Option<u32>, i32, u32) {
+    let (annee, mois) = match (nombre::<i32>(annee), nombre::<u32>(mois)) {
+        (Ok(a), Ok(m)) => (a, m),
+        _ => (Some(0), Some(0)),
+    };
+    let affiche = (
+        annee.unwrap_or(aujourdhui.year()),
+        mois.unwrap_or(aujourdhui.month()),
+    );
+    (annee, mois, affiche.0, affiche.1)
+}
+
+/// How the pages of the bouquets found by NIR or matricule (PSU, Mon Compte Partenaire, RSACG) answer a
+/// refused search: the search to correct (400, its sentence in `erreur`, and `true`: show the fields again),
+/// nobody (404) or an opposition or no habilitation (403), one sentence in `message`. Outside the perimeter,
+/// a wrong name or another circonscription read exactly like nobody's NIR. `Err`: the common error page.
+pub(super) fn refus_recherche(
+    e: AppError,
+    erreur: &mut Option<String>,
+    message: &mut Option<String>,
+) -> Result<(StatusCode, bool), Box<Response>> {
+    let status = match e {
+        AppError::NirInvalide(_) | AppError::RequeteInvalide(_) | AppError::RechercheIncomplete => {
+            *erreur = Some(phrase(&e.to_string()));
+            return Ok((StatusCode::BAD_REQUEST, true));
+        }
+        AppError::DossierIntrouvable | AppError::MatriculeIntrouvable => StatusCode::NOT_FOUND,
+        AppError::Opposition | AppError::NonHabilite => StatusCode::FORBIDDEN,
+        e => return Err(Box::new(depuis_erreur(e))),
+    };
+    *message = Some(phrase(&e.to_string()));
+    Ok((status, false))
 }
 
 /// A select's value: empty means "not chosen"; anything else must be a number, or the period is refused by
@@ -217,12 +278,7 @@ pub(crate) async fn rechercher(
     PageForm(form): PageForm<Recherche>,
 ) -> Response {
     let today = state.app.clock().today();
-    let (annee, mois) = match (nombre::<i32>(&form.annee), nombre::<u32>(&form.mois)) {
-        (Ok(a), Ok(m)) => (a, m),
-        // Not a number at all: the same refusal as a month out of range.
-        _ => (Some(0), Some(0)),
-    };
-    let (shown_year, shown_month) = (annee.unwrap_or(today.year()), mois.unwrap_or(today.month()));
+    let (annee, mois, shown_year, shown_month) = periode_du_formulaire(&form.annee, &form.mois, today);
     let mut page = PageQf::new(session.nav(), today, shown_year, shown_month);
     let query = QfQuery {
         nir: &form.nir,

@@ -157,6 +157,23 @@ pub async fn spawn_app() -> TestApp {
     .await
 }
 
+/// The shared app, with a bouquet's own fixture imported on top through the real import path.
+pub async fn spawn_app_importing(fixture: String) -> TestApp {
+    let app = spawn_app().await;
+    let importer = App::new(
+        app.store.clone(),
+        Arc::new(app.clock.clone()),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    importer
+        .import_jsonl(Box::new(std::io::Cursor::new(fixture.into_bytes())))
+        .await
+        .unwrap();
+    app
+}
+
 pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     spawn_app_settings(config, Settings::default()).await
 }
@@ -237,10 +254,13 @@ impl TestApp {
 
     /// `agent07`, logged in, his temporary password replaced by [`NOUVEAU_MDP`]: ready to consult.
     pub async fn agent_ready(&self) -> String {
-        let token = self.token(AGENT, AGENT_MDP_PROVISOIRE).await;
-        let res = self
-            .change_password(&token, AGENT_MDP_PROVISOIRE, NOUVEAU_MDP)
-            .await;
+        self.ready(AGENT, AGENT_MDP_PROVISOIRE).await
+    }
+
+    /// A user of [`CAISSE`], logged in, his temporary password replaced by [`NOUVEAU_MDP`].
+    pub async fn ready(&self, identifiant: &str, provisoire: &str) -> String {
+        let token = self.token(identifiant, provisoire).await;
+        let res = self.change_password(&token, provisoire, NOUVEAU_MDP).await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
         token
     }

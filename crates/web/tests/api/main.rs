@@ -26,6 +26,7 @@ mod plage;
 mod psu;
 mod reauthentification;
 mod requetes;
+mod rsacg;
 mod securite;
 mod session;
 mod supervision;

@@ -2,10 +2,8 @@
 //! each showing its one rubrique; found as in PSU, by NIR or matricule **and** name (CO-2).
 
 use crate::helpers::*;
-use partage_app::{App, Settings};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 const AGENT_QF: &str = "lille-qf";
 const AGENT_ADRESSE: &str = "lille-adresse";
@@ -23,19 +21,7 @@ fn mcp_fixture() -> String {
 }
 
 async fn spawn_mcp_app() -> TestApp {
-    let app = spawn_app().await;
-    let importer = App::new(
-        app.store.clone(),
-        Arc::new(app.clock.clone()),
-        Settings::default(),
-    )
-    .await
-    .unwrap();
-    importer
-        .import_jsonl(Box::new(std::io::Cursor::new(mcp_fixture().into_bytes())))
-        .await
-        .unwrap();
-    app
+    spawn_app_importing(mcp_fixture()).await
 }
 
 /// A CAF du Nord agent, logged in, temporary password replaced.

@@ -1,10 +1,8 @@
 //! BQ-PSU, CO-2, CO-6, OP-1 through the API: `POST /api/v1/consultations/psu`.
 
 use crate::helpers::*;
-use partage_app::{App, Settings};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 /// Habilitated to PSU only, through a convention in force; a crèche competent for 07.
 pub const CRECHE: &str = "creche07";
@@ -47,27 +45,12 @@ pub fn psu_fixture() -> String {
 
 /// The shared app, with the PSU fixture imported through the real import path.
 pub async fn spawn_psu_app() -> TestApp {
-    let app = spawn_app().await;
-    let importer = App::new(
-        app.store.clone(),
-        Arc::new(app.clock.clone()),
-        Settings::default(),
-    )
-    .await
-    .unwrap();
-    importer
-        .import_jsonl(Box::new(std::io::Cursor::new(psu_fixture().into_bytes())))
-        .await
-        .unwrap();
-    app
+    spawn_app_importing(psu_fixture()).await
 }
 
 /// `creche07`, logged in, temporary password replaced.
 pub async fn creche_ready(app: &TestApp) -> String {
-    let token = app.token(CRECHE, CRECHE_MDP).await;
-    let res = app.change_password(&token, CRECHE_MDP, NOUVEAU_MDP).await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    token
+    app.ready(CRECHE, CRECHE_MDP).await
 }
 
 async fn psu(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
