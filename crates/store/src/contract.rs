@@ -38,10 +38,12 @@ pub use trace_log::{
 
 pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
+pub mod abus;
 pub mod cycles;
 pub mod habilitations;
 pub mod personnel;
 pub mod supervision;
+pub use abus::*;
 pub use cycles::*;
 pub use habilitations::*;
 pub use personnel::*;
@@ -154,6 +156,9 @@ macro_rules! contract_tests {
             hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it,
             cv_12_the_caisse_sets_the_mode_and_the_administrators,
             hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
+            su_1_the_caisse_sets_its_rules,
+            su_1_alerts_are_raised_once_per_rule_day_and_subject,
+            su_1_surveillance_is_kept_as_a_history,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

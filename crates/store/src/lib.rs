@@ -25,6 +25,7 @@ pub mod verrouillage;
 
 pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
+pub mod abus;
 pub mod personnel;
 pub mod supervision;
 pub mod trace_log;
@@ -251,6 +252,7 @@ pub trait Store:
     + cycles::ConventionCycles
     + double_facteur::SecondFactors
     + supervision::Supervision
+    + abus::Abus
     + habilitations::Habilitations
     + Send
     + Sync
