@@ -18,7 +18,8 @@ use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::Identifiant;
 pub use partage_store::abus::{AlerteRecord, ReglesEnregistrees, SurveillanceRecord};
 use partage_store::abus::{ClotureRefusee, FinRefusee, SurveillanceRefusee};
-use partage_store::supervision::{Acte, TraceFilter};
+pub use partage_store::supervision::Acte;
+use partage_store::supervision::TraceFilter;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The longest period one analysis or one alert list covers.
@@ -32,6 +33,34 @@ pub struct ReglesVue {
     pub regles: ReglesAbus,
     /// `None`: the defaults, never set.
     pub modifiees: Option<(String, DateTime<Utc>)>,
+}
+
+/// New thresholds; those not given keep their current value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModificationRegles {
+    pub facteur_volume: Option<u32>,
+    pub volume_minimum: Option<u32>,
+    pub nuit_debut: Option<u32>,
+    pub nuit_fin: Option<u32>,
+    pub seuil_introuvables: Option<u32>,
+    pub seuil_agents_par_dossier: Option<u32>,
+    pub seuil_hors_perimetre: Option<u32>,
+}
+
+impl ModificationRegles {
+    fn appliquer(self, r: ReglesAbus) -> ReglesAbus {
+        ReglesAbus {
+            facteur_volume: self.facteur_volume.unwrap_or(r.facteur_volume),
+            volume_minimum: self.volume_minimum.unwrap_or(r.volume_minimum),
+            nuit_debut: self.nuit_debut.unwrap_or(r.nuit_debut),
+            nuit_fin: self.nuit_fin.unwrap_or(r.nuit_fin),
+            seuil_introuvables: self.seuil_introuvables.unwrap_or(r.seuil_introuvables),
+            seuil_agents_par_dossier: self
+                .seuil_agents_par_dossier
+                .unwrap_or(r.seuil_agents_par_dossier),
+            seuil_hors_perimetre: self.seuil_hors_perimetre.unwrap_or(r.seuil_hors_perimetre),
+        }
+    }
 }
 
 /// What one analysis found.
@@ -146,16 +175,17 @@ impl App {
         outcome
     }
 
-    /// SU-1: replaces the caisse's detection rules (role `supervision`, sensitive act). Traced with the new
+    /// SU-1: changes the caisse's detection rules (role `supervision`, sensitive act). Traced with the new
     /// thresholds.
     pub async fn modifier_regles_abus(
         &self,
         staff: &Staff,
-        regles: ReglesAbus,
+        modification: ModificationRegles,
         source: &str,
     ) -> Result<ReglesVue, AppError> {
         self.exiger_acte_sensible(staff, Role::Supervision, source)
             .await?;
+        let regles = modification.appliquer(self.regles_en_vigueur(staff).await?.regles);
         let outcome = match regles.verifier() {
             Err(e) => Err(AppError::RequeteInvalide(e.join(" ; "))),
             Ok(()) => {

@@ -1,0 +1,379 @@
+//! Abuse detection (SPEC SU-1, CO-5): the caisse's rules, alerts raised from real consultations, closing
+//! them, and surveillance.
+
+use crate::helpers::*;
+use crate::openapi::{check, schema};
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+impl TestApp {
+    /// A fresh login of a staff member made by `staff_ready`.
+    async fn token_staff(&self, identifiant: &str) -> String {
+        let res = self.staff_login(CAISSE, identifiant, NOUVEAU_MDP).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json::<Value>().await.unwrap()["jeton"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn put_regles(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .put(self.url("/api/v1/caisse/abus/regles"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn analyse(&self, token: &str, du: &str, au: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/caisse/abus/analyse"))
+            .query(&[("du", du), ("au", au)])
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn analyse_ok(&self, token: &str, du: &str, au: &str) -> Value {
+        let res = self.analyse(token, du, au).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    async fn alertes(&self, token: &str, query: &str) -> Value {
+        let res = self
+            .get_with(&format!("/api/v1/caisse/abus/alertes?{query}"), token)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+}
+
+/// `(regle, utilisateur or matricule, compte)` of each alert, sorted.
+fn resume(alertes: &Value) -> Vec<(String, String, i64)> {
+    let mut v: Vec<_> = alertes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["regle"].as_str().unwrap().to_owned(),
+                a["utilisateur"]
+                    .as_str()
+                    .or(a["matricule"].as_str())
+                    .unwrap()
+                    .to_owned(),
+                a["compte"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn r(regle: &str, sujet: &str, compte: i64) -> (String, String, i64) {
+    (regle.to_owned(), sujet.to_owned(), compte)
+}
+
+#[tokio::test]
+async fn su_1_rules_default_then_set_by_supervision_as_a_sensitive_act() {
+    let app = spawn_app().await;
+    let sup = app.staff_ready("superviseur", "supervision").await;
+    let res = app.get_with("/api/v1/caisse/abus/regles", &sup).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["par_defaut"], true);
+    let doc = partage_web::api::openapi::document();
+    check(&doc, &schema("ReglesAbus"), &body, "regles").unwrap();
+    assert_eq!(body["facteur_volume"], 5);
+
+    let res = app
+        .put_regles(&sup, &json!({"facteur_volume": 3, "nuit_debut": 20}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            &body["facteur_volume"],
+            &body["nuit_debut"],
+            &body["nuit_fin"],
+            &body["par_defaut"]
+        ),
+        (&json!(3), &json!(20), &json!(5), &json!(false)),
+        "what is not given keeps its value"
+    );
+    assert_eq!(body["modifiees_par"], "superviseur");
+
+    // A bad threshold is refused with its reason, and nothing is written.
+    let (status, body) = problem(
+        app.put_regles(&sup, &json!({"facteur_volume": 0, "nuit_fin": 20}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("requete_invalide"))
+    );
+    let now: Value = app
+        .get_with("/api/v1/caisse/abus/regles", &sup)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((&now["facteur_volume"], &now["nuit_fin"]), (&json!(3), &json!(5)));
+
+    // Eleven minutes after the password was typed, changing the rules needs it again.
+    app.clock.advance(Duration::minutes(11));
+    let (status, body) = problem(app.put_regles(&sup, &json!({"facteur_volume": 9})).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("reauthentification_requise"))
+    );
+
+    // Other roles may not see them.
+    let admin = app.staff_ready("admin2", "admin").await;
+    for path in [
+        "/api/v1/caisse/abus/regles",
+        "/api/v1/caisse/abus/alertes?du=2026-03-01&au=2026-03-02",
+        "/api/v1/caisse/abus/surveillances",
+    ] {
+        let (status, body) = problem(app.get_with(path, &admin).await).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("role_requis")),
+            "{path}"
+        );
+    }
+    let (status, _) = problem(app.analyse(&admin, "2026-03-02", "2026-03-02").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn su_1_co_5_analysis_of_real_consultations_raises_each_alert_once() {
+    let app = spawn_app().await;
+    let sup = app.staff_ready("superviseur", "supervision").await;
+    let res = app
+        .put_regles(
+            &sup,
+            &json!({"seuil_introuvables": 3, "seuil_agents_par_dossier": 2}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // 09:00: three NIRs that find nothing, one dossier outside the partner's départements, one found.
+    let agent = app.agent_ready().await;
+    for _ in 0..3 {
+        app.consult(&agent, json!({"nir": nir_inconnu()})).await;
+    }
+    app.consult(&agent, json!({"nir": nir_hors_competence()})).await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+    // 23:00 the same day: a night consultation.
+    app.clock.advance(Duration::hours(14));
+    let agent = app.token(AGENT, NOUVEAU_MDP).await;
+    let res = app.consult(&agent, json!({"nir": nir_martin()})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    app.clock.advance(Duration::hours(2));
+    let sup = app.token_staff("superviseur").await;
+    let a = app.analyse_ok(&sup, "2026-03-02", "2026-03-02").await;
+    assert_eq!(
+        (&a["consultations"], &a["nouvelles_alertes"]),
+        (&json!(6), &json!(3))
+    );
+    let alertes = app.alertes(&sup, "du=2026-03-02&au=2026-03-02").await;
+    assert_eq!(
+        resume(&alertes),
+        [
+            r("enumeration", AGENT, 3),
+            r("hors_perimetre", AGENT, 1),
+            r("nuit", AGENT, 1),
+        ],
+        "one agent on one dossier is no shared dossier; six consultations are no volume"
+    );
+    let enumeration = alertes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["regle"] == "enumeration")
+        .unwrap();
+    assert_eq!(
+        (
+            &enumeration["partenaire"],
+            &enumeration["seuil"],
+            &enumeration["jour"]
+        ),
+        (&json!("T07"), &json!(3), &json!("2026-03-02"))
+    );
+
+    // Idempotent: the same period again raises nothing new.
+    let again = app.analyse_ok(&sup, "2026-03-01", "2026-03-03").await;
+    assert_eq!(
+        (&again["constats"], &again["nouvelles_alertes"]),
+        (&json!(3), &json!(0))
+    );
+    assert_eq!(
+        app.alertes(&sup, "du=2026-03-01&au=2026-03-31")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // A period in the future, backwards or too long is refused.
+    for (du, au) in [
+        ("2026-03-02", "2026-03-09"),
+        ("2026-03-02", "2026-03-01"),
+        ("2025-01-01", "2026-03-01"),
+    ] {
+        let (status, body) = problem(app.analyse(&sup, du, au).await).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("requete_invalide")),
+            "{du} {au}"
+        );
+    }
+
+    // Every analysis and reading is traced under the supervisor's name.
+    let traced: Vec<String> = app
+        .traces()
+        .await
+        .into_iter()
+        .filter(|t| t.trace.utilisateur.as_deref() == Some("superviseur"))
+        .filter_map(|t| t.trace.rubriques)
+        .collect();
+    assert!(traced
+        .iter()
+        .any(|d| d == "abus_analyse=2026-03-02..2026-03-02;constats=3;nouvelles_alertes=3"));
+    assert!(traced.iter().any(|d| d.starts_with("abus_regles=modification;")));
+    assert!(traced.iter().any(|d| d == "abus_alertes=2026-03-02..2026-03-02"));
+}
+
+#[tokio::test]
+async fn su_1_alerts_are_closed_with_a_comment_and_lead_to_surveillance() {
+    let app = spawn_app().await;
+    app.staff_ready("superviseur", "supervision").await;
+    let agent = app.agent_ready().await;
+    app.consult(&agent, json!({"nir": nir_hors_competence()})).await;
+    app.clock.advance(Duration::hours(1));
+    let sup = app.token_staff("superviseur").await;
+    app.analyse_ok(&sup, "2026-03-02", "2026-03-02").await;
+    let alertes = app.alertes(&sup, "du=2026-03-02&au=2026-03-02").await;
+    let id = alertes[0]["id"].as_i64().unwrap();
+    assert_eq!(alertes[0]["regle"], "hors_perimetre");
+
+    // Surveillance from the alert, then the agent's every day of consultations is listed.
+    let res = app
+        .post_json(
+            "/api/v1/caisse/abus/surveillances",
+            Some(&sup),
+            &json!({"utilisateur": AGENT, "alerte": id, "motif": "hors périmètre"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let s: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&s["utilisateur"], &s["alerte"], &s["en_cours"]),
+        (&json!(AGENT), &json!(id), &json!(true))
+    );
+    let (status, body) = problem(
+        app.post_json(
+            "/api/v1/caisse/abus/surveillances",
+            Some(&sup),
+            &json!({"utilisateur": AGENT, "motif": "encore"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("transition_refusee"))
+    );
+
+    let (status, body) = problem(
+        app.post_json(
+            &format!("/api/v1/caisse/abus/alertes/{id}/cloture"),
+            Some(&sup),
+            &json!({"commentaire": "  "}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("requete_invalide"))
+    );
+    let res = app
+        .post_json(
+            &format!("/api/v1/caisse/abus/alertes/{id}/cloture"),
+            Some(&sup),
+            &json!({"commentaire": "agent mis sous surveillance"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let closed: Value = res.json().await.unwrap();
+    assert_eq!(closed["cloture"]["motif"], "agent mis sous surveillance");
+    let (status, _) = problem(
+        app.post_json(
+            &format!("/api/v1/caisse/abus/alertes/{id}/cloture"),
+            Some(&sup),
+            &json!({"commentaire": "deux fois"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.alertes(&sup, "du=2026-03-02&au=2026-03-02").await, json!([]));
+    assert_eq!(
+        app.alertes(&sup, "du=2026-03-02&au=2026-03-02&toutes=true")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The next day, an ordinary consultation of the agent under surveillance is flagged.
+    app.clock.advance(Duration::days(1));
+    let agent = app.token(AGENT, NOUVEAU_MDP).await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+    let sup = app.token_staff("superviseur").await;
+    app.analyse_ok(&sup, "2026-03-03", "2026-03-03").await;
+    let flagged = app.alertes(&sup, "du=2026-03-03&au=2026-03-03").await;
+    assert_eq!(resume(&flagged), [r("surveillance", AGENT, 1)]);
+    let doc = partage_web::api::openapi::document();
+    check(&doc, &schema("AlerteAbus"), &flagged[0], "alerte").unwrap();
+    check(&doc, &schema("AlerteAbus"), &closed, "alerte close").unwrap();
+    check(&doc, &schema("Surveillance"), &s, "surveillance").unwrap();
+
+    // Lifting ends it; the history keeps it.
+    let res = app
+        .post_json(
+            &format!("/api/v1/caisse/abus/surveillances/{}/levee", s["id"]),
+            Some(&sup),
+            &json!({"motif": "rien d'anormal"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: Value = app
+        .get_with("/api/v1/caisse/abus/surveillances", &sup)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (&list[0]["en_cours"], &list[0]["fin"]["motif"]),
+        (&json!(false), &json!("rien d'anormal"))
+    );
+    app.clock.advance(Duration::days(1));
+    let agent = app.token(AGENT, NOUVEAU_MDP).await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+    let sup = app.token_staff("superviseur").await;
+    app.analyse_ok(&sup, "2026-03-04", "2026-03-04").await;
+    assert_eq!(app.alertes(&sup, "du=2026-03-04&au=2026-03-04").await, json!([]));
+}
