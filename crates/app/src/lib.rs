@@ -2,6 +2,7 @@
 //! injected [`Clock`], the data from the [`Store`], applies the domain's rules and leaves its traces.
 
 pub mod abus;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod consult;

@@ -2,15 +2,17 @@
 //! of a period, the alert work list, and surveillances.
 
 use super::caisse::StaffBearer;
-use super::caisse_supervision::{parametres, Levee};
+use super::caisse_supervision::{ligne_csv, parametres, piece_jointe, Levee};
 use crate::error::ApiError;
 use crate::extract::{Champs, FromJson, JsonBody, Source};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partage_app::abus::{Acte, AlerteRecord, ModificationRegles, ReglesVue, SurveillanceRecord};
+use partage_app::audit::ActeDelegueAudite;
 use partage_app::AppError;
 use serde_json::{json, Value};
 
@@ -25,6 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(surveillances).post(surveiller),
         )
         .route("/api/v1/caisse/abus/surveillances/{id}/levee", post(lever))
+        .route("/api/v1/caisse/gestion-deleguee/actes", get(actes_delegues))
 }
 
 fn regles_json(v: &ReglesVue) -> Value {
@@ -252,6 +255,90 @@ async fn lever(
     Ok(Json(surveillance_json(&s)))
 }
 
+/// The columns of the audit of delegated management, in the order of the CSV export; the JSON uses the same
+/// names.
+const COLONNES_ACTES: [&str; 9] = [
+    "numero_trace",
+    "horodatage",
+    "administrateur",
+    "partenaire",
+    "nature",
+    "convention",
+    "bouquet",
+    "agent",
+    "resultat",
+];
+
+fn acte_valeurs(a: &ActeDelegueAudite) -> [String; 9] {
+    [
+        a.numero_trace.to_string(),
+        a.horodatage.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        a.administrateur.clone(),
+        a.partenaire.clone(),
+        serde_json::to_value(a.acte.nature)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        a.acte.convention.clone(),
+        a.acte.bouquet.clone(),
+        a.acte.agent.clone().unwrap_or_default(),
+        a.resultat.code().to_owned(),
+    ]
+}
+
+async fn actes_delegues(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let p = parametres(query.as_deref(), &["partenaire", "du", "au", "format"])?;
+    let csv = match p.get("format").map(String::as_str) {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(AppError::RequeteInvalide("format : json ou csv".into()).into()),
+    };
+    let actes = state
+        .app
+        .actes_delegues(
+            &staff,
+            p.get("partenaire").map(String::as_str),
+            p.get("du").map(String::as_str),
+            p.get("au").map(String::as_str),
+            &source,
+        )
+        .await?;
+    if !csv {
+        let liste: Vec<Value> = actes
+            .iter()
+            .map(|a| {
+                let mut obj = serde_json::Map::new();
+                for (nom, v) in COLONNES_ACTES.iter().zip(acte_valeurs(a)) {
+                    let v = match *nom {
+                        "numero_trace" => json!(a.numero_trace),
+                        "agent" if a.acte.agent.is_none() => Value::Null,
+                        _ => Value::String(v),
+                    };
+                    obj.insert((*nom).to_owned(), v);
+                }
+                Value::Object(obj)
+            })
+            .collect();
+        return Ok(Json(Value::Array(liste)).into_response());
+    }
+    let mut out = ligne_csv(COLONNES_ACTES.map(str::to_owned));
+    for a in &actes {
+        out.push_str(&ligne_csv(acte_valeurs(a)));
+    }
+    let mut res = out.into_response();
+    piece_jointe(
+        &mut res,
+        "text/csv; charset=utf-8",
+        &format!("gestion-deleguee-{}.csv", staff.personnel.caisse.as_str()),
+    );
+    Ok(res)
+}
+
 /// This part of the OpenAPI document, added by [`super::openapi::document`].
 pub(crate) fn documenter(doc: &mut Value) {
     use super::openapi::{corps_json, probleme, reponses};
@@ -380,6 +467,33 @@ pub(crate) fn documenter(doc: &mut Value) {
                 )
             }
         },
+        "/api/v1/caisse/gestion-deleguee/actes": {
+            "get": {
+                "operationId": "actesDelegues",
+                "summary": "Audit de la gestion déléguée : les actes des administrateurs des partenaires (SU-3, rôle supervision)",
+                "description": "Chaque accès, modification et suppression d'habilitation fait par un gestionnaire \
+                    principal ou suppléant d'un partenaire, refus compris : qui, quand, quel agent, quelle \
+                    convention, lu dans les traces ; du plus ancien au plus récent. Un an au plus. JSON, ou CSV en \
+                    pièce jointe. Tracé.",
+                "tags": ["caisse"],
+                "parameters": [
+                    { "name": "partenaire", "in": "query", "required": false, "schema": { "type": "string" }, "description": "N° tiers du partenaire ; tous sinon." },
+                    jour("du", "Premier jour, AAAA-MM-JJ, inclus (UTC)."),
+                    jour("au", "Dernier jour, AAAA-MM-JJ, inclus (UTC) ; 366 jours au plus après `du`."),
+                    { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv"] } }
+                ],
+                "responses": reponses(
+                    ("200", json!({
+                        "description": "Les actes.",
+                        "content": {
+                            "application/json": { "schema": { "type": "array", "items": schema("ActeDelegueAudite") } },
+                            "text/csv": { "schema": { "type": "string" } }
+                        }
+                    })),
+                    erreurs(vec![invalide("Date absente ou mal écrite, période trop longue, N° tiers mal écrit, paramètre inconnu.")])
+                )
+            }
+        },
         "/api/v1/caisse/abus/surveillances/{id}/levee": {
             "post": {
                 "operationId": "leverSurveillance",
@@ -459,6 +573,22 @@ pub(crate) fn documenter(doc: &mut Value) {
             }
         },
         "ClotureAlerte": texte("commentaire"),
+        "ActeDelegueAudite": {
+            "type": "object",
+            "required": COLONNES_ACTES,
+            "additionalProperties": false,
+            "properties": {
+                "numero_trace": { "type": "integer" },
+                "horodatage": { "type": "string", "format": "date-time" },
+                "administrateur": { "type": "string" },
+                "partenaire": { "type": "string" },
+                "nature": { "type": "string", "enum": ["acces", "modification", "suppression"] },
+                "convention": { "type": "string" },
+                "bouquet": { "type": "string" },
+                "agent": { "type": ["string", "null"], "description": "L'agent créé ou concerné ; absent pour un accès refusé." },
+                "resultat": { "type": "string" }
+            }
+        },
         "DemandeSurveillance": {
             "type": "object", "required": ["utilisateur", "motif"], "additionalProperties": false,
             "properties": { "utilisateur": { "type": "string" }, "alerte": { "type": ["integer", "null"] }, "motif": { "type": "string" } }

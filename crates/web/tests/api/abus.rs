@@ -377,3 +377,143 @@ async fn su_1_alerts_are_closed_with_a_comment_and_lead_to_surveillance() {
     app.analyse_ok(&sup, "2026-03-04", "2026-03-04").await;
     assert_eq!(app.alertes(&sup, "du=2026-03-04&au=2026-03-04").await, json!([]));
 }
+
+#[tokio::test]
+async fn su_3_the_caisse_audits_every_act_of_the_partners_administrators() {
+    use crate::habilitations::{acte_delegue, avec};
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+        StatusCode::NO_CONTENT
+    );
+    let admin = app.agent_ready().await;
+    assert_eq!(
+        app.gerer(&admin, &acte_delegue()).await.status(),
+        StatusCode::CREATED
+    );
+    let modification = avec(
+        acte_delegue(),
+        json!({"nature": "modification", "utilisateur": "cmartin", "fonction": "Responsable"}),
+    );
+    assert_eq!(app.gerer(&admin, &modification).await.status(), StatusCode::OK);
+    app.clock.advance(Duration::days(1));
+    let admin = app.token(AGENT, NOUVEAU_MDP).await;
+    let suppression = json!({"nature": "suppression", "convention": "QF-07-2025", "bouquet": "QF",
+                             "utilisateur": "cmartin"});
+    assert_eq!(app.gerer(&admin, &suppression).await.status(), StatusCode::OK);
+    // Refused (another convention than his own): listed too.
+    let refus = avec(acte_delegue(), json!({"convention": "QF-07B-2026"}));
+    assert!(app.gerer(&admin, &refus).await.status().is_client_error());
+
+    app.staff_ready("superviseur", "supervision").await;
+    let sup = app.token_staff("superviseur").await;
+    let res = app
+        .get_with(
+            "/api/v1/caisse/gestion-deleguee/actes?partenaire=T07&du=2026-03-01&au=2026-03-31",
+            &sup,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let actes: Value = res.json().await.unwrap();
+    let vus: Vec<(&str, &str, &str, &str, &str)> = actes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["administrateur"].as_str().unwrap(),
+                a["nature"].as_str().unwrap(),
+                a["convention"].as_str().unwrap(),
+                a["agent"].as_str().unwrap_or("-"),
+                a["resultat"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        vus,
+        [
+            (AGENT, "acces", "QF-07-2025", "cmartin", "succes"),
+            (AGENT, "modification", "QF-07-2025", "cmartin", "succes"),
+            (AGENT, "suppression", "QF-07-2025", "cmartin", "succes"),
+            (AGENT, "acces", "QF-07B-2026", "-", "refuse"),
+        ],
+        "the caisse's own habilitation acts are not delegated acts"
+    );
+    assert_eq!(actes[2]["horodatage"], "2026-03-03T09:00:00Z");
+    let doc = partage_web::api::openapi::document();
+    check(&doc, &schema("ActeDelegueAudite"), &actes[0], "acte").unwrap();
+
+    // A period, another partner, the CSV export.
+    let un_jour: Value = app
+        .get_with(
+            "/api/v1/caisse/gestion-deleguee/actes?du=2026-03-02&au=2026-03-02",
+            &sup,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(un_jour.as_array().unwrap().len(), 2);
+    let autre: Value = app
+        .get_with(
+            "/api/v1/caisse/gestion-deleguee/actes?partenaire=T07B&du=2026-03-01&au=2026-03-31",
+            &sup,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(autre, json!([]));
+    let res = app
+        .get_with(
+            "/api/v1/caisse/gestion-deleguee/actes?partenaire=T07&du=2026-03-01&au=2026-03-31&format=csv",
+            &sup,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("gestion-deleguee-"));
+    let csv = res.text().await.unwrap();
+    let lignes: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lignes[0],
+        "numero_trace,horodatage,administrateur,partenaire,nature,convention,bouquet,agent,resultat"
+    );
+    assert_eq!(lignes.len(), 5);
+    assert!(
+        lignes[3].ends_with(",agent07,T07,suppression,QF-07-2025,QF,cmartin,succes"),
+        "{}",
+        lignes[3]
+    );
+
+    // Role supervision only; a bad period is refused.
+    let conventions = app.staff_ready("conv", "conventions").await;
+    let (status, body) = problem(
+        app.get_with(
+            "/api/v1/caisse/gestion-deleguee/actes?du=2026-03-01&au=2026-03-31",
+            &conventions,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("role_requis"))
+    );
+    let (status, _) = problem(
+        app.get_with(
+            "/api/v1/caisse/gestion-deleguee/actes?du=2025-01-01&au=2026-03-31",
+            &sup,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
