@@ -4,6 +4,7 @@
 pub mod abus;
 pub mod audit;
 pub mod auth;
+pub mod bilan;
 pub mod clock;
 pub mod consult;
 pub mod conventions;

@@ -3,6 +3,7 @@
 
 mod caisse;
 mod caisse_abus;
+mod caisse_bilan;
 mod caisse_conventions;
 mod caisse_double_facteur;
 mod caisse_habilitations;
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse_double_facteur::routes())
         .merge(caisse_supervision::routes())
         .merge(caisse_abus::routes())
+        .merge(caisse_bilan::routes())
         .merge(caisse_habilitations::routes())
         .merge(gestion_deleguee::routes())
 }

@@ -199,6 +199,7 @@ pub fn document() -> Value {
     super::openapi_caisse::documenter(&mut doc);
     super::caisse_supervision::documenter(&mut doc);
     super::caisse_abus::documenter(&mut doc);
+    super::caisse_bilan::documenter(&mut doc);
     super::openapi_habilitations::documenter(&mut doc);
     doc
 }

@@ -517,3 +517,154 @@ async fn su_3_the_caisse_audits_every_act_of_the_partners_administrators() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn su_4_the_bilan_annuel_is_produced_from_the_data() {
+    use crate::habilitations::{acte_delegue, avec};
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.plafond(&hab, "QF-07-2025", json!(5)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+        StatusCode::NO_CONTENT
+    );
+    // March: the administrator opens an access and changes it; the agent consults.
+    let admin = app.agent_ready().await;
+    assert_eq!(
+        app.gerer(&admin, &acte_delegue()).await.status(),
+        StatusCode::CREATED
+    );
+    let modification = avec(
+        acte_delegue(),
+        json!({"nature": "modification", "utilisateur": "cmartin", "fonction": "Responsable"}),
+    );
+    assert_eq!(app.gerer(&admin, &modification).await.status(), StatusCode::OK);
+    app.consult(&admin, json!({"nir": nir_martin()})).await;
+    app.consult(&admin, json!({"nir": nir_inconnu()})).await;
+    app.consult(&admin, json!({"nir": nir_hors_competence()})).await;
+    // April: one more consultation, found.
+    app.clock.advance(Duration::days(31));
+    let agent = app.token(AGENT, NOUVEAU_MDP).await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+
+    // Supervision analyses March and suspends the agent.
+    app.staff_ready("superviseur", "supervision").await;
+    let sup = app.token_staff("superviseur").await;
+    app.analyse_ok(&sup, "2026-03-01", "2026-03-31").await;
+    let res = app
+        .post_json(
+            "/api/v1/caisse/suspensions",
+            Some(&sup),
+            &json!({"utilisateur": AGENT, "motif": "hors périmètre"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let res = app
+        .get_with("/api/v1/caisse/conventions/QF-07-2025/bilan?annee=2026", &sup)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let b: Value = res.json().await.unwrap();
+    let doc = partage_web::api::openapi::document();
+    check(&doc, &schema("BilanAnnuel"), &b, "bilan").unwrap();
+    assert_eq!(
+        (&b["annee"], &b["convention"], &b["partenaire"]["numero_tiers"]),
+        (&json!(2026), &json!("QF-07-2025"), &json!("T07"))
+    );
+    assert_eq!(
+        b["habilitations"],
+        json!({
+            "plafond": 5,
+            "actives": 2,
+            "par_la_caisse": {"accordees": 0, "modifiees": 0, "supprimees": 0},
+            "par_le_partenaire": {"accordees": 1, "modifiees": 1, "supprimees": 0}
+        })
+    );
+    assert_eq!(
+        b["usage"],
+        json!([
+            {"mois": 3, "bouquet": "QF", "consultations": 3, "dossiers_trouves": 1, "dossiers_introuvables": 1,
+             "oppositions": 0, "refus": 1},
+            {"mois": 4, "bouquet": "QF", "consultations": 1, "dossiers_trouves": 1, "dossiers_introuvables": 0,
+             "oppositions": 0, "refus": 0}
+        ])
+    );
+    assert_eq!(b["totaux"]["consultations"], 4);
+    assert_eq!(b["alertes"], json!({"hors_perimetre": 1}));
+    assert_eq!(b["suspensions"].as_array().unwrap().len(), 1);
+    assert_eq!(b["suspensions"][0]["utilisateur"], AGENT);
+
+    // Another year is empty but for what holds now; the CSV gives one figure a line.
+    let autre: Value = app
+        .get_with("/api/v1/caisse/conventions/QF-07-2025/bilan?annee=2025", &sup)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((&autre["usage"], &autre["suspensions"]), (&json!([]), &json!([])));
+    assert_eq!(autre["habilitations"]["par_le_partenaire"]["accordees"], 0);
+    let res = app
+        .get_with(
+            "/api/v1/caisse/conventions/QF-07-2025/bilan?annee=2026&format=csv",
+            &sup,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("bilan-QF-07-2025-2026.csv"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("section,mois,bouquet,indicateur,valeur\r\n"));
+    for ligne in [
+        "habilitations,,,plafond,5",
+        "habilitations,,,accordees_par_partenaire,1",
+        "usage,3,QF,consultations,3",
+        "usage,4,QF,dossiers_trouves,1",
+        "alertes,,,hors_perimetre,1",
+        "suspensions,,,nombre,1",
+    ] {
+        assert!(csv.lines().any(|l| l == ligne), "{ligne} in {csv}");
+    }
+
+    // Role conventions may read it too; others may not; bad year, unknown convention.
+    let conv = app.staff_ready("conv", "conventions").await;
+    let res = app
+        .get_with("/api/v1/caisse/conventions/QF-07-2025/bilan?annee=2026", &conv)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let admin = app.staff_ready("admin2", "admin").await;
+    let (status, body) = problem(
+        app.get_with("/api/v1/caisse/conventions/QF-07-2025/bilan?annee=2026", &admin)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("role_requis"))
+    );
+    for annee in ["2030", "deux", ""] {
+        let (status, _) = problem(
+            app.get_with(
+                &format!("/api/v1/caisse/conventions/QF-07-2025/bilan?annee={annee}"),
+                &sup,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{annee}");
+    }
+    let (status, _) = problem(
+        app.get_with("/api/v1/caisse/conventions/QF-59-2025/bilan?annee=2026", &sup)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another caisse's convention");
+}

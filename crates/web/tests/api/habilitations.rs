@@ -69,7 +69,7 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
-    async fn plafond(&self, token: &str, numero: &str, plafond: Value) -> reqwest::Response {
+    pub(crate) async fn plafond(&self, token: &str, numero: &str, plafond: Value) -> reqwest::Response {
         self.http
             .put(self.url(&format!("/api/v1/caisse/conventions/{numero}/plafond")))
             .bearer_auth(token)
