@@ -2,7 +2,9 @@
 //! act), the analysis of a period's consultation traces into alerts, the alert work list and its closing,
 //! and the users put under surveillance.
 //!
-//! The analysis runs on demand (`POST /api/v1/caisse/abus/analyse`), day by day (UTC): each day's
+//! The analysis runs on demand (`POST /api/v1/caisse/abus/analyse`) over any past period, and daily for
+//! yesterday ([`App::analyse_quotidienne`], from the scheduler of `partage serve` and `partage tick`), day
+//! by day (UTC): each day's
 //! consultations are read from the traces, with the [`JOURS_D_HISTORIQUE`] days before for the agents'
 //! usual volume, and [`partage_domain::abus::detecter`] says what they show. A user under surveillance gets
 //! one alert (`surveillance`) per day he consulted, with his count: that is where his consultations are
@@ -15,11 +17,12 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use partage_domain::abus::{detecter, Historique, ReglesAbus, JOURS_D_HISTORIQUE};
 use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat, Trace};
-use partage_domain::Identifiant;
+use partage_domain::{CaisseCode, Identifiant};
 pub use partage_store::abus::{AlerteRecord, ReglesEnregistrees, SurveillanceRecord};
 use partage_store::abus::{ClotureRefusee, FinRefusee, SurveillanceRefusee};
 pub use partage_store::supervision::Acte;
 use partage_store::supervision::TraceFilter;
+use partage_store::CaisseId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The longest period one analysis or one alert list covers.
@@ -234,7 +237,8 @@ impl App {
                 if au > today {
                     Err(AppError::RequeteInvalide("au : pas après aujourd'hui".into()))
                 } else {
-                    self.analyser(staff, du, au).await
+                    let p = &staff.personnel;
+                    self.analyser(p.caisse_id, &p.caisse, du, au).await
                 }
             }
         };
@@ -249,10 +253,19 @@ impl App {
         outcome
     }
 
-    async fn analyser(&self, staff: &Staff, du: NaiveDate, au: NaiveDate) -> Result<Analyse, AppError> {
-        let p = &staff.personnel;
-        let regles = self.regles_en_vigueur(staff).await?.regles;
-        let mut filter = TraceFilter::caisse(p.caisse.clone());
+    async fn analyser(
+        &self,
+        caisse_id: CaisseId,
+        caisse: &CaisseCode,
+        du: NaiveDate,
+        au: NaiveDate,
+    ) -> Result<Analyse, AppError> {
+        let regles = self
+            .store
+            .regles_abus(caisse_id)
+            .await?
+            .map_or_else(ReglesAbus::default, |r| r.regles);
+        let mut filter = TraceFilter::caisse(caisse.clone());
         filter.action = Some(Action::Consultation);
         filter.du = Some(minuit(du - Duration::days(JOURS_D_HISTORIQUE)));
         filter.avant = Some(minuit(au + Duration::days(1)));
@@ -284,7 +297,7 @@ impl App {
                 (*d, v)
             })
             .collect();
-        let surveillances = self.store.surveillances(p.caisse_id).await?;
+        let surveillances = self.store.surveillances(caisse_id).await?;
         let mut constats = Vec::new();
         let mut consultations = 0;
         let mut d = du;
@@ -308,7 +321,7 @@ impl App {
         }
         let nouvelles_alertes = self
             .store
-            .record_alertes(p.caisse_id, &constats, self.clock.now())
+            .record_alertes(caisse_id, &constats, self.clock.now())
             .await?;
         Ok(Analyse {
             du,
@@ -317,6 +330,36 @@ impl App {
             constats: constats.len(),
             nouvelles_alertes,
         })
+    }
+
+    /// SU-1: the daily analysis, run by the scheduler of `partage serve` once a day and by `partage tick`:
+    /// yesterday (UTC) of every caisse. Idempotent, so a rerun or several servers raise each alert once.
+    /// Traced per caisse, with no user (source `planificateur`). Returns the alerts raised.
+    pub async fn analyse_quotidienne(&self) -> Result<u64, AppError> {
+        let hier = (self.clock.now() - Duration::days(1)).date_naive();
+        let mut nouvelles = 0;
+        for (id, code) in self.store.caisses_a_analyser().await? {
+            let a = self.analyser(id, &code, hier, hier).await?;
+            nouvelles += a.nouvelles_alertes;
+            let trace = Trace {
+                horodatage: self.clock.now(),
+                caisse: Some(code.as_str().to_owned()),
+                utilisateur: None,
+                partenaire: None,
+                source: "planificateur".into(),
+                action: Action::Gestion,
+                bouquet: None,
+                rubriques: Some(format!(
+                    "abus_analyse={hier}..{hier};constats={};nouvelles_alertes={}",
+                    a.constats, a.nouvelles_alertes
+                )),
+                matricule: None,
+                nir_hache: None,
+                resultat: Resultat::Succes,
+            };
+            self.journal.record(trace, None).await?;
+        }
+        Ok(nouvelles)
     }
 
     /// SU-1: the alerts of the days `du` to `au`, open ones only unless `toutes` (role `supervision`).

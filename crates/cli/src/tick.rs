@@ -1,5 +1,5 @@
 //! `partage tick`: applies every date-driven transition of the conventions due today (tacit renewals,
-//! ends taking effect), for deployments that prefer cron to the scheduler inside `partage serve`. Running it
+//! ends taking effect), then analyses yesterday's consultations for abuse (SU-1), for deployments that prefer cron to the scheduler inside `partage serve`. Running it
 //! beside servers, or twice, applies each transition once.
 
 use partage_app::Settings;
@@ -9,6 +9,11 @@ pub async fn run(database_url: &str) -> anyhow::Result<ExitCode> {
     let app = crate::config::open_app(database_url, Settings::default()).await?;
     let moved = app.tick().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {moved} convention(s) mise(s) à jour");
+    let alertes = app
+        .analyse_quotidienne()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("partage : {alertes} alerte(s) d'abus levée(s) pour hier");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -20,7 +25,22 @@ const PERIODE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// [`PERIODE`]. Several servers on one PostgreSQL may all run it: each transition is recorded once.
 pub fn spawn_scheduler(app: partage_app::App) {
     tokio::spawn(async move {
+        // The abuse analysis of yesterday, once a day per server (idempotent: a restart or a second server
+        // raises nothing twice).
+        let mut analyse_du: Option<chrono::NaiveDate> = None;
         loop {
+            let aujourdhui = app.clock().now().date_naive();
+            if analyse_du != Some(aujourdhui) {
+                match app.analyse_quotidienne().await {
+                    Ok(n) => {
+                        analyse_du = Some(aujourdhui);
+                        if n > 0 {
+                            tracing::info!(alertes = n, "alertes d'abus levées");
+                        }
+                    }
+                    Err(e) => tracing::error!(cause = %e, "analyse quotidienne des abus"),
+                }
+            }
             match app.tick().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(conventions = n, "échéances des conventions appliquées"),

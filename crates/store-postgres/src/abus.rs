@@ -5,10 +5,11 @@ use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use partage_domain::abus::{Constat, ReglesAbus};
-use partage_domain::Identifiant;
+use partage_domain::{CaisseCode, Identifiant};
 use partage_store::abus::{
-    alerte, surveillance, Abus, AlerteRecord, AlerteRow, ClotureRefusee, FinRefusee, ReglesEnregistrees,
-    SurveillanceRecord, SurveillanceRefusee, SurveillanceRow, ALERTE_COLUMNS, SURVEILLANCE_COLUMNS,
+    alerte, caisse, surveillance, Abus, AlerteRecord, AlerteRow, ClotureRefusee, FinRefusee,
+    ReglesEnregistrees, SurveillanceRecord, SurveillanceRefusee, SurveillanceRow, ALERTE_COLUMNS,
+    SURVEILLANCE_COLUMNS,
 };
 use partage_store::supervision::Acte;
 use partage_store::{CaisseId, StoreError};
@@ -21,6 +22,14 @@ fn nombre(column: &str, v: i64) -> Result<u32, StoreError> {
 
 #[async_trait]
 impl Abus for PostgresStore {
+    async fn caisses_a_analyser(&self) -> Result<Vec<(CaisseId, CaisseCode)>, StoreError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, code FROM caisses ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        rows.into_iter().map(caisse).collect()
+    }
+
     async fn regles_abus(&self, caisse: CaisseId) -> Result<Option<ReglesEnregistrees>, StoreError> {
         let row: Option<ReglesRow> = sqlx::query_as(
             "SELECT facteur_volume, volume_minimum, nuit_debut, nuit_fin, seuil_introuvables,

@@ -6,9 +6,9 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use partage_domain::abus::{Constat, ReglesAbus};
-use partage_domain::Identifiant;
+use partage_domain::{CaisseCode, Identifiant};
 use partage_store::abus::{
-    alerte, surveillance, Abus, AlerteRecord, ClotureRefusee, FinRefusee, ReglesEnregistrees,
+    alerte, caisse, surveillance, Abus, AlerteRecord, ClotureRefusee, FinRefusee, ReglesEnregistrees,
     SurveillanceRecord, SurveillanceRefusee, ALERTE_COLUMNS, SURVEILLANCE_COLUMNS,
 };
 use partage_store::supervision::Acte;
@@ -87,6 +87,14 @@ fn nombre(column: &str, v: i64) -> Result<u32, StoreError> {
 
 #[async_trait]
 impl Abus for SqliteStore {
+    async fn caisses_a_analyser(&self) -> Result<Vec<(CaisseId, CaisseCode)>, StoreError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, code FROM caisses ORDER BY id")
+            .fetch_all(&self.readers)
+            .await
+            .db()?;
+        rows.into_iter().map(caisse).collect()
+    }
+
     async fn regles_abus(&self, caisse: CaisseId) -> Result<Option<ReglesEnregistrees>, StoreError> {
         let row: Option<ReglesRow> = sqlx::query_as(
             "SELECT facteur_volume, volume_minimum, nuit_debut, nuit_fin, seuil_introuvables,

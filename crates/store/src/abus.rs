@@ -7,7 +7,7 @@ use crate::{CaisseId, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use partage_domain::abus::{Constat, Regle, ReglesAbus};
-use partage_domain::Identifiant;
+use partage_domain::{CaisseCode, Identifiant};
 
 /// The caisse's rules as last set, with who set them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +59,9 @@ pub enum FinRefusee {
 
 #[async_trait]
 pub trait Abus {
+    /// Every caisse, for the daily analysis of each.
+    async fn caisses_a_analyser(&self) -> Result<Vec<(CaisseId, CaisseCode)>, StoreError>;
+
     /// The caisse's rules, if it ever set them.
     async fn regles_abus(&self, caisse: CaisseId) -> Result<Option<ReglesEnregistrees>, StoreError>;
 
@@ -172,6 +175,11 @@ pub type SurveillanceRow = (
     Option<String>,
     Option<String>,
 );
+
+pub fn caisse(row: (i64, String)) -> Result<(CaisseId, CaisseCode), StoreError> {
+    let code = CaisseCode::parse(&row.1).map_err(|e| crate::codec::corrupt("caisses.code", e))?;
+    Ok((CaisseId(row.0), code))
+}
 
 pub fn surveillance(row: SurveillanceRow) -> Result<SurveillanceRecord, StoreError> {
     let (id, utilisateur, alerte, motif, par, le, fin_le, fin_par, fin_motif) = row;

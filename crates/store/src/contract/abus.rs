@@ -37,6 +37,10 @@ pub async fn su_1_the_caisse_sets_its_rules(store: &dyn Store) {
     let a = caisse_id(store, super::CAISSE_A).await;
     let b = caisse_id(store, CAISSE_B).await;
     assert_eq!(store.regles_abus(a).await.unwrap(), None);
+    let codes: Vec<_> = store.caisses_a_analyser().await.unwrap();
+    assert_eq!(codes.len(), 2);
+    assert!(codes.contains(&(a, partage_domain::CaisseCode::parse(super::CAISSE_A).unwrap())));
+    assert!(codes.contains(&(b, partage_domain::CaisseCode::parse(CAISSE_B).unwrap())));
     let r = ReglesEnregistrees {
         regles: ReglesAbus {
             facteur_volume: 3,

@@ -399,7 +399,8 @@ pub(crate) fn documenter(doc: &mut Value) {
                     (d) `dossier_partage`, un dossier vu par plusieurs agents ; (e) `hors_perimetre`, tentatives \
                     hors des départements du partenaire ; et `surveillance`, chaque jour de consultation d'un \
                     utilisateur sous surveillance. Une alerte par règle, jour et sujet : relancer l'analyse d'une \
-                    période ne crée pas de doublon. Tracé.",
+                    période ne crée pas de doublon. La veille est aussi analysée chaque jour par le \
+                    planificateur de `partage serve` et par `partage tick`. Tracé.",
                 "tags": ["caisse"],
                 "parameters": periode,
                 "responses": reponses(

@@ -668,3 +668,42 @@ async fn su_4_the_bilan_annuel_is_produced_from_the_data() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another caisse's convention");
 }
+
+#[tokio::test]
+async fn su_1_the_daily_analysis_covers_yesterday_of_every_caisse_once() {
+    let app = spawn_app().await;
+    let agent = app.agent_ready().await;
+    app.consult(&agent, json!({"nir": nir_hors_competence()})).await;
+    // What `partage tick` and the scheduler of `partage serve` run, on the same store and clock.
+    let planificateur = partage_app::App::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        partage_app::Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        planificateur.analyse_quotidienne().await.unwrap(),
+        0,
+        "today is not analysed yet"
+    );
+    app.clock.advance(Duration::days(1));
+    assert_eq!(planificateur.analyse_quotidienne().await.unwrap(), 1);
+    assert_eq!(
+        planificateur.analyse_quotidienne().await.unwrap(),
+        0,
+        "idempotent"
+    );
+    app.staff_ready("superviseur", "supervision").await;
+    let sup = app.token_staff("superviseur").await;
+    let alertes = app.alertes(&sup, "du=2026-03-02&au=2026-03-02").await;
+    assert_eq!(resume(&alertes), [r("hors_perimetre", AGENT, 1)]);
+    let traced = app
+        .traces()
+        .await
+        .into_iter()
+        .filter(|t| t.trace.source == "planificateur" && t.trace.caisse.as_deref() == Some(CAISSE))
+        .filter_map(|t| t.trace.rubriques)
+        .collect::<Vec<_>>();
+    assert!(traced.contains(&"abus_analyse=2026-03-02..2026-03-02;constats=1;nouvelles_alertes=1".to_owned()));
+}
