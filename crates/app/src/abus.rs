@@ -128,16 +128,32 @@ fn texte_obligatoire(champ: &str, texte: &str) -> Result<String, AppError> {
 }
 
 impl App {
-    fn trace_abus(&self, staff: &Staff, resultat: Resultat, detail: String, source: &str) -> Trace {
+    /// Traces a supervision act of `staff` (`action`, what was done in `detail`, the partner it was about
+    /// if any), done or refused, and marks the session active.
+    pub(crate) async fn tracer_acte<T>(
+        &self,
+        staff: &Staff,
+        action: Action,
+        outcome: &Result<T, AppError>,
+        detail: String,
+        partenaire: Option<String>,
+        source: &str,
+    ) -> Result<(), AppError> {
         let p = &staff.personnel;
-        Trace {
-            resultat,
+        let trace = Trace {
+            resultat: match outcome {
+                Ok(_) => Resultat::Succes,
+                Err(AppError::RequeteInvalide(_)) => Resultat::RequeteInvalide,
+                Err(_) => Resultat::Refuse,
+            },
             rubriques: Some(detail),
-            ..self.trace_typed(p.caisse.as_str(), p.identifiant.as_str(), source, Action::Gestion)
-        }
+            partenaire,
+            ..self.trace_typed(p.caisse.as_str(), p.identifiant.as_str(), source, action)
+        };
+        self.journal.record(trace, None).await?;
+        self.touch_personnel(staff).await
     }
 
-    /// Traces an abuse act, done (`detail`) or refused, and marks the session active.
     async fn tracer_abus<T>(
         &self,
         staff: &Staff,
@@ -145,15 +161,17 @@ impl App {
         detail: String,
         source: &str,
     ) -> Result<(), AppError> {
-        let resultat = match outcome {
-            Ok(_) => Resultat::Succes,
-            Err(AppError::RequeteInvalide(_)) => Resultat::RequeteInvalide,
-            Err(_) => Resultat::Refuse,
-        };
-        self.journal
-            .record(self.trace_abus(staff, resultat, detail, source), None)
-            .await?;
-        self.touch_personnel(staff).await
+        self.tracer_acte(staff, Action::Gestion, outcome, detail, None, source)
+            .await
+    }
+
+    /// What `staff` does now, with the comment or motif `texte` (field `champ`), checked.
+    fn acte(&self, staff: &Staff, champ: &str, texte: &str) -> Result<Acte, AppError> {
+        Ok(Acte {
+            par: staff.personnel.identifiant.to_string(),
+            le: self.clock.now(),
+            motif: texte_obligatoire(champ, texte)?,
+        })
     }
 
     async fn regles_en_vigueur(&self, staff: &Staff) -> Result<ReglesVue, AppError> {
@@ -398,14 +416,9 @@ impl App {
         source: &str,
     ) -> Result<AlerteRecord, AppError> {
         self.exiger(staff, Role::Supervision, source).await?;
-        let outcome = match texte_obligatoire("commentaire", commentaire) {
+        let outcome = match self.acte(staff, "commentaire", commentaire) {
             Err(e) => Err(e),
-            Ok(motif) => {
-                let acte = Acte {
-                    par: staff.personnel.identifiant.to_string(),
-                    le: self.clock.now(),
-                    motif,
-                };
+            Ok(acte) => {
                 match self
                     .store
                     .close_alerte(staff.personnel.caisse_id, id, &acte)
@@ -456,11 +469,7 @@ impl App {
     ) -> Result<SurveillanceRecord, AppError> {
         let u =
             Identifiant::parse(utilisateur.trim()).map_err(|e| AppError::RequeteInvalide(e.to_string()))?;
-        let acte = Acte {
-            par: staff.personnel.identifiant.to_string(),
-            le: self.clock.now(),
-            motif: texte_obligatoire("motif", motif)?,
-        };
+        let acte = self.acte(staff, "motif", motif)?;
         match self
             .store
             .start_surveillance(staff.personnel.caisse_id, &u, alerte, &acte)
@@ -489,14 +498,9 @@ impl App {
         source: &str,
     ) -> Result<SurveillanceRecord, AppError> {
         self.exiger(staff, Role::Supervision, source).await?;
-        let outcome = match texte_obligatoire("motif", motif) {
+        let outcome = match self.acte(staff, "motif", motif) {
             Err(e) => Err(e),
-            Ok(motif) => {
-                let acte = Acte {
-                    par: staff.personnel.identifiant.to_string(),
-                    le: self.clock.now(),
-                    motif,
-                };
+            Ok(acte) => {
                 match self
                     .store
                     .end_surveillance(staff.personnel.caisse_id, id, &acte)

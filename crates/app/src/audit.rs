@@ -130,25 +130,14 @@ impl App {
     ) -> Result<Vec<ActeDelegueAudite>, AppError> {
         self.exiger(staff, Role::Supervision, source).await?;
         let outcome = self.lire_actes_delegues(staff, partenaire, du, au).await;
-        let p = &staff.personnel;
-        let mut trace = self.trace_typed(
-            p.caisse.as_str(),
-            p.identifiant.as_str(),
-            source,
-            Action::RequeteTraces,
-        );
-        trace.resultat = match &outcome {
-            Ok(_) => Resultat::Succes,
-            Err(_) => Resultat::RequeteInvalide,
-        };
-        trace.rubriques = Some(format!(
+        let detail = format!(
             "{PREFIXE};partenaire={};du={};au={}",
             propre(&bounded(partenaire.unwrap_or_default().trim(), 32)),
             propre(&bounded(du.unwrap_or_default(), 20)),
             propre(&bounded(au.unwrap_or_default(), 20)),
-        ));
-        self.journal.record(trace, None).await?;
-        self.touch_personnel(staff).await?;
+        );
+        self.tracer_acte(staff, Action::RequeteTraces, &outcome, detail, None, source)
+            .await?;
         outcome
     }
 

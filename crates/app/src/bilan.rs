@@ -96,26 +96,14 @@ impl App {
         };
         self.exiger(staff, role, source).await?;
         let outcome = self.produire_bilan(staff, numero, annee).await;
-        let p = &staff.personnel;
-        let mut trace = self.trace_typed(
-            p.caisse.as_str(),
-            p.identifiant.as_str(),
-            source,
-            Action::RequeteTraces,
-        );
-        trace.resultat = match &outcome {
-            Ok(_) => Resultat::Succes,
-            Err(AppError::RequeteInvalide(_)) => Resultat::RequeteInvalide,
-            Err(_) => Resultat::Refuse,
-        };
-        trace.rubriques = Some(format!(
+        let detail = format!(
             "bilan={};annee={}",
             bounded(numero.trim(), 40).replace([';', '='], "_"),
             bounded(annee.unwrap_or_default().trim(), 8).replace([';', '='], "_")
-        ));
-        trace.partenaire = outcome.as_ref().ok().map(|b| b.partenaire.to_string());
-        self.journal.record(trace, None).await?;
-        self.touch_personnel(staff).await?;
+        );
+        let partenaire = outcome.as_ref().ok().map(|b| b.partenaire.to_string());
+        self.tracer_acte(staff, Action::RequeteTraces, &outcome, detail, partenaire, source)
+            .await?;
         outcome
     }
 
