@@ -519,7 +519,7 @@ async fn su_3_the_caisse_audits_every_act_of_the_partners_administrators() {
 }
 
 #[tokio::test]
-async fn su_4_the_bilan_annuel_is_produced_from_the_data() {
+async fn su_4_cv_10_the_bilan_annuel_is_produced_from_the_data() {
     use crate::habilitations::{acte_delegue, avec};
     let app = spawn_app().await;
     let hab = app.hab().await;
