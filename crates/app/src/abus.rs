@@ -4,9 +4,9 @@
 //!
 //! The analysis runs on demand (`POST /api/v1/caisse/abus/analyse`) over any past period, and daily for
 //! yesterday ([`App::analyse_quotidienne`], from the scheduler of `partage serve` and `partage tick`), day
-//! by day (UTC): each day's
-//! consultations are read from the traces, with the [`JOURS_D_HISTORIQUE`] days before for the agents'
-//! usual volume, and [`partage_domain::abus::detecter`] says what they show. A user under surveillance gets
+//! by day (UTC): each day's consultations are read from the traces (one day in memory at a time), the
+//! agents' usual volume over the [`JOURS_D_HISTORIQUE`] days before is counted by the store's statistics
+//! query, and [`partage_domain::abus::detecter`] says what they show. A user under surveillance gets
 //! one alert (`surveillance`) per day he consulted, with his count: that is where his consultations are
 //! flagged. Every act, reading included, is traced (action `gestion`, what was done in `rubriques`).
 
@@ -23,7 +23,7 @@ use partage_store::abus::{ClotureRefusee, FinRefusee, SurveillanceRefusee};
 pub use partage_store::supervision::Acte;
 use partage_store::supervision::TraceFilter;
 use partage_store::CaisseId;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 
 /// The longest period one analysis or one alert list covers.
 pub const JOURS_MAX: i64 = 92;
@@ -283,58 +283,43 @@ impl App {
             .regles_abus(caisse_id)
             .await?
             .map_or_else(ReglesAbus::default, |r| r.regles);
-        let mut filter = TraceFilter::caisse(caisse.clone());
-        filter.action = Some(Action::Consultation);
-        filter.du = Some(minuit(du - Duration::days(JOURS_D_HISTORIQUE)));
-        filter.avant = Some(minuit(au + Duration::days(1)));
-        let mut par_jour: BTreeMap<NaiveDate, Vec<Trace>> = BTreeMap::new();
-        let mut after = 0;
-        loop {
-            let page = self.store.search_traces(&filter, after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            let fin = page.len() < PAGE as usize;
-            for s in page {
-                par_jour
-                    .entry(s.trace.horodatage.date_naive())
-                    .or_default()
-                    .push(s.trace);
-            }
-            if fin {
-                break;
-            }
-        }
-        // Each agent's consultations per day, for the usual volume of the days after.
-        let volumes: BTreeMap<NaiveDate, HashMap<&str, i64>> = par_jour
-            .iter()
-            .map(|(d, traces)| {
-                let mut v: HashMap<&str, i64> = HashMap::new();
-                for u in traces.iter().filter_map(|t| t.utilisateur.as_deref()) {
-                    *v.entry(u).or_default() += 1;
-                }
-                (*d, v)
-            })
-            .collect();
         let surveillances = self.store.surveillances(caisse_id).await?;
         let mut constats = Vec::new();
         let mut consultations = 0;
         let mut d = du;
+        // One day at a time: a day's consultation traces in memory, the usual volumes counted by the store.
         while d <= au {
-            let traces = par_jour.get(&d).map(Vec::as_slice).unwrap_or_default();
-            consultations += traces.len();
-            let mut historique = Historique::new();
-            for (_, v) in volumes.range(d - Duration::days(JOURS_D_HISTORIQUE)..d) {
-                for (u, n) in v {
-                    *historique.entry((*u).to_owned()).or_default() += n;
+            let (debut, fin) = (minuit(d), minuit(d + Duration::days(1)));
+            let mut filter = TraceFilter::caisse(caisse.clone());
+            filter.action = Some(Action::Consultation);
+            filter.du = Some(debut);
+            filter.avant = Some(fin);
+            let mut traces = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = self.store.search_traces(&filter, after, PAGE).await?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                let complete = page.len() < PAGE as usize;
+                traces.extend(page.into_iter().map(|s| s.trace));
+                if complete {
+                    break;
                 }
             }
-            let (debut, fin) = (minuit(d), minuit(d + Duration::days(1)));
+            consultations += traces.len();
+            let mut historique = Historique::new();
+            let avant = minuit(d - Duration::days(JOURS_D_HISTORIQUE));
+            for l in self.store.statistics(caisse, avant, debut).await? {
+                if let Some(u) = l.utilisateur {
+                    *historique.entry(u).or_default() += l.consultations;
+                }
+            }
             let surveilles: HashSet<String> = surveillances
                 .iter()
                 .filter(|s| s.debut.le < fin && s.fin.as_ref().is_none_or(|f| f.le > debut))
                 .map(|s| s.utilisateur.to_string())
                 .collect();
-            constats.extend(detecter(&regles, d, traces, &historique, &surveilles));
+            constats.extend(detecter(&regles, d, &traces, &historique, &surveilles));
             d += Duration::days(1);
         }
         let nouvelles_alertes = self

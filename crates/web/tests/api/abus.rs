@@ -707,3 +707,33 @@ async fn su_1_the_daily_analysis_covers_yesterday_of_every_caisse_once() {
         .collect::<Vec<_>>();
     assert!(traced.contains(&"abus_analyse=2026-03-02..2026-03-02;constats=1;nouvelles_alertes=1".to_owned()));
 }
+
+#[tokio::test]
+async fn su_1_volume_above_the_agents_own_usual_fires_from_real_consultations() {
+    let app = spawn_app().await;
+    let sup = app.staff_ready("superviseur", "supervision").await;
+    let res = app
+        .put_regles(&sup, &json!({"facteur_volume": 2, "volume_minimum": 3}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Day one: four consultations, but no history and no peer to compare with: nothing abnormal.
+    let agent = app.agent_ready().await;
+    for _ in 0..4 {
+        app.consult(&agent, json!({"nir": nir_martin()})).await;
+    }
+    // Day two: four again, against a usual of one a day (four over 28 days, rounded up): abnormal.
+    app.clock.advance(Duration::days(1));
+    let agent = app.token(AGENT, NOUVEAU_MDP).await;
+    for _ in 0..4 {
+        app.consult(&agent, json!({"nir": nir_martin()})).await;
+    }
+    app.clock.advance(Duration::days(1));
+    let sup = app.token_staff("superviseur").await;
+    app.analyse_ok(&sup, "2026-03-02", "2026-03-03").await;
+    let alertes = app.alertes(&sup, "du=2026-03-02&au=2026-03-03").await;
+    assert_eq!(resume(&alertes), [r("volume_anormal", AGENT, 4)]);
+    assert_eq!(
+        (&alertes[0]["jour"], &alertes[0]["seuil"]),
+        (&json!("2026-03-03"), &json!(3))
+    );
+}
