@@ -1,7 +1,10 @@
 //! partage's use cases. Each public method of [`App`] is one thing a user does; it reads the time from the
 //! injected [`Clock`], the data from the [`Store`], applies the domain's rules and leaves its traces.
 
+pub mod abus;
+pub mod audit;
 pub mod auth;
+pub mod bilan;
 pub mod clock;
 pub mod consult;
 pub mod conventions;

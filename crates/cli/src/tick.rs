@@ -1,7 +1,7 @@
 //! `partage tick`: applies every date-driven transition of the conventions due today (tacit renewals,
-//! ends taking effect) and deactivates the agents without a login for nine full months (HB-8), for
-//! deployments that prefer cron to the scheduler inside `partage serve`. Running it beside servers, or twice,
-//! applies each once.
+//! ends taking effect), deactivates the agents without a login for nine full months (HB-8) and analyses
+//! yesterday's consultations for abuse (SU-1), for deployments that prefer cron to the scheduler inside
+//! `partage serve`. Running it beside servers, or twice, applies each once.
 
 use partage_app::Settings;
 use std::process::ExitCode;
@@ -15,6 +15,11 @@ pub async fn run(database_url: &str) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {dormants} agent(s) désactivé(s) après neuf mois sans connexion (HB-8)");
+    let alertes = app
+        .analyse_quotidienne()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("partage : {alertes} alerte(s) d'abus levée(s) pour hier");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -26,7 +31,22 @@ const PERIODE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// [`PERIODE`]. Several servers on one PostgreSQL may all run it: each transition is recorded once.
 pub fn spawn_scheduler(app: partage_app::App) {
     tokio::spawn(async move {
+        // The abuse analysis of yesterday, once a day per server (idempotent: a restart or a second server
+        // raises nothing twice).
+        let mut analyse_du: Option<chrono::NaiveDate> = None;
         loop {
+            let aujourdhui = app.clock().now().date_naive();
+            if analyse_du != Some(aujourdhui) {
+                match app.analyse_quotidienne().await {
+                    Ok(n) => {
+                        analyse_du = Some(aujourdhui);
+                        if n > 0 {
+                            tracing::info!(alertes = n, "alertes d'abus levées");
+                        }
+                    }
+                    Err(e) => tracing::error!(cause = %e, "analyse quotidienne des abus"),
+                }
+            }
             match app.tick().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(conventions = n, "échéances des conventions appliquées"),

@@ -4,6 +4,7 @@
 //! Every date or instant a rule needs is a parameter, so the rules can be tested at any moment of a
 //! convention's life without waiting.
 
+pub mod abus;
 pub mod bareme;
 pub mod bouquet;
 pub mod convention;

@@ -2,6 +2,7 @@
 //! database. Bulk writes (import, journal) send whole columns as arrays and `UNNEST` them, so a batch costs
 //! one round trip per statement however many rows it holds.
 
+mod abus;
 mod codec;
 mod cycles;
 mod dormants;

@@ -5,6 +5,7 @@
 //! beside the writer. `synchronous=FULL` makes every commit reach the disk before it returns: a trace
 //! `journal` has accepted survives a power cut (TR-1).
 
+mod abus;
 mod codec;
 mod cycles;
 mod dormants;

@@ -40,10 +40,12 @@ pub mod dossiers;
 pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod rsacg;
 pub use rsacg::*;
+pub mod abus;
 pub mod cycles;
 pub mod habilitations;
 pub mod personnel;
 pub mod supervision;
+pub use abus::*;
 pub use cycles::*;
 pub use habilitations::*;
 pub use personnel::*;
@@ -159,6 +161,9 @@ macro_rules! contract_tests {
             hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
             co_3_circonscriptions_of_partners_and_habilitations_reach_the_perimetre,
             co_3_an_habilitation_outside_the_partners_circonscriptions_refuses_the_file,
+            su_1_the_caisse_sets_its_rules,
+            su_1_alerts_are_raised_once_per_rule_day_and_subject,
+            su_1_surveillance_is_kept_as_a_history,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

@@ -27,6 +27,7 @@ pub mod verrouillage;
 
 pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
+pub mod abus;
 pub mod personnel;
 pub mod supervision;
 pub mod trace_log;
@@ -264,6 +265,7 @@ pub trait Store:
     + double_facteur::SecondFactors
     + dormants::Dormants
     + supervision::Supervision
+    + abus::Abus
     + habilitations::Habilitations
     + Send
     + Sync

@@ -94,7 +94,7 @@ fn champ_csv(v: &str) -> String {
     }
 }
 
-fn ligne_csv(champs: impl IntoIterator<Item = String>) -> String {
+pub(crate) fn ligne_csv(champs: impl IntoIterator<Item = String>) -> String {
     let mut l = champs
         .into_iter()
         .map(|c| champ_csv(&c))
@@ -113,7 +113,7 @@ enum Format {
 
 /// The query string, each parameter one of `permis` and given at most once: a misspelt filter must not
 /// silently widen the request to every trace.
-fn parametres(
+pub(crate) fn parametres(
     query: Option<&str>,
     permis: &[&'static str],
 ) -> Result<HashMap<&'static str, String>, AppError> {
@@ -182,7 +182,7 @@ fn requete(query: Option<&str>) -> Result<(RequeteTraces, Format), AppError> {
 }
 
 /// Marks an answer as a file to save, named `nom`.
-fn piece_jointe(res: &mut Response, type_de_contenu: &'static str, nom: &str) {
+pub(crate) fn piece_jointe(res: &mut Response, type_de_contenu: &'static str, nom: &str) {
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(type_de_contenu));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{nom}\"")) {
@@ -397,7 +397,7 @@ async fn suspensions(
 
 #[derive(Debug)]
 pub(crate) struct Levee {
-    motif: String,
+    pub(crate) motif: String,
 }
 
 impl FromJson for Levee {

@@ -2,6 +2,8 @@
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
 mod caisse;
+mod caisse_abus;
+mod caisse_bilan;
 mod caisse_conventions;
 mod caisse_double_facteur;
 mod caisse_habilitations;
@@ -38,6 +40,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse_conventions::routes())
         .merge(caisse_double_facteur::routes())
         .merge(caisse_supervision::routes())
+        .merge(caisse_abus::routes())
+        .merge(caisse_bilan::routes())
         .merge(caisse_habilitations::routes())
         .merge(gestion_deleguee::routes())
 }

@@ -216,6 +216,8 @@ pub fn document() -> Value {
     let mut doc = document_partenaires();
     super::openapi_caisse::documenter(&mut doc);
     super::caisse_supervision::documenter(&mut doc);
+    super::caisse_abus::documenter(&mut doc);
+    super::caisse_bilan::documenter(&mut doc);
     super::openapi_habilitations::documenter(&mut doc);
     super::openapi_rsacg::documenter(&mut doc);
     doc

@@ -27,7 +27,7 @@ fn formulaire() -> Value {
     })
 }
 
-fn avec(mut v: Value, champs: Value) -> Value {
+pub(crate) fn avec(mut v: Value, champs: Value) -> Value {
     if let (Some(o), Value::Object(c)) = (v.as_object_mut(), champs) {
         for (k, val) in c {
             if val.is_null() {
@@ -41,7 +41,7 @@ fn avec(mut v: Value, champs: Value) -> Value {
 }
 
 impl TestApp {
-    async fn hab(&self) -> String {
+    pub(crate) async fn hab(&self) -> String {
         self.staff_ready("hab", "habilitation,conventions").await
     }
 
@@ -69,7 +69,7 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
-    async fn plafond(&self, token: &str, numero: &str, plafond: Value) -> reqwest::Response {
+    pub(crate) async fn plafond(&self, token: &str, numero: &str, plafond: Value) -> reqwest::Response {
         self.http
             .put(self.url(&format!("/api/v1/caisse/conventions/{numero}/plafond")))
             .bearer_auth(token)
@@ -718,7 +718,7 @@ impl TestApp {
             .unwrap()
     }
 
-    async fn gestion(&self, token: &str, numero: &str, gestion: Value) -> StatusCode {
+    pub(crate) async fn gestion(&self, token: &str, numero: &str, gestion: Value) -> StatusCode {
         self.put_json(
             &format!("/api/v1/caisse/conventions/{numero}/gestion"),
             token,
@@ -728,7 +728,7 @@ impl TestApp {
         .status()
     }
 
-    async fn administrateur(&self, token: &str, identifiant: &str, role: Value) -> StatusCode {
+    pub(crate) async fn administrateur(&self, token: &str, identifiant: &str, role: Value) -> StatusCode {
         self.put_json(
             &format!("/api/v1/caisse/utilisateurs/{identifiant}/administrateur"),
             token,
@@ -738,14 +738,14 @@ impl TestApp {
         .status()
     }
 
-    async fn gerer(&self, token: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn gerer(&self, token: &str, body: &Value) -> reqwest::Response {
         self.post_json("/api/v1/gestion/habilitations", Some(token), body)
             .await
     }
 }
 
 /// Claire Martin's access on the commune's convention, as its administrator types it.
-fn acte_delegue() -> Value {
+pub(crate) fn acte_delegue() -> Value {
     json!({
         "nature": "acces", "convention": "QF-07-2025", "bouquet": "QF",
         "civilite": "Mme", "nom": "Martin", "prenom": "Claire", "fonction": "Agent d'accueil",

@@ -8,6 +8,7 @@
 // helpers they share, so the opt-out is stated here once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod abus;
 mod caisse;
 mod consultation;
 mod cycle;

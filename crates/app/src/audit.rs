@@ -1,0 +1,234 @@
+//! The caisse's audit of delegated management (SPEC SU-3, 003 art. 9.1), role `supervision`: every grant,
+//! change and removal a partner's administrator made himself, read back from the traces.
+//!
+//! A delegated act's trace (action `gestion`, under the administrator's name and partner) carries what was
+//! done in `rubriques`, written by [`ActeTrace::encoder`]: `gestion_deleguee;nature=…;convention=…;
+//! bouquet=…;agent=…`. Traces of acts made before that field was written carry nothing and are not listed.
+
+use crate::auth::bounded;
+use crate::personnel::Staff;
+use crate::{App, AppError};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use partage_domain::demande::NatureDemande;
+use partage_domain::personnel::Role;
+use partage_domain::trace::{Action, Resultat};
+use partage_domain::NumeroTiers;
+use partage_store::supervision::TraceFilter;
+
+const PREFIXE: &str = "gestion_deleguee";
+/// The longest period one audit covers: a year, for the bilan annuel.
+pub const JOURS_MAX_AUDIT: i64 = 366;
+const PAGE: u32 = 1_000;
+
+/// What a delegated act's trace records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActeTrace {
+    pub nature: NatureDemande,
+    pub convention: String,
+    pub bouquet: String,
+    /// The agent created or concerned; for a refused access, none.
+    pub agent: Option<String>,
+}
+
+fn nature_code(n: NatureDemande) -> &'static str {
+    match n {
+        NatureDemande::Acces => "acces",
+        NatureDemande::Modification => "modification",
+        NatureDemande::Suppression => "suppression",
+    }
+}
+
+/// A value as the encoding holds it: its separators replaced, so a typed value cannot forge a field.
+fn propre(v: &str) -> String {
+    v.replace([';', '='], "_")
+}
+
+impl ActeTrace {
+    pub fn encoder(&self) -> String {
+        let mut s = format!(
+            "{PREFIXE};nature={};convention={};bouquet={}",
+            nature_code(self.nature),
+            propre(&self.convention),
+            propre(&self.bouquet)
+        );
+        if let Some(a) = &self.agent {
+            s.push_str(";agent=");
+            s.push_str(&propre(a));
+        }
+        s
+    }
+
+    /// The act a trace's `rubriques` records, if it is a delegated act's.
+    pub fn decoder(texte: &str) -> Option<ActeTrace> {
+        let mut champs = texte.split(';');
+        if champs.next() != Some(PREFIXE) {
+            return None;
+        }
+        let (mut nature, mut convention, mut bouquet, mut agent) = (None, None, None, None);
+        for c in champs {
+            match c.split_once('=') {
+                Some(("nature", v)) => {
+                    nature = [
+                        NatureDemande::Acces,
+                        NatureDemande::Modification,
+                        NatureDemande::Suppression,
+                    ]
+                    .into_iter()
+                    .find(|n| nature_code(*n) == v)
+                }
+                Some(("convention", v)) => convention = Some(v.to_owned()),
+                Some(("bouquet", v)) => bouquet = Some(v.to_owned()),
+                Some(("agent", v)) => agent = Some(v.to_owned()),
+                _ => {}
+            }
+        }
+        Some(ActeTrace {
+            nature: nature?,
+            convention: convention?,
+            bouquet: bouquet?,
+            agent,
+        })
+    }
+}
+
+/// One delegated act, as the audit lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActeDelegueAudite {
+    pub numero_trace: i64,
+    pub horodatage: DateTime<Utc>,
+    /// The partner's administrator who acted.
+    pub administrateur: String,
+    pub partenaire: String,
+    pub acte: ActeTrace,
+    pub resultat: Resultat,
+}
+
+fn minuit(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(NaiveTime::MIN).and_utc()
+}
+
+fn jour(champ: &str, texte: Option<&str>) -> Result<NaiveDate, AppError> {
+    let t = texte.map(str::trim).unwrap_or_default();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+        AppError::RequeteInvalide(format!(
+            "{champ} : « {} » n'est pas une date AAAA-MM-JJ",
+            bounded(t, 20)
+        ))
+    })
+}
+
+impl App {
+    /// SU-3: the delegated acts of the caisse's partners (or of one) on the days `du` to `au` (inclusive,
+    /// UTC, a year at most), oldest first, refused ones included (role `supervision`). Traced.
+    pub async fn actes_delegues(
+        &self,
+        staff: &Staff,
+        partenaire: Option<&str>,
+        du: Option<&str>,
+        au: Option<&str>,
+        source: &str,
+    ) -> Result<Vec<ActeDelegueAudite>, AppError> {
+        self.exiger(staff, Role::Supervision, source).await?;
+        let outcome = self.lire_actes_delegues(staff, partenaire, du, au).await;
+        let detail = format!(
+            "{PREFIXE};partenaire={};du={};au={}",
+            propre(&bounded(partenaire.unwrap_or_default().trim(), 32)),
+            propre(&bounded(du.unwrap_or_default(), 20)),
+            propre(&bounded(au.unwrap_or_default(), 20)),
+        );
+        self.tracer_acte(staff, Action::RequeteTraces, &outcome, detail, None, source)
+            .await?;
+        outcome
+    }
+
+    async fn lire_actes_delegues(
+        &self,
+        staff: &Staff,
+        partenaire: Option<&str>,
+        du: Option<&str>,
+        au: Option<&str>,
+    ) -> Result<Vec<ActeDelegueAudite>, AppError> {
+        let (du, au) = (jour("du", du)?, jour("au", au)?);
+        if au < du || (au - du).num_days() >= JOURS_MAX_AUDIT {
+            return Err(AppError::RequeteInvalide(format!(
+                "période : au pas avant du, {JOURS_MAX_AUDIT} jours au plus"
+            )));
+        }
+        let mut filter = TraceFilter::caisse(staff.personnel.caisse.clone());
+        filter.action = Some(Action::Gestion);
+        filter.partenaire = partenaire
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| NumeroTiers::parse(p).map_err(|e| AppError::RequeteInvalide(e.to_string())))
+            .transpose()?;
+        filter.du = Some(minuit(du));
+        filter.avant = Some(minuit(au + Duration::days(1)));
+        self.actes_delegues_filtres(&filter).await
+    }
+
+    /// Every delegated act among the traces `filter` (of action `gestion`) finds.
+    pub(crate) async fn actes_delegues_filtres(
+        &self,
+        filter: &TraceFilter,
+    ) -> Result<Vec<ActeDelegueAudite>, AppError> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.store.search_traces(filter, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let fin = page.len() < PAGE as usize;
+            for s in page {
+                let t = s.trace;
+                let acte = t.rubriques.as_deref().and_then(ActeTrace::decoder);
+                if let (Some(acte), Some(administrateur), Some(partenaire)) =
+                    (acte, t.utilisateur, t.partenaire)
+                {
+                    out.push(ActeDelegueAudite {
+                        numero_trace: s.id,
+                        horodatage: t.horodatage,
+                        administrateur,
+                        partenaire,
+                        acte,
+                        resultat: t.resultat,
+                    });
+                }
+            }
+            if fin {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn su_3_a_delegated_acts_trace_reads_back_and_cannot_be_forged() {
+        let a = ActeTrace {
+            nature: NatureDemande::Modification,
+            convention: "QF-07;agent=x".into(),
+            bouquet: "QF".into(),
+            agent: Some("agent07".into()),
+        };
+        let texte = a.encoder();
+        assert_eq!(
+            texte,
+            "gestion_deleguee;nature=modification;convention=QF-07_agent_x;bouquet=QF;agent=agent07"
+        );
+        let lu = ActeTrace::decoder(&texte).unwrap();
+        assert_eq!(
+            (lu.convention.as_str(), lu.agent.as_deref()),
+            ("QF-07_agent_x", Some("agent07"))
+        );
+        assert_eq!(ActeTrace::decoder("abus_regles=lecture"), None);
+        assert_eq!(
+            ActeTrace::decoder("gestion_deleguee;nature=autre;convention=C;bouquet=QF"),
+            None
+        );
+    }
+}
