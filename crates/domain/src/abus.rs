@@ -55,8 +55,8 @@ impl Regle {
     }
 }
 
-/// The thresholds a caisse sets. Hours are UTC hours (0–23); the night runs from `nuit_debut` to
-/// `nuit_fin`, across midnight when `nuit_debut > nuit_fin`.
+/// The thresholds a caisse sets. Night hours are Paris hours (0–23, as the partners' agents live them); the
+/// night runs from `nuit_debut` to `nuit_fin`, across midnight when `nuit_debut > nuit_fin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReglesAbus {
     /// (a) An agent's day is abnormal at this many times his usual volume…
@@ -185,7 +185,8 @@ pub fn detecter(
             a.partenaire.clone_from(&t.partenaire);
         }
         a.consultations += 1;
-        if regles.de_nuit(t.horodatage.hour()) {
+        let heure_de_paris = t.horodatage + crate::plage::decalage_france(t.horodatage);
+        if regles.de_nuit(heure_de_paris.hour()) {
             a.nuit += 1;
         }
         match t.resultat {
@@ -376,16 +377,19 @@ mod tests {
     fn su_1_night_consultations_fire_and_day_ones_do_not() {
         let out = run(
             &[
+                // 10 March is winter time: Paris is UTC + 1.
                 c("ag1", a(23, 30), Resultat::Succes, None),
                 c("ag1", a(2, 0), Resultat::Succes, None),
-                c("ag2", a(5, 0), Resultat::Succes, None),
-                c("ag2", a(21, 59), Resultat::Succes, None),
+                c("ag1", a(21, 0), Resultat::Succes, None),
+                c("ag2", a(4, 0), Resultat::Succes, None),
+                c("ag2", a(20, 59), Resultat::Succes, None),
             ],
             &Historique::new(),
         );
         let hits: Vec<_> = out.iter().filter(|c| c.regle == Regle::Nuit).collect();
         assert_eq!(hits.len(), 1);
-        assert_eq!((hits[0].utilisateur.as_deref(), hits[0].compte), (Some("ag1"), 2));
+        // 21:00 UTC is 22 h in Paris: night; 04:00 UTC is 5 h: day.
+        assert_eq!((hits[0].utilisateur.as_deref(), hits[0].compte), (Some("ag1"), 3));
         let jour_ouvre = ReglesAbus {
             nuit_debut: 8,
             nuit_fin: 18,

@@ -374,7 +374,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "operationId": "modifierReglesAbus",
                 "summary": "Modifier les règles de détection des abus (SU-1, rôle supervision, action sensible)",
                 "description": "Les seuils donnés remplacent les actuels ; ceux qui manquent gardent leur valeur. \
-                    Heures en UTC (0 à 23) ; la nuit va de `nuit_debut` à `nuit_fin`, à cheval sur minuit si \
+                    Heures de Paris (0 à 23) ; la nuit va de `nuit_debut` à `nuit_fin`, à cheval sur minuit si \
                     `nuit_debut > nuit_fin`. Tracé avec les nouveaux seuils.",
                 "tags": ["caisse"],
                 "requestBody": corps_json("ModificationReglesAbus"),
@@ -395,7 +395,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "description": "Jour par jour (UTC), d'après les traces de consultation : (a) `volume_anormal`, le \
                     volume d'un agent au moins `facteur_volume` fois son volume habituel (moyenne des 28 jours \
                     précédents) ou, sans historique, la médiane des autres agents du partenaire ce jour-là, et au \
-                    moins `volume_minimum` ; (b) `nuit` ; (c) `enumeration`, recherches qui n'ont rien trouvé ; \
+                    moins `volume_minimum` ; (b) `nuit`, aux heures de Paris ; (c) `enumeration`, recherches qui n'ont rien trouvé ; \
                     (d) `dossier_partage`, un dossier vu par plusieurs agents ; (e) `hors_perimetre`, tentatives \
                     hors des départements du partenaire ; et `surveillance`, chaque jour de consultation d'un \
                     utilisateur sous surveillance. Une alerte par règle, jour et sujet : relancer l'analyse d'une \
