@@ -424,6 +424,43 @@ async fn bq_psu_page_shows_the_three_rubriques_and_nothing_else() {
 }
 
 #[tokio::test]
+async fn bq_psu_fee_page_shows_the_fee_with_its_inputs_or_says_why_not() {
+    let app = spawn_psu_app().await;
+    let browser = creche_browser(&app).await;
+    let nir = nir_legall();
+    let page = |annee: &'static str, mois: &'static str| {
+        let nir = nir.clone();
+        let (app, browser) = (&app, &browser);
+        async move {
+            let fields = [
+                ("nir", nir.as_str()),
+                ("matricule", ""),
+                ("nom", "LE GALL-HERVÉ"),
+                ("annee", annee),
+                ("mois", mois),
+            ];
+            psu_page(app, browser, &fields).await
+        }
+    };
+    let (status, html) = page("2025", "9").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "<h2 id=\"tarif-titre\">Tarif horaire de la famille (barème PSU)</h2>",
+        "<td>Accueil collectif</td><td>0,0413 %</td><td class=\"nombre\">1,07 €</td>",
+        "<td>Accueil familial, parental ou micro-crèche</td><td>0,0310 %</td><td class=\"nombre\">0,81 €</td>",
+        "<dt>Barème PSU de la caisse</dt><dd>du 01/07/2025 au 31/12/2025</dd>",
+        "<dt>Plancher mensuel (appliqué)</dt><dd>2\u{202f}600,00 € (oui)</dd>",
+        "<dt>Enfant bénéficiaire de l&#39;AEEH</dt><dd>oui</dd>",
+        "<dt>Enfants retenus pour le taux d&#39;effort</dt><dd>3</dd>",
+    ] {
+        assert!(html.contains(expected), "{expected}\n{html}");
+    }
+    let (_, html) = page("2025", "3").await;
+    assert!(html.contains("Aucun barème PSU de la caisse n&#39;est en vigueur ce mois-ci"));
+    assert!(!html.contains("Accueil collectif"));
+}
+
+#[tokio::test]
 async fn co_2_page_says_what_is_missing_and_answers_a_wrong_name_like_nobody() {
     let app = spawn_psu_app().await;
     let browser = creche_browser(&app).await;
