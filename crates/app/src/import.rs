@@ -180,12 +180,14 @@ fn chevauchements(records: &[NumberedRecord]) -> Vec<LineError> {
     for (caisse, list) in par_caisse {
         let baremes = list.iter().map(|(_, b)| (*b).clone()).collect();
         if let Err(BaremeError::Chevauchement(a, b)) = verifier_baremes(baremes) {
-            let ligne_de = |debut| {
+            // Two periods may start the same day: the second line is then another line than the first.
+            let ligne_de = |debut, sauf| {
                 list.iter()
-                    .find(|(_, x)| x.debut() == debut)
+                    .find(|(l, x)| x.debut() == debut && Some(*l) != sauf)
                     .map_or(0, |(l, _)| *l)
             };
-            let (premiere, seconde) = (ligne_de(a), ligne_de(b));
+            let premiere = ligne_de(a, None);
+            let seconde = ligne_de(b, Some(premiere));
             errors.push(err(
                 premiere.max(seconde),
                 "debut",
@@ -1358,6 +1360,12 @@ mod tests {
         let errors = parse(&format!("{open}\n{next}")).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!((errors[0].ligne, errors[0].champ.as_str()), (2, "debut"));
+        assert!(
+            errors[0].raison.contains("ligne 2") && errors[0].raison.contains("ligne 1"),
+            "{errors:?}"
+        );
+        // Two periods starting the same day name both their lines.
+        let errors = parse(&format!("{BAREME_2025}\n{BAREME_2025}")).unwrap_err();
         assert!(
             errors[0].raison.contains("ligne 2") && errors[0].raison.contains("ligne 1"),
             "{errors:?}"
