@@ -6,6 +6,7 @@
 use crate::secrets::{hash_password_blocking, nir_hash};
 use crate::{App, AppError};
 use chrono::NaiveDate;
+use partage_domain::bareme::{verifier_baremes, BaremeError, BaremePsu, TauxEffort};
 use partage_domain::dossier::DossierError;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
 use partage_domain::famille::{Famille, PeriodeRessources, Situation};
@@ -20,8 +21,8 @@ use partage_domain::{
     Nir, NumeroConvention, NumeroTiers, Regime, Siret,
 };
 use partage_store::{
-    CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts, ImportRecord, LineError,
-    NirKey, NumberedRecord, PartenaireRecord, UtilisateurRecord,
+    BaremeRecord, CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts,
+    ImportRecord, LineError, NirKey, NumberedRecord, PartenaireRecord, UtilisateurRecord,
 };
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -134,8 +135,9 @@ pub fn parse_jsonl(key: &NirKey, input: impl BufRead) -> Result<ParsedFile, Vec<
                 None => None,
             },
             Some("dossier") => dossier(&mut f, key, &mut nirs_seen).map(ImportRecord::Dossier),
+            Some("bareme_psu") => bareme_psu(&mut f).map(ImportRecord::BaremePsu),
             Some(other) => {
-                f.error("type", format!("type d'enregistrement inconnu « {other} » (attendu : caisse, partenaire, convention, utilisateur ou dossier)"));
+                f.error("type", format!("type d'enregistrement inconnu « {other} » (attendu : caisse, partenaire, convention, utilisateur, dossier ou bareme_psu)"));
                 None
             }
             None => None,
@@ -155,11 +157,101 @@ pub fn parse_jsonl(key: &NirKey, input: impl BufRead) -> Result<ParsedFile, Vec<
             break;
         }
     }
+    errors.extend(chevauchements(&file.records));
     if errors.is_empty() {
         Ok(file)
     } else {
         Err(errors)
     }
+}
+
+/// Two barème periods of one caisse in force on the same day refuse the file; the reason names both lines.
+fn chevauchements(records: &[NumberedRecord]) -> Vec<LineError> {
+    let mut par_caisse: Vec<(&str, Vec<(usize, &BaremePsu)>)> = Vec::new();
+    for r in records {
+        if let ImportRecord::BaremePsu(b) = &r.record {
+            match par_caisse.iter_mut().find(|(c, _)| *c == b.caisse.as_str()) {
+                Some((_, list)) => list.push((r.ligne, &b.bareme)),
+                None => par_caisse.push((b.caisse.as_str(), vec![(r.ligne, &b.bareme)])),
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    for (caisse, list) in par_caisse {
+        let baremes = list.iter().map(|(_, b)| (*b).clone()).collect();
+        if let Err(BaremeError::Chevauchement(a, b)) = verifier_baremes(baremes) {
+            // Two periods may start the same day: the second line is then another line than the first.
+            let ligne_de = |debut, sauf| {
+                list.iter()
+                    .find(|(l, x)| x.debut() == debut && Some(*l) != sauf)
+                    .map_or(0, |(l, _)| *l)
+            };
+            let premiere = ligne_de(a, None);
+            let seconde = ligne_de(b, Some(premiere));
+            errors.push(err(
+                premiere.max(seconde),
+                "debut",
+                format!(
+                    "le barème PSU de la caisse {caisse} de la ligne {seconde} (du {}) chevauche celui de la ligne {premiere} (du {}) : une seule période en vigueur par jour",
+                    b.format("%d/%m/%Y"),
+                    a.format("%d/%m/%Y")
+                ),
+            ));
+        }
+    }
+    errors
+}
+
+/// A period of the PSU barème: floor and ceiling of the monthly resources, and the taux d'effort for 1, 2, 3…
+/// dependent children in each column.
+fn bareme_psu(f: &mut Fields) -> Option<BaremeRecord> {
+    let caisse = f.parsed("caisse", CaisseCode::parse);
+    let debut = f.date("debut");
+    let fin = f.opt_date("fin");
+    let plancher = f.euros("plancher_mensuel");
+    let plafond = f.euros("plafond_mensuel");
+    let collectif = taux_effort(f, "collectif");
+    let familial = taux_effort(f, "familial");
+    let (Some(debut), Ok(fin), Some(plancher), Some(plafond), Some(collectif), Some(familial)) =
+        (debut, fin, plancher, plafond, collectif, familial)
+    else {
+        return None;
+    };
+    let bareme = BaremePsu::new(debut, fin, plancher, plafond, collectif, familial)
+        .map_err(|e| {
+            let champ = match e {
+                BaremeError::PlancherAuDessusDuPlafond { .. } => "plancher_mensuel",
+                BaremeError::FinAvantDebut(_) => "fin",
+                _ => "bareme",
+            };
+            f.error(champ, e.to_string());
+        })
+        .ok();
+    Some(BaremeRecord {
+        caisse: caisse?,
+        bareme: bareme?,
+    })
+}
+
+/// A column of rates, one per number of dependent children, each a percentage string such as "0.0619".
+fn taux_effort(f: &mut Fields, name: &str) -> Option<Vec<TauxEffort>> {
+    let items = f.array(name, true)?;
+    if items.is_empty() {
+        f.error(name, "au moins un taux d'effort (pour un enfant à charge)");
+        return None;
+    }
+    let mut taux = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str().map(TauxEffort::parse) {
+            Some(Ok(t)) => taux.push(t),
+            Some(Err(e)) => f.error(&format!("{name}[{i}]"), e.to_string()),
+            None => f.error(
+                &format!("{name}[{i}]"),
+                "un taux d'effort s'écrit entre guillemets, par exemple \"0.0619\"",
+            ),
+        }
+    }
+    (taux.len() == items.len()).then_some(taux)
 }
 
 fn err(ligne: usize, champ: &str, raison: impl Into<String>) -> LineError {
@@ -1238,6 +1330,81 @@ mod tests {
         }
         let errors = parse(&agent("7")).unwrap_err();
         assert_eq!(errors[0].champ, "habilitations[0].profil");
+    }
+
+    const BAREME_2025: &str = r#"{"type":"bareme_psu","caisse":"C","debut":"2025-01-01","fin":"2025-12-31","plancher_mensuel":"801.00","plafond_mensuel":"7000.00","collectif":["0.0619","0.0516"],"familial":["0.0516"]}"#;
+
+    #[test]
+    fn bq_psu_fee_the_documented_bareme_example_imports() {
+        let file = parse(include_str!("../../../docs/examples/bareme-psu.jsonl"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(file.records.len(), 2);
+        let ImportRecord::BaremePsu(b) = &file.records[1].record else {
+            panic!("barème attendu")
+        };
+        assert_eq!(b.bareme.fin(), None);
+        assert_eq!(
+            b.bareme
+                .taux(partage_domain::bareme::TypeAccueil::Collectif)
+                .len(),
+            8
+        );
+    }
+
+    #[test]
+    fn bq_psu_fee_overlapping_import_is_refused_naming_both_lines() {
+        let open = BAREME_2025.replace(r#""fin":"2025-12-31""#, r#""fin":null"#);
+        let next = BAREME_2025
+            .replace("2025-01-01", "2026-01-01")
+            .replace("2025-12-31", "2026-12-31");
+        let errors = parse(&format!("{open}\n{next}")).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].ligne, errors[0].champ.as_str()), (2, "debut"));
+        assert!(
+            errors[0].raison.contains("ligne 2") && errors[0].raison.contains("ligne 1"),
+            "{errors:?}"
+        );
+        // Two periods starting the same day name both their lines.
+        let errors = parse(&format!("{BAREME_2025}\n{BAREME_2025}")).unwrap_err();
+        assert!(
+            errors[0].raison.contains("ligne 2") && errors[0].raison.contains("ligne 1"),
+            "{errors:?}"
+        );
+        // Closed periods that follow each other import; another caisse's period may overlap.
+        let other = BAREME_2025.replace(r#""caisse":"C""#, r#""caisse":"D""#);
+        assert_eq!(
+            parse(&format!("{BAREME_2025}\n{next}\n{other}"))
+                .unwrap()
+                .records
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn bq_psu_fee_bad_bareme_lines_are_named_on_their_field() {
+        for (from, to, champ) in [
+            (
+                r#""plancher_mensuel":"801.00""#,
+                r#""plancher_mensuel":"7000.01""#,
+                "plancher_mensuel",
+            ),
+            (r#""fin":"2025-12-31""#, r#""fin":"2024-12-31""#, "fin"),
+            (
+                r#""collectif":["0.0619","0.0516"]"#,
+                r#""collectif":["0.0619","6.19"]"#,
+                "collectif[1]",
+            ),
+            (r#""familial":["0.0516"]"#, r#""familial":[]"#, "familial"),
+            (
+                r#""familial":["0.0516"]"#,
+                r#""familial":[0.0516]"#,
+                "familial[0]",
+            ),
+        ] {
+            let errors = parse(&BAREME_2025.replace(from, to)).unwrap_err();
+            assert_eq!(errors[0].champ, champ, "{errors:?}");
+        }
     }
 
     #[test]

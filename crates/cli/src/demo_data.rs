@@ -104,6 +104,18 @@ pub fn write_demo(params: &DemoParams, out: &mut impl std::io::Write) -> std::io
             },
         )?;
     }
+    for caisse in CAISSES {
+        for b in BAREMES_PSU {
+            write_line(
+                &mut w,
+                &BaremeLine {
+                    kind: "bareme_psu",
+                    caisse: caisse.code,
+                    ..*b
+                },
+            )?;
+        }
+    }
     let logins = write_users(&mut w, params.seed)?;
     let n = params.dossiers_par_caisse;
     // Each caisse draws its NIRs from its own half of the numbers: unique across the file, and the same
@@ -374,6 +386,51 @@ fn siret_with_check_digit(d13: &str) -> String {
         .sum();
     format!("{d13}{}", (10 - sum % 10) % 10)
 }
+
+/// One period of the PSU barème, as the import takes it.
+#[derive(Serialize, Clone, Copy)]
+struct BaremeLine {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    caisse: &'static str,
+    debut: &'static str,
+    fin: Option<&'static str>,
+    plancher_mensuel: &'static str,
+    plafond_mensuel: &'static str,
+    collectif: &'static [&'static str],
+    familial: &'static [&'static str],
+}
+
+/// The taux d'effort are those of the Cnaf circular 2019-005 in force since 2022 (collectif: 0,0619 % for
+/// one child down to 0,0206 % from eight; familial, parental or micro-crèche: 0,0516 % down to 0,0206 % from
+/// six). The floors and ceilings are ILLUSTRATIVE, of the right order but not the published figures: a caisse
+/// imports the Cnaf's own each year. Each demo caisse gets both periods.
+const BAREMES_PSU: &[BaremeLine] = &[
+    BaremeLine {
+        kind: "bareme_psu",
+        caisse: "",
+        debut: "2025-01-01",
+        fin: Some("2025-12-31"),
+        plancher_mensuel: "801.00",
+        plafond_mensuel: "7000.00",
+        collectif: TAUX_COLLECTIF,
+        familial: TAUX_FAMILIAL,
+    },
+    BaremeLine {
+        kind: "bareme_psu",
+        caisse: "",
+        debut: "2026-01-01",
+        fin: None,
+        plancher_mensuel: "812.00",
+        plafond_mensuel: "7000.00",
+        collectif: TAUX_COLLECTIF,
+        familial: TAUX_FAMILIAL,
+    },
+];
+const TAUX_COLLECTIF: &[&str] = &[
+    "0.0619", "0.0516", "0.0413", "0.0310", "0.0310", "0.0310", "0.0310", "0.0206",
+];
+const TAUX_FAMILIAL: &[&str] = &["0.0516", "0.0413", "0.0310", "0.0310", "0.0310", "0.0206"];
 
 #[derive(Serialize)]
 struct CaisseLine<'a> {
@@ -1994,9 +2051,10 @@ mod tests {
         assert_eq!(count("convention"), PARTENAIRES.len());
         assert_eq!(count("utilisateur"), set.logins.len());
         assert_eq!(count("dossier"), 2 * 250);
+        assert_eq!(count("bareme_psu"), 2 * BAREMES_PSU.len());
         assert_eq!(
             records.len(),
-            2 + 2 * PARTENAIRES.len() + set.logins.len() + 2 * 250
+            2 + 2 * PARTENAIRES.len() + 2 * BAREMES_PSU.len() + set.logins.len() + 2 * 250
         );
     }
 
@@ -2409,7 +2467,7 @@ mod tests {
             .unwrap_or_else(|errors| panic!("{errors:?}"));
         assert_eq!(
             parsed.records.len(),
-            2 + 2 * PARTENAIRES.len() + set.logins.len() + 600
+            2 + 2 * PARTENAIRES.len() + 2 * BAREMES_PSU.len() + set.logins.len() + 600
         );
     }
 

@@ -30,14 +30,15 @@ pub async fn import(app: &partage_app::App, input: Box<dyn BufRead + Send>) -> a
         Ok(report) => {
             let n = report.enregistrements;
             eprintln!(
-                "partage : {} ligne(s) importée(s) en {:.1} s — {} caisse(s), {} partenaire(s), {} convention(s), {} utilisateur(s), {} dossier(s)",
+                "partage : {} ligne(s) importée(s) en {:.1} s — {} caisse(s), {} partenaire(s), {} convention(s), {} utilisateur(s), {} dossier(s), {} période(s) de barème PSU",
                 report.lignes,
                 started.elapsed().as_secs_f64(),
                 n.caisses,
                 n.partenaires,
                 n.conventions,
                 n.utilisateurs,
-                n.dossiers
+                n.dossiers,
+                n.baremes_psu
             );
             Ok(ExitCode::SUCCESS)
         }

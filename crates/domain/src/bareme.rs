@@ -60,6 +60,14 @@ impl TauxEffort {
     pub fn millioniemes(self) -> u32 {
         self.0
     }
+
+    /// A rate read back from storage, checked as `parse` checks a typed one.
+    pub fn from_millioniemes(millioniemes: u32) -> Result<TauxEffort, BaremeError> {
+        if millioniemes == 0 || millioniemes > 9_999 {
+            return Err(BaremeError::TauxInvalide(millioniemes.to_string()));
+        }
+        Ok(TauxEffort(millioniemes))
+    }
 }
 
 /// As a percentage: `0,0619 %`.
@@ -132,6 +140,26 @@ impl BaremePsu {
         self.debut
     }
 
+    pub fn fin(&self) -> Option<NaiveDate> {
+        self.fin
+    }
+
+    pub fn plancher_mensuel(&self) -> Euros {
+        self.plancher_mensuel
+    }
+
+    pub fn plafond_mensuel(&self) -> Euros {
+        self.plafond_mensuel
+    }
+
+    /// The rates of a column, for 1, 2, 3… dependent children.
+    pub fn taux(&self, accueil: TypeAccueil) -> &[TauxEffort] {
+        match accueil {
+            TypeAccueil::Collectif => &self.collectif,
+            TypeAccueil::Familial => &self.familial,
+        }
+    }
+
     pub fn en_vigueur(&self, jour: NaiveDate) -> bool {
         self.debut <= jour && self.fin.is_none_or(|fin| jour <= fin)
     }
@@ -147,10 +175,7 @@ impl BaremePsu {
         accueil: TypeAccueil,
     ) -> TarifHoraire {
         let enfants_retenus = enfants_a_charge.max(1).saturating_add(u8::from(aeeh));
-        let colonne = match accueil {
-            TypeAccueil::Collectif => &self.collectif,
-            TypeAccueil::Familial => &self.familial,
-        };
+        let colonne = self.taux(accueil);
         let rang = usize::from(enfants_retenus - 1).min(colonne.len() - 1);
         // `new` refuses an empty column, so `rang` is always within it.
         let taux = colonne.get(rang).copied().unwrap_or(TauxEffort(0));

@@ -55,9 +55,27 @@ pub(crate) async fn apply(
     write_utilisateurs(conn, utilisateurs).await?;
 
     let dossiers = check::dossiers(&batch, &caisses, &mut errors);
+    let baremes = check::baremes(&batch, &caisses, &mut errors);
     check::verdict(errors)?;
     write_dossiers(conn, dossiers).await?;
+    write_baremes(conn, baremes).await?;
     Ok(counts)
+}
+
+/// Each caisse's barème document replaces the one it had.
+async fn write_baremes(conn: &mut SqliteConnection, baremes: Vec<(i64, String)>) -> Result<(), StoreError> {
+    for (caisse_id, contenu) in baremes {
+        sqlx::query(
+            "INSERT INTO baremes_psu (caisse_id, contenu) VALUES (?, ?)
+             ON CONFLICT (caisse_id) DO UPDATE SET contenu = excluded.contenu",
+        )
+        .bind(caisse_id)
+        .bind(contenu)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    Ok(())
 }
 
 async fn write_caisses(

@@ -41,11 +41,13 @@ pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod rsacg;
 pub use rsacg::*;
 pub mod abus;
+pub mod baremes;
 pub mod cycles;
 pub mod habilitations;
 pub mod personnel;
 pub mod supervision;
 pub use abus::*;
+pub use baremes::*;
 pub use cycles::*;
 pub use habilitations::*;
 pub use personnel::*;
@@ -164,6 +166,7 @@ macro_rules! contract_tests {
             su_1_the_caisse_sets_its_rules,
             su_1_alerts_are_raised_once_per_rule_day_and_subject,
             su_1_surveillance_is_kept_as_a_history,
+            bq_psu_fee_bareme_is_kept_per_caisse_and_replaced_by_a_reimport,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
@@ -348,6 +351,7 @@ const WORLD_COUNTS: ImportCounts = ImportCounts {
     conventions: 3,
     utilisateurs: 3,
     dossiers: 3,
+    baremes_psu: 0,
 };
 
 /// A caisse and `n` dossiers of two to four people each, every person with a NIR hash: the shape of a

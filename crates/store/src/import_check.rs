@@ -8,8 +8,8 @@
 //! and writing stay in the backends.
 
 use crate::{
-    CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts, ImportError,
-    ImportRecord, LineError, NumberedRecord, PartenaireRecord, UtilisateurRecord,
+    BaremeRecord, CaisseRecord, ConventionRecord, DossierRecord, HabilitationRecord, ImportCounts,
+    ImportError, ImportRecord, LineError, NumberedRecord, PartenaireRecord, UtilisateurRecord,
 };
 use partage_domain::rsa::Circonscription;
 use partage_domain::Bouquet;
@@ -25,6 +25,7 @@ pub struct Batch {
     pub conventions: Vec<(usize, ConventionRecord)>,
     pub utilisateurs: Vec<(usize, UtilisateurRecord)>,
     pub dossiers: Vec<(usize, DossierRecord)>,
+    pub baremes: Vec<(usize, BaremeRecord)>,
 }
 
 impl Batch {
@@ -37,6 +38,7 @@ impl Batch {
                 ImportRecord::Convention(r) => batch.conventions.push((ligne, r)),
                 ImportRecord::Utilisateur(r) => batch.utilisateurs.push((ligne, r)),
                 ImportRecord::Dossier(r) => batch.dossiers.push((ligne, r)),
+                ImportRecord::BaremePsu(r) => batch.baremes.push((ligne, r)),
             }
         }
         batch
@@ -49,6 +51,7 @@ impl Batch {
             conventions: self.conventions.len(),
             utilisateurs: self.utilisateurs.len(),
             dossiers: self.dossiers.len(),
+            baremes_psu: self.baremes.len(),
         }
     }
 
@@ -257,6 +260,27 @@ pub fn utilisateurs<'a>(
 
 /// Dossiers whose caisse is known and manages their département, with their caisse id. Empty as soon as
 /// `errors` holds anything, this layer's or an earlier one's.
+/// The PSU barèmes of the file, one stored document per caisse (its id), replacing what it held. The
+/// application has already refused overlapping periods of one caisse.
+pub fn baremes(
+    batch: &Batch,
+    caisses: &HashMap<String, Caisse>,
+    errors: &mut Vec<LineError>,
+) -> Vec<(i64, String)> {
+    let mut par_caisse: HashMap<i64, Vec<&partage_domain::bareme::BaremePsu>> = HashMap::new();
+    for (ligne, b) in &batch.baremes {
+        if let Some(caisse) = known_caisse(caisses, *ligne, b.caisse.as_str(), errors) {
+            par_caisse.entry(caisse.id).or_default().push(&b.bareme);
+        }
+    }
+    let mut documents: Vec<(i64, String)> = par_caisse
+        .into_iter()
+        .map(|(id, baremes)| (id, crate::baremes::encode(&baremes)))
+        .collect();
+    documents.sort_unstable();
+    documents
+}
+
 pub fn dossiers<'a>(
     batch: &'a Batch,
     caisses: &HashMap<String, Caisse>,

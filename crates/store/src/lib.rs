@@ -28,6 +28,7 @@ pub mod verrouillage;
 pub use mots_de_passe::PasswordPolicyStore;
 pub use verrouillage::LoginThrottle;
 pub mod abus;
+pub mod baremes;
 pub mod personnel;
 pub mod supervision;
 pub mod trace_log;
@@ -145,6 +146,13 @@ pub struct DossierRecord {
     pub nirs: Vec<NirHash>,
 }
 
+/// One period of a caisse's PSU barème. A file carrying any barème line of a caisse replaces all its barèmes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaremeRecord {
+    pub caisse: CaisseCode,
+    pub bareme: partage_domain::bareme::BaremePsu,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 // Nearly every record of a caisse's file is a dossier, the largest variant: boxing it would add one
 // allocation per line and save nothing.
@@ -155,6 +163,7 @@ pub enum ImportRecord {
     Convention(ConventionRecord),
     Utilisateur(UtilisateurRecord),
     Dossier(DossierRecord),
+    BaremePsu(BaremeRecord),
 }
 
 /// A record with the line of the file it came from, so a reference error names its line.
@@ -179,6 +188,7 @@ pub struct ImportCounts {
     pub conventions: usize,
     pub utilisateurs: usize,
     pub dossiers: usize,
+    pub baremes_psu: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -267,6 +277,7 @@ pub trait Store:
     + supervision::Supervision
     + abus::Abus
     + habilitations::Habilitations
+    + baremes::Baremes
     + Send
     + Sync
     + fmt::Debug

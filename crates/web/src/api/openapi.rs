@@ -286,6 +286,51 @@ fn document_partenaires() -> Value {
     ]);
     ressources_du_mois["properties"]["annee"] = json!({ "type": "integer" });
     ressources_du_mois["properties"]["mois"] = json!({ "type": "integer", "minimum": 1, "maximum": 12 });
+    let tarif_accueil = json!({
+        "type": "object",
+        "required": ["taux_effort", "tarif"],
+        "additionalProperties": false,
+        "properties": {
+            "taux_effort": { "type": "string", "description": "Le taux d'effort horaire appliqué, en pourcentage (`0,0413 %`)." },
+            "tarif": { "$ref": "#/components/schemas/Euros" }
+        }
+    });
+    let calcul_tarif = json!({
+        "type": "object",
+        "required": ["bareme_debut", "bareme_fin", "plancher_mensuel", "plafond_mensuel", "ressources_annuelles",
+            "ressources_mensuelles_retenues", "plancher_applique", "plafond_applique", "enfants_a_charge", "aeeh",
+            "enfants_retenus", "collectif", "familial"],
+        "additionalProperties": false,
+        "description": "Les éléments du calcul : ressources annuelles ÷ 12, ramenées entre le plancher et le \
+            plafond du barème, × le taux d'effort du nombre d'enfants retenus, arrondi au centime.",
+        "properties": {
+            "bareme_debut": { "type": "string", "format": "date", "description": "Début de la période du barème en vigueur le premier jour du mois." },
+            "bareme_fin": { "type": ["string", "null"], "format": "date", "description": "Fin (incluse) de cette période ; `null` : sans fin prévue." },
+            "plancher_mensuel": { "$ref": "#/components/schemas/Euros" },
+            "plafond_mensuel": { "$ref": "#/components/schemas/Euros" },
+            "ressources_annuelles": { "$ref": "#/components/schemas/Euros" },
+            "ressources_mensuelles_retenues": { "$ref": "#/components/schemas/Euros" },
+            "plancher_applique": { "type": "boolean" },
+            "plafond_applique": { "type": "boolean" },
+            "enfants_a_charge": { "type": ["integer", "null"], "minimum": 0 },
+            "aeeh": { "type": "boolean", "description": "Un enfant de la famille bénéficie de l'AEEH : le taux d'un enfant de plus s'applique." },
+            "enfants_retenus": { "type": "integer", "minimum": 1, "description": "Au moins un (l'enfant accueilli), un de plus avec l'AEEH." },
+            "collectif": tarif_accueil.clone(),
+            "familial": { "allOf": [tarif_accueil], "description": "Accueil familial, parental ou micro-crèche." }
+        }
+    });
+    let tarif_psu = json!({
+        "type": "object",
+        "required": ["statut", "message", "calcul"],
+        "additionalProperties": false,
+        "description": "Le tarif horaire de la famille pour le mois choisi, selon le barème PSU de la caisse, \
+            pour l'accueil collectif et pour l'accueil familial, parental ou en micro-crèche.",
+        "properties": {
+            "statut": { "type": "string", "enum": ["calcule", "sans_bareme", "sans_ressources"] },
+            "message": { "type": ["string", "null"], "description": "Pourquoi le tarif n'est pas calculé, en français ; `null` s'il l'est." },
+            "calcul": { "oneOf": [calcul_tarif, { "type": "null" }] }
+        }
+    });
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -600,7 +645,7 @@ fn document_partenaires() -> Value {
                 },
                 "ConsultationPsu": {
                     "type": "object",
-                    "required": ["matricule", "allocataires", "adresse", "situation_familiale", "ressources", "periodes"],
+                    "required": ["matricule", "allocataires", "adresse", "situation_familiale", "ressources", "periodes", "tarif_horaire"],
                     "additionalProperties": false,
                     "properties": {
                         "matricule": champ_matricule.clone(),
@@ -611,7 +656,8 @@ fn document_partenaires() -> Value {
                             "oneOf": [ { "$ref": "#/components/schemas/RessourcesDuMois" }, { "type": "null" } ],
                             "description": "Les ressources valables le premier jour du mois choisi ; `null` s'il n'y en a pas."
                         },
-                        "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeRessources" }, "description": "Toutes les périodes de validité, dans l'ordre." }
+                        "periodes": { "type": "array", "items": { "$ref": "#/components/schemas/PeriodeRessources" }, "description": "Toutes les périodes de validité, dans l'ordre." },
+                        "tarif_horaire": { "$ref": "#/components/schemas/TarifPsu" }
                     }
                 },
                 "SituationFamiliale": {
@@ -638,6 +684,7 @@ fn document_partenaires() -> Value {
                     }
                 },
                 "RessourcesDuMois": ressources_du_mois,
+                "TarifPsu": tarif_psu,
                 "PeriodeRessources": periode_ressources,
                 "Euros": {
                     "type": "string",

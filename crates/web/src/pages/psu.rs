@@ -1,7 +1,8 @@
 //! The PSU bouquet (BQ-PSU, CO-2, CO-6, OP-1): a search block by NIR, or by matricule (001:4-3), always with
 //! the allocataire's name, and a period selector; then the three rubriques "Coordonnées du dossier",
-//! "Situation familiale" and "Ressources hors prestations familiales". The search is a POST: neither NIR
-//! nor name appears in a URL.
+//! "Situation familiale" and "Ressources hors prestations familiales", and the family's hourly fee from the
+//! caisse's barème with what it was computed from. The search is a POST: neither NIR nor name appears in a
+//! URL.
 
 use super::qf::{
     adresse_lignes, afficher_recherche, choix_periode, date, mois_libelle, periode_du_formulaire,
@@ -17,7 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use partage_app::psu::{PsuQuery, PsuView};
+use partage_app::psu::{PsuQuery, PsuView, TarifPsu};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -48,11 +49,81 @@ struct Resultat {
     ressources_du_mois: Option<String>,
     /// Du, au, année de référence, montant annuel.
     periodes: Vec<[String; 4]>,
+    /// Why no fee is shown, when none is.
+    tarif_message: Option<String>,
+    /// Type d'accueil, taux d'effort, tarif horaire.
+    tarifs: Vec<[String; 3]>,
+    /// What the fee was computed from: label, value.
+    elements_du_tarif: Vec<[String; 2]>,
+}
+
+type Tarifs = (Option<String>, Vec<[String; 3]>, Vec<[String; 2]>);
+
+fn tarifs(t: TarifPsu) -> Tarifs {
+    let Some(c) = t.calcul else {
+        return (t.message.map(str::to_owned), Vec::new(), Vec::new());
+    };
+    let oui_non = |b: bool| if b { "oui" } else { "non" }.to_owned();
+    let periode = match c.bareme_fin {
+        Some(fin) => format!("du {} au {}", date(c.bareme_debut), date(fin)),
+        None => format!("depuis le {}", date(c.bareme_debut)),
+    };
+    let enfants = match c.enfants_a_charge {
+        Some(n) => n.to_string(),
+        None => "non communiqué par la caisse".to_owned(),
+    };
+    let tarifs = vec![
+        [
+            "Accueil collectif".to_owned(),
+            c.collectif.taux_effort,
+            c.collectif.tarif.libelle(),
+        ],
+        [
+            "Accueil familial, parental ou micro-crèche".to_owned(),
+            c.familial.taux_effort,
+            c.familial.tarif.libelle(),
+        ],
+    ];
+    let elements = vec![
+        ["Barème PSU de la caisse".to_owned(), periode],
+        [
+            "Ressources annuelles".to_owned(),
+            c.ressources_annuelles.libelle(),
+        ],
+        [
+            "Ressources mensuelles retenues".to_owned(),
+            c.ressources_mensuelles_retenues.libelle(),
+        ],
+        [
+            "Plancher mensuel (appliqué)".to_owned(),
+            format!(
+                "{} ({})",
+                c.plancher_mensuel.libelle(),
+                oui_non(c.plancher_applique)
+            ),
+        ],
+        [
+            "Plafond mensuel (appliqué)".to_owned(),
+            format!(
+                "{} ({})",
+                c.plafond_mensuel.libelle(),
+                oui_non(c.plafond_applique)
+            ),
+        ],
+        ["Enfants à charge".to_owned(), enfants],
+        ["Enfant bénéficiaire de l'AEEH".to_owned(), oui_non(c.aeeh)],
+        [
+            "Enfants retenus pour le taux d'effort".to_owned(),
+            c.enfants_retenus.to_string(),
+        ],
+    ];
+    (None, tarifs, elements)
 }
 
 fn resultat(view: PsuView, annee: i32, mois: u32) -> Resultat {
     let a = view.adresse;
     let sf = view.situation_familiale;
+    let (tarif_message, tarifs, elements_du_tarif) = tarifs(view.tarif_horaire);
     let jour = |d: Option<NaiveDate>| d.map(date).unwrap_or_default();
     Resultat {
         matricule: view.matricule,
@@ -108,6 +179,9 @@ fn resultat(view: PsuView, annee: i32, mois: u32) -> Resultat {
                 ]
             })
             .collect(),
+        tarif_message,
+        tarifs,
+        elements_du_tarif,
     }
 }
 

@@ -38,6 +38,9 @@ pub fn psu_fixture() -> String {
             "ressources":[
                 {"debut":"2025-01-01","fin":"2025-12-31","annee_reference":2023,"montant_annuel":"30120.00"},
                 {"debut":"2026-01-01","fin":"2026-12-31","annee_reference":2024,"montant_annuel":"32500.50"}]}),
+        // The caisse's PSU barème: none before July 2025; a floor above this family's 2025 resources.
+        json!({"type":"bareme_psu","caisse":CAISSE,"debut":"2025-07-01","fin":"2025-12-31","plancher_mensuel":"2600.00","plafond_mensuel":"7000.00","collectif":["0.0619","0.0516","0.0413"],"familial":["0.0516","0.0413","0.0310"]}),
+        json!({"type":"bareme_psu","caisse":CAISSE,"debut":"2026-01-01","fin":null,"plancher_mensuel":"801.00","plafond_mensuel":"7000.00","collectif":["0.0619","0.0516","0.0413"],"familial":["0.0516","0.0413","0.0310"]}),
         // The opposed and out-of-competence dossiers of the shared fixture are reached by the same crèche.
     ];
     lines.iter().map(|l| format!("{l}\n")).collect()
@@ -91,9 +94,60 @@ async fn bq_psu_shows_its_three_rubriques_for_the_chosen_month() {
             "periodes": [
                 {"debut": "2025-01-01", "fin": "2025-12-31", "annee_reference": 2023, "montant_annuel": "30120.00"},
                 {"debut": "2026-01-01", "fin": "2026-12-31", "annee_reference": 2024, "montant_annuel": "32500.50"}
-            ]
+            ],
+            // Worked by hand: 32 500,50 / 12 = 2 708,375 € a month; two dependent children and an AEEH child
+            // count as three: collectif 2 708,375 × 0,0413 % = 1,1185… → 1,12 €; familial × 0,0310 % =
+            // 0,8396… → 0,84 €.
+            "tarif_horaire": {
+                "statut": "calcule", "message": null,
+                "calcul": {
+                    "bareme_debut": "2026-01-01", "bareme_fin": null,
+                    "plancher_mensuel": "801.00", "plafond_mensuel": "7000.00",
+                    "ressources_annuelles": "32500.50", "ressources_mensuelles_retenues": "2708.38",
+                    "plancher_applique": false, "plafond_applique": false,
+                    "enfants_a_charge": 2, "aeeh": true, "enfants_retenus": 3,
+                    "collectif": {"taux_effort": "0,0413 %", "tarif": "1.12"},
+                    "familial": {"taux_effort": "0,0310 %", "tarif": "0.84"}
+                }
+            }
         })
     );
+}
+
+#[tokio::test]
+async fn bq_psu_fee_floor_applied_and_no_bareme_or_resources_said_plainly() {
+    let app = spawn_psu_app().await;
+    let token = creche_ready(&app).await;
+    let q = |annee: i32, mois: u32| json!({"nir": nir_legall(), "nom": "LE GALL-HERVÉ", "annee": annee, "mois": mois});
+    // September 2025: 30 120 / 12 = 2 510 € a month, under the floor of 2 600 €: 2 600 × 0,0413 % = 1,0738 →
+    // 1,07 €; familial 2 600 × 0,0310 % = 0,806 → 0,81 €.
+    let body: Value = psu(&app, &token, q(2025, 9)).await.json().await.unwrap();
+    let calcul = &body["tarif_horaire"]["calcul"];
+    assert_eq!(body["tarif_horaire"]["statut"], "calcule");
+    assert_eq!(calcul["bareme_debut"], "2025-07-01");
+    assert_eq!(calcul["ressources_mensuelles_retenues"], "2600.00");
+    assert_eq!(
+        (
+            calcul["plancher_applique"].as_bool(),
+            calcul["plafond_applique"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    assert_eq!(calcul["collectif"]["tarif"], "1.07");
+    assert_eq!(calcul["familial"]["tarif"], "0.81");
+    // March 2025: resources are known but no barème is in force.
+    let body: Value = psu(&app, &token, q(2025, 3)).await.json().await.unwrap();
+    assert_eq!(body["tarif_horaire"]["statut"], "sans_bareme");
+    assert_eq!(body["tarif_horaire"]["calcul"], Value::Null);
+    assert!(body["tarif_horaire"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Aucun barème PSU"));
+    assert_eq!(body["ressources"]["montant_annuel"], "30120.00");
+    // January 2027: a barème but no resources.
+    let body: Value = psu(&app, &token, q(2027, 1)).await.json().await.unwrap();
+    assert_eq!(body["tarif_horaire"]["statut"], "sans_ressources");
+    assert_eq!(body["tarif_horaire"]["calcul"], Value::Null);
 }
 
 #[tokio::test]
@@ -367,6 +421,43 @@ async fn bq_psu_page_shows_the_three_rubriques_and_nothing_else() {
     assert!(!html.contains("Montant du QF"));
     assert!(!html.contains("734"), "no QF on a PSU page");
     assert!(!html.contains(&nir), "the NIR is not echoed back");
+}
+
+#[tokio::test]
+async fn bq_psu_fee_page_shows_the_fee_with_its_inputs_or_says_why_not() {
+    let app = spawn_psu_app().await;
+    let browser = creche_browser(&app).await;
+    let nir = nir_legall();
+    let page = |annee: &'static str, mois: &'static str| {
+        let nir = nir.clone();
+        let (app, browser) = (&app, &browser);
+        async move {
+            let fields = [
+                ("nir", nir.as_str()),
+                ("matricule", ""),
+                ("nom", "LE GALL-HERVÉ"),
+                ("annee", annee),
+                ("mois", mois),
+            ];
+            psu_page(app, browser, &fields).await
+        }
+    };
+    let (status, html) = page("2025", "9").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "<h2 id=\"tarif-titre\">Tarif horaire de la famille (barème PSU)</h2>",
+        "<td>Accueil collectif</td><td>0,0413 %</td><td class=\"nombre\">1,07 €</td>",
+        "<td>Accueil familial, parental ou micro-crèche</td><td>0,0310 %</td><td class=\"nombre\">0,81 €</td>",
+        "<dt>Barème PSU de la caisse</dt><dd>du 01/07/2025 au 31/12/2025</dd>",
+        "<dt>Plancher mensuel (appliqué)</dt><dd>2\u{202f}600,00 € (oui)</dd>",
+        "<dt>Enfant bénéficiaire de l&#39;AEEH</dt><dd>oui</dd>",
+        "<dt>Enfants retenus pour le taux d&#39;effort</dt><dd>3</dd>",
+    ] {
+        assert!(html.contains(expected), "{expected}\n{html}");
+    }
+    let (_, html) = page("2025", "3").await;
+    assert!(html.contains("Aucun barème PSU de la caisse n&#39;est en vigueur ce mois-ci"));
+    assert!(!html.contains("Accueil collectif"));
 }
 
 #[tokio::test]
