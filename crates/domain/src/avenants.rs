@@ -1,0 +1,164 @@
+//! A convention's versions and avenants (SPEC CV-7): every modification is an avenant signed by both
+//! parties; it takes effect once both signatures are recorded, and the history of versions is kept. A test
+//! or experiment period changes nothing and needs no avenant.
+
+use crate::habilitation::Gestion;
+use crate::Bouquet;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What a version of a convention says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contenu {
+    pub bouquets: Vec<Bouquet>,
+    /// Codes of the départements the convention covers.
+    pub departements: Vec<String>,
+    pub plafond_habilitations: Option<u32>,
+    /// `centralisee` or `deleguee` (CV-12); `None`: the default of the caisse.
+    pub gestion: Option<String>,
+    /// References of the annexes.
+    pub annexes: Vec<String>,
+}
+
+/// An avenant as received: the next version's content, both signatures and its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Avenant {
+    pub contenu: Contenu,
+    pub signe_partenaire_le: NaiveDate,
+    pub signe_caisse_le: NaiveDate,
+    pub reference: String,
+}
+
+impl Contenu {
+    /// The same content with its lists sorted and deduplicated, so that two versions compare by meaning.
+    pub fn normalise(mut self) -> Contenu {
+        self.bouquets.sort();
+        self.bouquets.dedup();
+        for l in [&mut self.departements, &mut self.annexes] {
+            for s in l.iter_mut() {
+                *s = s.trim().to_owned();
+            }
+            l.sort();
+            l.dedup();
+        }
+        self
+    }
+}
+
+impl Avenant {
+    /// The day the avenant takes effect: once both parties have signed, the later signature.
+    pub fn effet_le(&self) -> NaiveDate {
+        self.signe_partenaire_le.max(self.signe_caisse_le)
+    }
+
+    /// Checks the avenant against the version in force, on `aujourdhui`; the normalised content of the next
+    /// version, or a French reason.
+    pub fn verifier(&self, en_vigueur: &Contenu, aujourdhui: NaiveDate) -> Result<Contenu, String> {
+        let reference = self.reference.trim();
+        if reference.is_empty() || reference.chars().count() > 200 {
+            return Err("la référence de l'avenant est obligatoire, 200 caractères au plus".into());
+        }
+        for (date, partie) in [
+            (self.signe_partenaire_le, "le partenaire"),
+            (self.signe_caisse_le, "la caisse"),
+        ] {
+            if date > aujourdhui {
+                return Err(format!("la signature par {partie} ({date}) est dans le futur"));
+            }
+        }
+        let contenu = self.contenu.clone().normalise();
+        if contenu.bouquets.is_empty() {
+            return Err("une convention ouvre au moins un bouquet de services".into());
+        }
+        if let Some(g) = contenu.gestion.as_deref() {
+            if Gestion::parse(g).is_none() {
+                return Err(format!(
+                    "mode de gestion inconnu « {} » : centralisee ou deleguee",
+                    g.chars().take(20).collect::<String>()
+                ));
+            }
+        }
+        if contenu
+            .departements
+            .iter()
+            .chain(&contenu.annexes)
+            .any(|s| s.is_empty() || s.len() > 200)
+        {
+            return Err("un département ou une annexe est vide ou trop long".into());
+        }
+        if contenu == en_vigueur.clone().normalise() {
+            return Err(
+                "cet avenant ne change rien à la convention en vigueur : une période de test ou \
+                        d'expérimentation n'a pas besoin d'avenant"
+                    .into(),
+            );
+        }
+        Ok(contenu)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn v1() -> Contenu {
+        Contenu {
+            bouquets: vec![Bouquet::Psu],
+            departements: vec!["59".into()],
+            plafond_habilitations: Some(10),
+            gestion: None,
+            annexes: vec![],
+        }
+    }
+
+    fn avenant(contenu: Contenu) -> Avenant {
+        Avenant {
+            contenu,
+            signe_partenaire_le: d("2026-03-01"),
+            signe_caisse_le: d("2026-03-05"),
+            reference: "Avenant n° 1".into(),
+        }
+    }
+
+    #[test]
+    fn cv_7_an_avenant_takes_effect_at_the_second_signature() {
+        let next = Contenu {
+            plafond_habilitations: Some(20),
+            ..v1()
+        };
+        let a = avenant(next.clone());
+        assert_eq!(a.verifier(&v1(), d("2026-03-05")), Ok(next));
+        assert_eq!(a.effet_le(), d("2026-03-05"));
+    }
+
+    #[test]
+    fn cv_7_an_avenant_that_changes_nothing_is_refused() {
+        let same = Contenu {
+            departements: vec![" 59".into(), "59".into()],
+            ..v1()
+        };
+        let e = avenant(same).verifier(&v1(), d("2026-03-05")).unwrap_err();
+        assert!(e.contains("ne change rien"), "{e}");
+    }
+
+    #[test]
+    fn cv_7_a_signature_in_the_future_or_an_unknown_gestion_is_refused() {
+        let next = Contenu {
+            plafond_habilitations: Some(20),
+            ..v1()
+        };
+        assert!(avenant(next.clone()).verifier(&v1(), d("2026-03-04")).is_err());
+        let g = Contenu {
+            gestion: Some("autre".into()),
+            ..v1()
+        };
+        assert!(avenant(g).verifier(&v1(), d("2026-03-05")).is_err());
+        let mut sans_ref = avenant(next);
+        sans_ref.reference = "  ".into();
+        assert!(sans_ref.verifier(&v1(), d("2026-03-05")).is_err());
+    }
+}

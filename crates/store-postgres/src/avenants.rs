@@ -1,0 +1,106 @@
+//! A convention's recorded versions (see `partage_store::avenants`).
+
+use crate::error::DbResult;
+use crate::PostgresStore;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use partage_store::avenants::{ConventionVersions, VersionRecord};
+use partage_store::codec::parse_json;
+use partage_store::cycles::ConventionId;
+use partage_store::StoreError;
+
+type Row = (
+    i64,
+    String,
+    NaiveDate,
+    NaiveDate,
+    NaiveDate,
+    String,
+    String,
+    DateTime<Utc>,
+);
+
+#[async_trait]
+impl ConventionVersions for PostgresStore {
+    async fn versions(&self, convention: ConventionId) -> Result<Vec<VersionRecord>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT numero, contenu::text, signe_partenaire_le, signe_caisse_le, effet_le, reference, par,
+                 horodatage
+             FROM convention_versions WHERE convention_id = $1 ORDER BY numero",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.into_iter()
+            .map(
+                |(
+                    numero,
+                    contenu,
+                    signe_partenaire_le,
+                    signe_caisse_le,
+                    effet_le,
+                    reference,
+                    par,
+                    horodatage,
+                )| {
+                    Ok(VersionRecord {
+                        numero,
+                        contenu: parse_json("convention_versions.contenu", &contenu)?,
+                        signe_partenaire_le,
+                        signe_caisse_le,
+                        effet_le,
+                        reference,
+                        par,
+                        horodatage,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn record_versions(
+        &self,
+        convention: ConventionId,
+        versions: &[VersionRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        for v in versions {
+            let contenu =
+                serde_json::to_string(&v.contenu).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let written = sqlx::query(
+                "INSERT INTO convention_versions (convention_id, numero, contenu, signe_partenaire_le,
+                     signe_caisse_le, effet_le, reference, par, horodatage)
+                 VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (convention_id, numero) DO NOTHING",
+            )
+            .bind(convention.0)
+            .bind(v.numero)
+            .bind(contenu)
+            .bind(v.signe_partenaire_le)
+            .bind(v.signe_caisse_le)
+            .bind(v.effet_le)
+            .bind(&v.reference)
+            .bind(&v.par)
+            .bind(v.horodatage)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+            if written.rows_affected() != 1 {
+                tx.rollback().await.db()?;
+                return Ok(false);
+            }
+        }
+        if let Some(last) = versions.last() {
+            let bouquets: Vec<&str> = last.contenu.bouquets.iter().map(|b| b.code()).collect();
+            sqlx::query("UPDATE conventions SET bouquets = $1 WHERE id = $2")
+                .bind(bouquets)
+                .bind(convention.0)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+        tx.commit().await.db()?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,87 @@
+//! A convention's recorded versions (see `partage_store::avenants`).
+
+use crate::codec::{date, instant, json_list, parse_date, parse_instant, parse_json};
+use crate::error::DbResult;
+use crate::SqliteStore;
+use async_trait::async_trait;
+use partage_store::avenants::{ConventionVersions, VersionRecord};
+use partage_store::cycles::ConventionId;
+use partage_store::StoreError;
+
+type Row = (i64, String, String, String, String, String, String, String);
+
+#[async_trait]
+impl ConventionVersions for SqliteStore {
+    async fn versions(&self, convention: ConventionId) -> Result<Vec<VersionRecord>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT numero, contenu, signe_partenaire_le, signe_caisse_le, effet_le, reference, par, horodatage
+             FROM convention_versions WHERE convention_id = ? ORDER BY numero",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.readers)
+        .await
+        .db()?;
+        rows.into_iter()
+            .map(
+                |(numero, contenu, partenaire, caisse, effet, reference, par, horodatage)| {
+                    Ok(VersionRecord {
+                        numero,
+                        contenu: parse_json("convention_versions.contenu", &contenu)?,
+                        signe_partenaire_le: parse_date(
+                            "convention_versions.signe_partenaire_le",
+                            &partenaire,
+                        )?,
+                        signe_caisse_le: parse_date("convention_versions.signe_caisse_le", &caisse)?,
+                        effet_le: parse_date("convention_versions.effet_le", &effet)?,
+                        reference,
+                        par,
+                        horodatage: parse_instant("convention_versions.horodatage", &horodatage)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn record_versions(
+        &self,
+        convention: ConventionId,
+        versions: &[VersionRecord],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        for v in versions {
+            let contenu =
+                serde_json::to_string(&v.contenu).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let written = sqlx::query(
+                "INSERT INTO convention_versions (convention_id, numero, contenu, signe_partenaire_le,
+                     signe_caisse_le, effet_le, reference, par, horodatage)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (convention_id, numero) DO NOTHING",
+            )
+            .bind(convention.0)
+            .bind(v.numero)
+            .bind(contenu)
+            .bind(date(v.signe_partenaire_le))
+            .bind(date(v.signe_caisse_le))
+            .bind(date(v.effet_le))
+            .bind(&v.reference)
+            .bind(&v.par)
+            .bind(instant(v.horodatage))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+            if written.rows_affected() != 1 {
+                tx.rollback().await.db()?;
+                return Ok(false);
+            }
+        }
+        if let Some(last) = versions.last() {
+            sqlx::query("UPDATE conventions SET bouquets = ? WHERE id = ?")
+                .bind(json_list(last.contenu.bouquets.iter().map(|b| b.code())))
+                .bind(convention.0)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+        tx.commit().await.db()?;
+        Ok(true)
+    }
+}

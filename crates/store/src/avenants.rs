@@ -1,0 +1,40 @@
+//! A convention's recorded versions (SPEC CV-7). Until its first avenant, a convention's only version is
+//! the convention as imported, read from it; the first avenant stores that version 1 with version 2. Each
+//! version is keyed by (convention, numero) so that two staff members recording an avenant at once cannot
+//! both write the same version. Recording versions also writes the last one's bouquets on the live
+//! convention, in the same transaction.
+
+use crate::cycles::ConventionId;
+use crate::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use partage_domain::avenants::Contenu;
+
+/// One version brought by an avenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRecord {
+    /// 1 for the convention as imported, 2 for the first avenant, then 3…
+    pub numero: i64,
+    pub contenu: Contenu,
+    pub signe_partenaire_le: NaiveDate,
+    pub signe_caisse_le: NaiveDate,
+    pub effet_le: NaiveDate,
+    pub reference: String,
+    /// The staff member's identifiant.
+    pub par: String,
+    pub horodatage: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait ConventionVersions {
+    /// The stored versions, oldest first; empty before the first avenant.
+    async fn versions(&self, convention: ConventionId) -> Result<Vec<VersionRecord>, StoreError>;
+
+    /// Stores the versions and writes the last one's bouquets on the convention, in one transaction; `false`
+    /// (nothing written) if one of those version numbers is already taken.
+    async fn record_versions(
+        &self,
+        convention: ConventionId,
+        versions: &[VersionRecord],
+    ) -> Result<bool, StoreError>;
+}

@@ -1,0 +1,53 @@
+//! The contract of a convention's versions (SPEC CV-7): versions are kept, each recorded once, and the last
+//! one's bouquets reach the live convention in the same transaction.
+
+use super::{at, caisse_id, d, import_ok, world, CAISSE_A};
+use crate::avenants::VersionRecord;
+use crate::Store;
+use partage_domain::avenants::Contenu;
+use partage_domain::{Bouquet, NumeroConvention};
+
+fn version(numero: i64, bouquets: Vec<Bouquet>) -> VersionRecord {
+    VersionRecord {
+        numero,
+        contenu: Contenu {
+            bouquets,
+            departements: vec!["59".into()],
+            plafond_habilitations: Some(12),
+            gestion: Some("deleguee".into()),
+            annexes: vec!["Annexe 2 – sécurité".into()],
+        },
+        signe_partenaire_le: d("2026-03-01"),
+        signe_caisse_le: d("2026-03-04"),
+        effet_le: d("2026-03-04"),
+        reference: format!("Avenant n° {}", numero - 1),
+        par: "adurand".into(),
+        horodatage: at(0),
+    }
+}
+
+pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    let numero = NumeroConvention::parse("C-1").unwrap();
+    let c = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
+    assert!(store.versions(c.id).await.unwrap().is_empty());
+
+    let v1 = version(1, c.bouquets.clone());
+    let v2 = version(2, vec![Bouquet::Qf]);
+    assert!(store
+        .record_versions(c.id, &[v1.clone(), v2.clone()])
+        .await
+        .unwrap());
+    assert_eq!(store.versions(c.id).await.unwrap(), vec![v1.clone(), v2.clone()]);
+    let now = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
+    assert_eq!(now.bouquets, vec![Bouquet::Qf]);
+
+    // A second writer of version 2 writes nothing, not even its bouquets.
+    let other = version(2, vec![Bouquet::Rsacg]);
+    let v3 = version(3, vec![Bouquet::Rsacg]);
+    assert!(!store.record_versions(c.id, &[v3.clone(), other]).await.unwrap());
+    assert_eq!(store.versions(c.id).await.unwrap(), vec![v1, v2]);
+    let still = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
+    assert_eq!(still.bouquets, now.bouquets);
+}
