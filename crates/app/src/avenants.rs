@@ -3,10 +3,10 @@
 
 use crate::personnel::Staff;
 use crate::{App, AppError};
-use partage_domain::avenants::{Avenant, Contenu};
+use partage_domain::avenants::{Avenant, Contenu, Violation};
 use partage_domain::personnel::Role;
 use partage_domain::trace::Resultat;
-pub use partage_store::avenants::VersionRecord;
+pub use partage_store::avenants::{VersionRecord, ViolationRecord};
 use partage_store::cycles::ConventionCycle;
 
 /// Version 1 before any avenant: the convention as imported.
@@ -31,6 +31,22 @@ fn version_initiale(c: &ConventionCycle, plafond: Option<u32>, gestion: Option<&
 }
 
 impl App {
+    /// Traces a staff act's outcome (success or refusal) and passes it on.
+    async fn tracer_issue<T>(
+        &self,
+        staff: &Staff,
+        outcome: Result<T, AppError>,
+        source: &str,
+    ) -> Result<T, AppError> {
+        let resultat = if outcome.is_ok() {
+            Resultat::Succes
+        } else {
+            Resultat::Refuse
+        };
+        self.tracer_gestion(staff, resultat, source).await?;
+        outcome
+    }
+
     async fn versions_de(&self, c: &ConventionCycle) -> Result<Vec<VersionRecord>, AppError> {
         let stored = self.store.versions(c.id).await?;
         if !stored.is_empty() {
@@ -71,13 +87,7 @@ impl App {
     ) -> Result<Vec<VersionRecord>, AppError> {
         self.exiger(staff, Role::Conventions, source).await?;
         let outcome = self.ecrire_avenant(staff, numero, avenant).await;
-        let resultat = if outcome.is_ok() {
-            Resultat::Succes
-        } else {
-            Resultat::Refuse
-        };
-        self.tracer_gestion(staff, resultat, source).await?;
-        outcome
+        self.tracer_issue(staff, outcome, source).await
     }
 
     async fn ecrire_avenant(
@@ -118,5 +128,54 @@ impl App {
         }
         versions.push(suivante);
         Ok(versions)
+    }
+
+    /// CV-11: a convention's data-breach notifications, oldest notified first (role `conventions`).
+    pub async fn violations_convention(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        source: &str,
+    ) -> Result<Vec<ViolationRecord>, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let c = self.convention_de_la_caisse(staff, numero).await?;
+        self.touch_personnel(staff).await?;
+        Ok(self.store.violations(c.id).await?)
+    }
+
+    /// CV-11: records a data-breach notification from the partner, with its documents (role `conventions`).
+    /// Refused, writing nothing, with a date in the future, no description or no document. Returns the
+    /// convention's notifications.
+    pub async fn enregistrer_violation(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        violation: Violation,
+        source: &str,
+    ) -> Result<Vec<ViolationRecord>, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let outcome = self.ecrire_violation(staff, numero, violation).await;
+        self.tracer_issue(staff, outcome, source).await
+    }
+
+    async fn ecrire_violation(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        violation: Violation,
+    ) -> Result<Vec<ViolationRecord>, AppError> {
+        let c = self.convention_de_la_caisse(staff, numero).await?;
+        let v = violation
+            .verifier(self.clock.today())
+            .map_err(AppError::RequeteInvalide)?;
+        let record = ViolationRecord {
+            notifiee_le: v.notifiee_le,
+            description: v.description,
+            documents: v.documents,
+            par: staff.personnel.identifiant.to_string(),
+            horodatage: self.clock.now(),
+        };
+        self.store.record_violation(c.id, &record).await?;
+        Ok(self.store.violations(c.id).await?)
     }
 }

@@ -97,6 +97,40 @@ impl Avenant {
     }
 }
 
+/// CV-11: a data-breach notification from the partner, with its documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub notifiee_le: NaiveDate,
+    pub description: String,
+    /// References of the documents received (notification letter, report…).
+    pub documents: Vec<String>,
+}
+
+impl Violation {
+    /// The notification trimmed, or a French reason: a date in the future, no description, no document.
+    pub fn verifier(self, aujourdhui: NaiveDate) -> Result<Violation, String> {
+        if self.notifiee_le > aujourdhui {
+            return Err(format!(
+                "la date de notification ({}) est dans le futur",
+                self.notifiee_le
+            ));
+        }
+        let description = self.description.trim().to_owned();
+        if description.is_empty() || description.chars().count() > 4000 {
+            return Err("la description de la violation est obligatoire, 4000 caractères au plus".into());
+        }
+        let documents: Vec<String> = self.documents.iter().map(|d| d.trim().to_owned()).collect();
+        if documents.is_empty() || documents.iter().any(|d| d.is_empty() || d.chars().count() > 200) {
+            return Err("au moins une référence de document, chacune de 1 à 200 caractères".into());
+        }
+        Ok(Violation {
+            notifiee_le: self.notifiee_le,
+            description,
+            documents,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +194,29 @@ mod tests {
         let mut sans_ref = avenant(next);
         sans_ref.reference = "  ".into();
         assert!(sans_ref.verifier(&v1(), d("2026-03-05")).is_err());
+    }
+
+    #[test]
+    fn cv_11_a_breach_notification_needs_a_description_and_a_document() {
+        let v = Violation {
+            notifiee_le: d("2026-03-01"),
+            description: " Fuite d'un export ".into(),
+            documents: vec!["Courrier du 1er mars".into()],
+        };
+        assert_eq!(
+            v.clone().verifier(d("2026-03-01")).unwrap().description,
+            "Fuite d'un export"
+        );
+        assert!(v.clone().verifier(d("2026-02-28")).is_err());
+        let sans_doc = Violation {
+            documents: vec![],
+            ..v.clone()
+        };
+        assert!(sans_doc.verifier(d("2026-03-01")).is_err());
+        let sans_desc = Violation {
+            description: " ".into(),
+            ..v
+        };
+        assert!(sans_desc.verifier(d("2026-03-01")).is_err());
     }
 }

@@ -4,7 +4,7 @@ use crate::error::DbResult;
 use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use partage_store::avenants::{ConventionVersions, VersionRecord};
+use partage_store::avenants::{ConventionVersions, VersionRecord, ViolationRecord};
 use partage_store::codec::parse_json;
 use partage_store::cycles::ConventionId;
 use partage_store::StoreError;
@@ -102,5 +102,49 @@ impl ConventionVersions for PostgresStore {
         }
         tx.commit().await.db()?;
         Ok(true)
+    }
+
+    async fn record_violation(
+        &self,
+        convention: ConventionId,
+        v: &ViolationRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO convention_violations (convention_id, notifiee_le, description, documents, par, horodatage)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(convention.0)
+        .bind(v.notifiee_le)
+        .bind(&v.description)
+        .bind(&v.documents)
+        .bind(&v.par)
+        .bind(v.horodatage)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    async fn violations(&self, convention: ConventionId) -> Result<Vec<ViolationRecord>, StoreError> {
+        let rows: Vec<(NaiveDate, String, Vec<String>, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT notifiee_le, description, documents, par, horodatage FROM convention_violations
+             WHERE convention_id = $1 ORDER BY notifiee_le, id",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(notifiee_le, description, documents, par, horodatage)| ViolationRecord {
+                    notifiee_le,
+                    description,
+                    documents,
+                    par,
+                    horodatage,
+                },
+            )
+            .collect())
     }
 }

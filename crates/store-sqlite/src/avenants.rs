@@ -4,7 +4,7 @@ use crate::codec::{date, instant, json_list, parse_date, parse_instant, parse_js
 use crate::error::DbResult;
 use crate::SqliteStore;
 use async_trait::async_trait;
-use partage_store::avenants::{ConventionVersions, VersionRecord};
+use partage_store::avenants::{ConventionVersions, VersionRecord, ViolationRecord};
 use partage_store::cycles::ConventionId;
 use partage_store::StoreError;
 
@@ -83,5 +83,50 @@ impl ConventionVersions for SqliteStore {
         }
         tx.commit().await.db()?;
         Ok(true)
+    }
+
+    async fn record_violation(
+        &self,
+        convention: ConventionId,
+        v: &ViolationRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO convention_violations (convention_id, notifiee_le, description, documents, par, horodatage)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(convention.0)
+        .bind(date(v.notifiee_le))
+        .bind(&v.description)
+        .bind(json_list(&v.documents))
+        .bind(&v.par)
+        .bind(instant(v.horodatage))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    async fn violations(&self, convention: ConventionId) -> Result<Vec<ViolationRecord>, StoreError> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT notifiee_le, description, documents, par, horodatage FROM convention_violations
+             WHERE convention_id = ? ORDER BY notifiee_le, id",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.readers)
+        .await
+        .db()?;
+        rows.into_iter()
+            .map(|(notifiee_le, description, documents, par, horodatage)| {
+                Ok(ViolationRecord {
+                    notifiee_le: parse_date("convention_violations.notifiee_le", &notifiee_le)?,
+                    description,
+                    documents: parse_json("convention_violations.documents", &documents)?,
+                    par,
+                    horodatage: parse_instant("convention_violations.horodatage", &horodatage)?,
+                })
+            })
+            .collect()
     }
 }

@@ -25,6 +25,17 @@ pub struct VersionRecord {
     pub horodatage: DateTime<Utc>,
 }
 
+/// CV-11: a data-breach notification from the partner, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViolationRecord {
+    pub notifiee_le: NaiveDate,
+    pub description: String,
+    pub documents: Vec<String>,
+    /// The staff member's identifiant.
+    pub par: String,
+    pub horodatage: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait ConventionVersions {
     /// The stored versions, oldest first; empty before the first avenant.
@@ -37,4 +48,11 @@ pub trait ConventionVersions {
         convention: ConventionId,
         versions: &[VersionRecord],
     ) -> Result<bool, StoreError>;
+
+    /// CV-11: records a data-breach notification on the convention.
+    async fn record_violation(&self, convention: ConventionId, v: &ViolationRecord)
+        -> Result<(), StoreError>;
+
+    /// CV-11: the convention's data-breach notifications, oldest notified first.
+    async fn violations(&self, convention: ConventionId) -> Result<Vec<ViolationRecord>, StoreError>;
 }

@@ -2,7 +2,7 @@
 //! one's bouquets reach the live convention in the same transaction.
 
 use super::{at, caisse_id, d, import_ok, world, CAISSE_A};
-use crate::avenants::VersionRecord;
+use crate::avenants::{VersionRecord, ViolationRecord};
 use crate::Store;
 use partage_domain::avenants::Contenu;
 use partage_domain::{Bouquet, NumeroConvention};
@@ -50,4 +50,27 @@ pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn
     assert_eq!(store.versions(c.id).await.unwrap(), vec![v1, v2]);
     let still = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
     assert_eq!(still.bouquets, now.bouquets);
+}
+
+pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    let c = store
+        .convention_cycle(caisse, &NumeroConvention::parse("C-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.violations(c.id).await.unwrap().is_empty());
+    let v = |le: &str, description: &str| ViolationRecord {
+        notifiee_le: d(le),
+        description: description.into(),
+        documents: vec!["Courrier".into(), "Rapport d'incident".into()],
+        par: "adurand".into(),
+        horodatage: at(0),
+    };
+    let seconde = v("2026-03-05", "Poste volé");
+    let premiere = v("2026-02-01", "Export envoyé au mauvais destinataire");
+    store.record_violation(c.id, &seconde).await.unwrap();
+    store.record_violation(c.id, &premiere).await.unwrap();
+    assert_eq!(store.violations(c.id).await.unwrap(), vec![premiere, seconde]);
 }

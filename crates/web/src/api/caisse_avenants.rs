@@ -1,5 +1,6 @@
 //! A convention's versions and avenants through the back office's API (SPEC CV-7): the history of
-//! versions, and an avenant signed by both parties recorded as the next version.
+//! versions, and an avenant signed by both parties recorded as the next version; and the partner's
+//! data-breach notifications (CV-11).
 
 use super::caisse::StaffBearer;
 use super::caisse_conventions::jour;
@@ -9,17 +10,22 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use partage_app::avenants::VersionRecord;
+use partage_app::avenants::{VersionRecord, ViolationRecord};
 use partage_app::AppError;
-use partage_domain::avenants::{Avenant, Contenu};
+use partage_domain::avenants::{Avenant, Contenu, Violation};
 use partage_domain::Bouquet;
 use serde_json::{json, Value};
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/caisse/conventions/{numero}/versions",
-        get(versions).post(avenant),
-    )
+    Router::new()
+        .route(
+            "/api/v1/caisse/conventions/{numero}/versions",
+            get(versions).post(avenant),
+        )
+        .route(
+            "/api/v1/caisse/conventions/{numero}/violations",
+            get(violations).post(violation),
+        )
 }
 
 fn vue(versions: Vec<VersionRecord>) -> Value {
@@ -140,6 +146,74 @@ async fn avenant(
         .await?)))
 }
 
+fn vue_violations(v: Vec<ViolationRecord>) -> Value {
+    Value::Array(
+        v.into_iter()
+            .map(|v| {
+                json!({
+                    "notifiee_le": v.notifiee_le,
+                    "description": v.description,
+                    "documents": v.documents,
+                    "par": v.par,
+                    "horodatage": v.horodatage,
+                })
+            })
+            .collect(),
+    )
+}
+
+async fn violations(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(numero): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(vue_violations(
+        state.app.violations_convention(&staff, &numero, &source).await?,
+    )))
+}
+
+#[derive(Debug)]
+pub(crate) struct ViolationRecue {
+    notifiee_le: String,
+    description: String,
+    documents: Vec<String>,
+}
+
+impl FromJson for ViolationRecue {
+    fn from_json(c: &mut Champs) -> Option<Self> {
+        let notifiee_le = c.texte("notifiee_le");
+        let description = c.texte("description");
+        let documents = c.liste_de_textes("documents");
+        Some(ViolationRecue {
+            notifiee_le: notifiee_le?,
+            description: description?,
+            documents: documents?,
+        })
+    }
+}
+
+async fn violation(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(numero): Path<String>,
+    JsonBody(body): JsonBody<ViolationRecue>,
+) -> Result<Json<Value>, ApiError> {
+    let notifiee_le = jour("notifiee_le", &body.notifiee_le).map_err(AppError::RequeteInvalide)?;
+    let v = Violation {
+        notifiee_le,
+        description: body.description,
+        documents: body.documents,
+    };
+    Ok(Json(vue_violations(
+        state
+            .app
+            .enregistrer_violation(&staff, &numero, v, &source)
+            .await?,
+    )))
+}
+
 pub(crate) fn documenter(doc: &mut Value) {
     use super::openapi::{corps_json, probleme, reponses};
     use super::openapi_caisse::{ajouter, erreurs_personnel, json_de};
@@ -195,6 +269,34 @@ pub(crate) fn documenter(doc: &mut Value) {
                         erreurs_avenant
                     )
                 }
+            },
+            "/api/v1/caisse/conventions/{numero}/violations": {
+                "get": {
+                    "operationId": "violationsConvention",
+                    "summary": "Les notifications de violation de données du partenaire sur une convention (CV-11, rôle conventions)",
+                    "tags": ["caisse"],
+                    "parameters": numero,
+                    "responses": reponses(("200", json_de("Les notifications, la plus ancienne d'abord.", "ViolationsDonnees")), erreurs())
+                },
+                "post": {
+                    "operationId": "enregistrerViolation",
+                    "summary": "Enregistrer une notification de violation de données du partenaire, avec ses documents (CV-11, rôle conventions)",
+                    "tags": ["caisse"],
+                    "parameters": numero,
+                    "requestBody": corps_json("ViolationDonnees"),
+                    "responses": reponses(
+                        ("200", json_de("Les notifications de la convention.", "ViolationsDonnees")),
+                        {
+                            let mut v = erreurs();
+                            v.retain(|(s, _)| *s != "400");
+                            v.push(("400", probleme(
+                                "Corps mal formé, date dans le futur, description ou document manquant.",
+                                &["requete_invalide"],
+                            )));
+                            v
+                        }
+                    )
+                }
             }
         }),
     );
@@ -216,6 +318,32 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "signe_partenaire_le": date,
                 "signe_caisse_le": date,
                 "reference": { "type": "string", "description": "Référence du document de l'avenant." }
+            }
+        },
+        "ViolationDonnees": {
+            "type": "object",
+            "required": ["notifiee_le", "description", "documents"],
+            "additionalProperties": false,
+            "properties": {
+                "notifiee_le": date,
+                "description": { "type": "string" },
+                "documents": { "type": "array", "minItems": 1, "items": { "type": "string" },
+                    "description": "Références des documents reçus." }
+            }
+        },
+        "ViolationsDonnees": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["notifiee_le", "description", "documents", "par", "horodatage"],
+                "additionalProperties": false,
+                "properties": {
+                    "notifiee_le": date,
+                    "description": { "type": "string" },
+                    "documents": textes,
+                    "par": { "type": "string" },
+                    "horodatage": { "type": "string", "format": "date-time" }
+                }
             }
         },
         "VersionsConvention": {

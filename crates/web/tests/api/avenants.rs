@@ -107,3 +107,52 @@ async fn cv_7_an_avenant_signed_by_both_parties_becomes_the_next_version_and_ref
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(versions(&app, &staff).await.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn cv_11_breach_notifications_are_recorded_with_their_documents_and_listed() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let path = format!("{CONVENTION}/violations");
+    let doc = partage_web::api::openapi::document();
+
+    let (status, _) = problem(
+        app.post_json(
+            &path,
+            Some(&staff),
+            &json!({"notifiee_le": "2026-03-03", "description": "Fuite", "documents": ["Courrier"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a date in the future");
+    let (status, p) = problem(
+        app.post_json(
+            &path,
+            Some(&staff),
+            &json!({"notifiee_le": "2026-03-01", "description": "Fuite", "documents": []}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no document");
+    assert!(p["detail"].as_str().unwrap().contains("document"), "{p}");
+    let admin = app.staff_ready("cadmin", "admin").await;
+    let (status, _) = problem(app.get_with(&path, &admin).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let res = app
+        .post_json(
+            &path,
+            Some(&staff),
+            &json!({"notifiee_le": "2026-03-01", "description": "Export envoyé au mauvais destinataire",
+                "documents": ["Courrier du 1er mars 2026", "Rapport d'incident"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed: Value = app.get_with(&path, &staff).await.json().await.unwrap();
+    check(&doc, &schema("ViolationsDonnees"), &listed, "violations").unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["notifiee_le"], "2026-03-01");
+    assert_eq!(listed[0]["documents"][1], "Rapport d'incident");
+    assert_eq!(listed[0]["par"], "cgestion");
+}
