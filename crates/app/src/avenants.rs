@@ -3,10 +3,10 @@
 
 use crate::personnel::Staff;
 use crate::{App, AppError};
-use partage_domain::avenants::{Avenant, Contenu, Violation};
+use partage_domain::avenants::{Avenant, Contenu, SousTraitant, Violation};
 use partage_domain::personnel::Role;
 use partage_domain::trace::Resultat;
-pub use partage_store::avenants::{VersionRecord, ViolationRecord};
+pub use partage_store::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
 use partage_store::cycles::ConventionCycle;
 
 /// Version 1 before any avenant: the convention as imported.
@@ -177,5 +177,52 @@ impl App {
         };
         self.store.record_violation(c.id, &record).await?;
         Ok(self.store.violations(c.id).await?)
+    }
+
+    /// CV-9: the sub-contractors declared on a convention, oldest declared first (role `conventions`).
+    pub async fn sous_traitants_convention(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        source: &str,
+    ) -> Result<Vec<SousTraitantRecord>, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let c = self.convention_de_la_caisse(staff, numero).await?;
+        self.touch_personnel(staff).await?;
+        Ok(self.store.sous_traitants(c.id).await?)
+    }
+
+    /// CV-9: records a sub-contractor the partner declared (role `conventions`). Refused, writing nothing,
+    /// when declared less than six months before its start, in the future, or with a field missing.
+    /// Returns the convention's sub-contractors.
+    pub async fn declarer_sous_traitant(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        declaration: SousTraitant,
+        source: &str,
+    ) -> Result<Vec<SousTraitantRecord>, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let outcome = self.ecrire_sous_traitant(staff, numero, declaration).await;
+        self.tracer_issue(staff, outcome, source).await
+    }
+
+    async fn ecrire_sous_traitant(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        declaration: SousTraitant,
+    ) -> Result<Vec<SousTraitantRecord>, AppError> {
+        let c = self.convention_de_la_caisse(staff, numero).await?;
+        let declaration = declaration
+            .verifier(self.clock.today())
+            .map_err(AppError::RequeteInvalide)?;
+        let record = SousTraitantRecord {
+            declaration,
+            par: staff.personnel.identifiant.to_string(),
+            horodatage: self.clock.now(),
+        };
+        self.store.record_sous_traitant(c.id, &record).await?;
+        Ok(self.store.sous_traitants(c.id).await?)
     }
 }

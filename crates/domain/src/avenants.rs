@@ -131,6 +131,61 @@ impl Violation {
     }
 }
 
+/// CV-9: a sub-contractor the partner declares on a convention (003 art. 14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SousTraitant {
+    pub nom: String,
+    /// Where the providers are located.
+    pub localisation_prestataires: String,
+    /// Where the databases are located.
+    pub localisation_bases: String,
+    pub regime_juridique: String,
+    pub taches: String,
+    pub declare_le: NaiveDate,
+    /// The day the sub-contracting starts.
+    pub debut_le: NaiveDate,
+}
+
+impl SousTraitant {
+    /// The declaration trimmed, or a French reason: a field empty or too long, a declaration in the future,
+    /// or less than six months before the start.
+    pub fn verifier(self, aujourdhui: NaiveDate) -> Result<SousTraitant, String> {
+        let champ = |nom: &str, v: &str| -> Result<String, String> {
+            let v = v.trim();
+            if v.is_empty() || v.chars().count() > 500 {
+                return Err(format!("« {nom} » est obligatoire, 500 caractères au plus"));
+            }
+            Ok(v.to_owned())
+        };
+        let declaration = SousTraitant {
+            nom: champ("nom", &self.nom)?,
+            localisation_prestataires: champ("localisation_prestataires", &self.localisation_prestataires)?,
+            localisation_bases: champ("localisation_bases", &self.localisation_bases)?,
+            regime_juridique: champ("regime_juridique", &self.regime_juridique)?,
+            taches: champ("taches", &self.taches)?,
+            ..self
+        };
+        if declaration.declare_le > aujourdhui {
+            return Err(format!(
+                "la date de déclaration ({}) est dans le futur",
+                declaration.declare_le
+            ));
+        }
+        let au_plus_tot = declaration
+            .declare_le
+            .checked_add_months(chrono::Months::new(6))
+            .ok_or("date de déclaration hors limites")?;
+        if declaration.debut_le < au_plus_tot {
+            return Err(format!(
+                "un sous-traitant se déclare au moins six mois à l'avance : déclaré le {}, il ne peut \
+                 intervenir avant le {au_plus_tot}",
+                declaration.declare_le
+            ));
+        }
+        Ok(declaration)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +273,34 @@ mod tests {
             ..v
         };
         assert!(sans_desc.verifier(d("2026-03-01")).is_err());
+    }
+
+    #[test]
+    fn cv_9_a_sub_contractor_is_declared_at_least_six_months_ahead() {
+        let st = SousTraitant {
+            nom: " Hébergeur SA ".into(),
+            localisation_prestataires: "France".into(),
+            localisation_bases: "France (Roubaix)".into(),
+            regime_juridique: "RGPD, sous-traitant art. 28".into(),
+            taches: "hébergement".into(),
+            declare_le: d("2026-03-01"),
+            debut_le: d("2026-09-01"),
+        };
+        assert_eq!(st.clone().verifier(d("2026-03-02")).unwrap().nom, "Hébergeur SA");
+        let trop_tard = SousTraitant {
+            debut_le: d("2026-08-31"),
+            ..st.clone()
+        };
+        let e = trop_tard.verifier(d("2026-03-02")).unwrap_err();
+        assert!(e.contains("six mois"), "{e}");
+        assert!(
+            st.clone().verifier(d("2026-02-28")).is_err(),
+            "declared in the future"
+        );
+        let sans_taches = SousTraitant {
+            taches: " ".into(),
+            ..st
+        };
+        assert!(sans_taches.verifier(d("2026-03-02")).is_err());
     }
 }

@@ -4,7 +4,8 @@ use crate::error::DbResult;
 use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use partage_store::avenants::{ConventionVersions, VersionRecord, ViolationRecord};
+use partage_domain::avenants::SousTraitant;
+use partage_store::avenants::{ConventionVersions, SousTraitantRecord, VersionRecord, ViolationRecord};
 use partage_store::codec::parse_json;
 use partage_store::cycles::ConventionId;
 use partage_store::StoreError;
@@ -143,6 +144,76 @@ impl ConventionVersions for PostgresStore {
                     documents,
                     par,
                     horodatage,
+                },
+            )
+            .collect())
+    }
+
+    async fn record_sous_traitant(
+        &self,
+        convention: ConventionId,
+        s: &SousTraitantRecord,
+    ) -> Result<(), StoreError> {
+        let d = &s.declaration;
+        sqlx::query(
+            "INSERT INTO convention_sous_traitants (convention_id, nom, localisation_prestataires,
+                 localisation_bases, regime_juridique, taches, declare_le, debut_le, par, horodatage)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(convention.0)
+        .bind(&d.nom)
+        .bind(&d.localisation_prestataires)
+        .bind(&d.localisation_bases)
+        .bind(&d.regime_juridique)
+        .bind(&d.taches)
+        .bind(d.declare_le)
+        .bind(d.debut_le)
+        .bind(&s.par)
+        .bind(s.horodatage)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    async fn sous_traitants(&self, convention: ConventionId) -> Result<Vec<SousTraitantRecord>, StoreError> {
+        type R = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            NaiveDate,
+            NaiveDate,
+            String,
+            DateTime<Utc>,
+        );
+        let rows: Vec<R> = sqlx::query_as(
+            "SELECT nom, localisation_prestataires, localisation_bases, regime_juridique, taches, declare_le,
+                 debut_le, par, horodatage
+             FROM convention_sous_traitants WHERE convention_id = $1 ORDER BY declare_le, id",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(nom, prestataires, bases, regime, taches, declare_le, debut_le, par, horodatage)| {
+                    SousTraitantRecord {
+                        declaration: SousTraitant {
+                            nom,
+                            localisation_prestataires: prestataires,
+                            localisation_bases: bases,
+                            regime_juridique: regime,
+                            taches,
+                            declare_le,
+                            debut_le,
+                        },
+                        par,
+                        horodatage,
+                    }
                 },
             )
             .collect())

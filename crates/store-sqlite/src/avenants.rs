@@ -4,7 +4,8 @@ use crate::codec::{date, instant, json_list, parse_date, parse_instant, parse_js
 use crate::error::DbResult;
 use crate::SqliteStore;
 use async_trait::async_trait;
-use partage_store::avenants::{ConventionVersions, VersionRecord, ViolationRecord};
+use partage_domain::avenants::SousTraitant;
+use partage_store::avenants::{ConventionVersions, SousTraitantRecord, VersionRecord, ViolationRecord};
 use partage_store::cycles::ConventionId;
 use partage_store::StoreError;
 
@@ -127,6 +128,77 @@ impl ConventionVersions for SqliteStore {
                     horodatage: parse_instant("convention_violations.horodatage", &horodatage)?,
                 })
             })
+            .collect()
+    }
+
+    async fn record_sous_traitant(
+        &self,
+        convention: ConventionId,
+        s: &SousTraitantRecord,
+    ) -> Result<(), StoreError> {
+        let d = &s.declaration;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO convention_sous_traitants (convention_id, nom, localisation_prestataires,
+                 localisation_bases, regime_juridique, taches, declare_le, debut_le, par, horodatage)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(convention.0)
+        .bind(&d.nom)
+        .bind(&d.localisation_prestataires)
+        .bind(&d.localisation_bases)
+        .bind(&d.regime_juridique)
+        .bind(&d.taches)
+        .bind(date(d.declare_le))
+        .bind(date(d.debut_le))
+        .bind(&s.par)
+        .bind(instant(s.horodatage))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    async fn sous_traitants(&self, convention: ConventionId) -> Result<Vec<SousTraitantRecord>, StoreError> {
+        type R = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<R> = sqlx::query_as(
+            "SELECT nom, localisation_prestataires, localisation_bases, regime_juridique, taches, declare_le,
+                 debut_le, par, horodatage
+             FROM convention_sous_traitants WHERE convention_id = ? ORDER BY declare_le, id",
+        )
+        .bind(convention.0)
+        .fetch_all(&self.readers)
+        .await
+        .db()?;
+        rows.into_iter()
+            .map(
+                |(nom, prestataires, bases, regime, taches, declare_le, debut_le, par, horodatage)| {
+                    Ok(SousTraitantRecord {
+                        declaration: SousTraitant {
+                            nom,
+                            localisation_prestataires: prestataires,
+                            localisation_bases: bases,
+                            regime_juridique: regime,
+                            taches,
+                            declare_le: parse_date("convention_sous_traitants.declare_le", &declare_le)?,
+                            debut_le: parse_date("convention_sous_traitants.debut_le", &debut_le)?,
+                        },
+                        par,
+                        horodatage: parse_instant("convention_sous_traitants.horodatage", &horodatage)?,
+                    })
+                },
+            )
             .collect()
     }
 }

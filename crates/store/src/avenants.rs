@@ -8,7 +8,7 @@ use crate::cycles::ConventionId;
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use partage_domain::avenants::Contenu;
+use partage_domain::avenants::{Contenu, SousTraitant};
 
 /// One version brought by an avenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,15 @@ pub struct ViolationRecord {
     pub horodatage: DateTime<Utc>,
 }
 
+/// CV-9: a declared sub-contractor, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SousTraitantRecord {
+    pub declaration: SousTraitant,
+    /// The staff member's identifiant.
+    pub par: String,
+    pub horodatage: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait ConventionVersions {
     /// The stored versions, oldest first; empty before the first avenant.
@@ -55,4 +64,14 @@ pub trait ConventionVersions {
 
     /// CV-11: the convention's data-breach notifications, oldest notified first.
     async fn violations(&self, convention: ConventionId) -> Result<Vec<ViolationRecord>, StoreError>;
+
+    /// CV-9: records a sub-contractor the partner declared on the convention.
+    async fn record_sous_traitant(
+        &self,
+        convention: ConventionId,
+        s: &SousTraitantRecord,
+    ) -> Result<(), StoreError>;
+
+    /// CV-9: the convention's declared sub-contractors, oldest declared first.
+    async fn sous_traitants(&self, convention: ConventionId) -> Result<Vec<SousTraitantRecord>, StoreError>;
 }

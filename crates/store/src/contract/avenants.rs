@@ -2,9 +2,9 @@
 //! one's bouquets reach the live convention in the same transaction.
 
 use super::{at, caisse_id, d, import_ok, world, CAISSE_A};
-use crate::avenants::{VersionRecord, ViolationRecord};
+use crate::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
 use crate::Store;
-use partage_domain::avenants::Contenu;
+use partage_domain::avenants::{Contenu, SousTraitant};
 use partage_domain::{Bouquet, NumeroConvention};
 
 fn version(numero: i64, bouquets: Vec<Bouquet>) -> VersionRecord {
@@ -73,4 +73,33 @@ pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn St
     store.record_violation(c.id, &seconde).await.unwrap();
     store.record_violation(c.id, &premiere).await.unwrap();
     assert_eq!(store.violations(c.id).await.unwrap(), vec![premiere, seconde]);
+}
+
+pub async fn cv_9_declared_sub_contractors_are_listed_per_convention(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    let c = store
+        .convention_cycle(caisse, &NumeroConvention::parse("C-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.sous_traitants(c.id).await.unwrap().is_empty());
+    let s = |nom: &str, declare_le: &str| SousTraitantRecord {
+        declaration: SousTraitant {
+            nom: nom.into(),
+            localisation_prestataires: "France".into(),
+            localisation_bases: "France (Roubaix)".into(),
+            regime_juridique: "RGPD art. 28".into(),
+            taches: "hébergement des bases".into(),
+            declare_le: d(declare_le),
+            debut_le: d("2027-01-01"),
+        },
+        par: "adurand".into(),
+        horodatage: at(0),
+    };
+    let second = s("Infogérance SAS", "2026-03-01");
+    let premier = s("Hébergeur SA", "2026-02-01");
+    store.record_sous_traitant(c.id, &second).await.unwrap();
+    store.record_sous_traitant(c.id, &premier).await.unwrap();
+    assert_eq!(store.sous_traitants(c.id).await.unwrap(), vec![premier, second]);
 }

@@ -1,6 +1,6 @@
 //! A convention's versions and avenants through the back office's API (SPEC CV-7): the history of
 //! versions, and an avenant signed by both parties recorded as the next version; and the partner's
-//! data-breach notifications (CV-11).
+//! data-breach notifications (CV-11) and declared sub-contractors (CV-9).
 
 use super::caisse::StaffBearer;
 use super::caisse_conventions::jour;
@@ -10,9 +10,9 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use partage_app::avenants::{VersionRecord, ViolationRecord};
+use partage_app::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
 use partage_app::AppError;
-use partage_domain::avenants::{Avenant, Contenu, Violation};
+use partage_domain::avenants::{Avenant, Contenu, SousTraitant, Violation};
 use partage_domain::Bouquet;
 use serde_json::{json, Value};
 
@@ -25,6 +25,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/api/v1/caisse/conventions/{numero}/violations",
             get(violations).post(violation),
+        )
+        .route(
+            "/api/v1/caisse/conventions/{numero}/sous-traitants",
+            get(sous_traitants).post(sous_traitant),
         )
 }
 
@@ -214,6 +218,104 @@ async fn violation(
     )))
 }
 
+fn vue_sous_traitants(v: Vec<SousTraitantRecord>) -> Value {
+    Value::Array(
+        v.into_iter()
+            .map(|s| {
+                let d = s.declaration;
+                json!({
+                    "nom": d.nom,
+                    "localisation_prestataires": d.localisation_prestataires,
+                    "localisation_bases": d.localisation_bases,
+                    "regime_juridique": d.regime_juridique,
+                    "taches": d.taches,
+                    "declare_le": d.declare_le,
+                    "debut_le": d.debut_le,
+                    "par": s.par,
+                    "horodatage": s.horodatage,
+                })
+            })
+            .collect(),
+    )
+}
+
+async fn sous_traitants(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(numero): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(vue_sous_traitants(
+        state
+            .app
+            .sous_traitants_convention(&staff, &numero, &source)
+            .await?,
+    )))
+}
+
+#[derive(Debug)]
+pub(crate) struct SousTraitantRecu {
+    textes: [String; 5],
+    declare_le: String,
+    debut_le: String,
+}
+
+const CHAMPS_SOUS_TRAITANT: [&str; 5] = [
+    "nom",
+    "localisation_prestataires",
+    "localisation_bases",
+    "regime_juridique",
+    "taches",
+];
+
+impl FromJson for SousTraitantRecu {
+    fn from_json(c: &mut Champs) -> Option<Self> {
+        let textes = CHAMPS_SOUS_TRAITANT.map(|nom| c.texte(nom));
+        let declare_le = c.texte("declare_le");
+        let debut_le = c.texte("debut_le");
+        let [a, b, d, e, f] = textes;
+        Some(SousTraitantRecu {
+            textes: [a?, b?, d?, e?, f?],
+            declare_le: declare_le?,
+            debut_le: debut_le?,
+        })
+    }
+}
+
+async fn sous_traitant(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(numero): Path<String>,
+    JsonBody(body): JsonBody<SousTraitantRecu>,
+) -> Result<Json<Value>, ApiError> {
+    let declare_le = jour("declare_le", &body.declare_le);
+    let debut_le = jour("debut_le", &body.debut_le);
+    let (declare_le, debut_le) = match (declare_le, debut_le) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let erreurs: Vec<String> = [a.err(), b.err()].into_iter().flatten().collect();
+            return Err(AppError::RequeteInvalide(erreurs.join(" ; ")).into());
+        }
+    };
+    let [nom, localisation_prestataires, localisation_bases, regime_juridique, taches] = body.textes;
+    let declaration = SousTraitant {
+        nom,
+        localisation_prestataires,
+        localisation_bases,
+        regime_juridique,
+        taches,
+        declare_le,
+        debut_le,
+    };
+    Ok(Json(vue_sous_traitants(
+        state
+            .app
+            .declarer_sous_traitant(&staff, &numero, declaration, &source)
+            .await?,
+    )))
+}
+
 pub(crate) fn documenter(doc: &mut Value) {
     use super::openapi::{corps_json, probleme, reponses};
     use super::openapi_caisse::{ajouter, erreurs_personnel, json_de};
@@ -270,6 +372,34 @@ pub(crate) fn documenter(doc: &mut Value) {
                     )
                 }
             },
+            "/api/v1/caisse/conventions/{numero}/sous-traitants": {
+                "get": {
+                    "operationId": "sousTraitantsConvention",
+                    "summary": "Les sous-traitants déclarés par le partenaire sur une convention (CV-9, rôle conventions)",
+                    "tags": ["caisse"],
+                    "parameters": numero,
+                    "responses": reponses(("200", json_de("Les sous-traitants, le plus ancien déclaré d'abord.", "SousTraitants")), erreurs())
+                },
+                "post": {
+                    "operationId": "declarerSousTraitant",
+                    "summary": "Enregistrer un sous-traitant déclaré par le partenaire, au moins six mois avant son début (CV-9, rôle conventions)",
+                    "tags": ["caisse"],
+                    "parameters": numero,
+                    "requestBody": corps_json("SousTraitant"),
+                    "responses": reponses(
+                        ("200", json_de("Les sous-traitants de la convention.", "SousTraitants")),
+                        {
+                            let mut v = erreurs();
+                            v.retain(|(s, _)| *s != "400");
+                            v.push(("400", probleme(
+                                "Corps mal formé, champ vide, déclaration dans le futur ou moins de six mois avant le début.",
+                                &["requete_invalide"],
+                            )));
+                            v
+                        }
+                    )
+                }
+            },
             "/api/v1/caisse/conventions/{numero}/violations": {
                 "get": {
                     "operationId": "violationsConvention",
@@ -318,6 +448,41 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "signe_partenaire_le": date,
                 "signe_caisse_le": date,
                 "reference": { "type": "string", "description": "Référence du document de l'avenant." }
+            }
+        },
+        "SousTraitant": {
+            "type": "object",
+            "required": ["nom", "localisation_prestataires", "localisation_bases", "regime_juridique", "taches",
+                "declare_le", "debut_le"],
+            "additionalProperties": false,
+            "properties": {
+                "nom": { "type": "string" },
+                "localisation_prestataires": { "type": "string" },
+                "localisation_bases": { "type": "string" },
+                "regime_juridique": { "type": "string" },
+                "taches": { "type": "string" },
+                "declare_le": date,
+                "debut_le": { "type": "string", "format": "date", "description": "Six mois au moins après la déclaration." }
+            }
+        },
+        "SousTraitants": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["nom", "localisation_prestataires", "localisation_bases", "regime_juridique", "taches",
+                    "declare_le", "debut_le", "par", "horodatage"],
+                "additionalProperties": false,
+                "properties": {
+                    "nom": { "type": "string" },
+                    "localisation_prestataires": { "type": "string" },
+                    "localisation_bases": { "type": "string" },
+                    "regime_juridique": { "type": "string" },
+                    "taches": { "type": "string" },
+                    "declare_le": date,
+                    "debut_le": date,
+                    "par": { "type": "string" },
+                    "horodatage": { "type": "string", "format": "date-time" }
+                }
             }
         },
         "ViolationDonnees": {

@@ -156,3 +156,47 @@ async fn cv_11_breach_notifications_are_recorded_with_their_documents_and_listed
     assert_eq!(listed[0]["documents"][1], "Rapport d'incident");
     assert_eq!(listed[0]["par"], "cgestion");
 }
+
+#[tokio::test]
+async fn cv_9_a_sub_contractor_declared_less_than_six_months_ahead_is_refused() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let path = format!("{CONVENTION}/sous-traitants");
+    let doc = partage_web::api::openapi::document();
+    let declaration = |debut_le: &str| {
+        json!({"nom": "Hébergeur SA", "localisation_prestataires": "France",
+            "localisation_bases": "France (Roubaix)", "regime_juridique": "RGPD art. 28",
+            "taches": "hébergement des bases", "declare_le": "2026-03-01", "debut_le": debut_le})
+    };
+
+    let (status, p) = problem(
+        app.post_json(&path, Some(&staff), &declaration("2026-08-31"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("six mois"), "{p}");
+    let mut sans_taches = declaration("2026-09-01");
+    sans_taches["taches"] = json!(" ");
+    let (status, _) = problem(app.post_json(&path, Some(&staff), &sans_taches).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let admin = app.staff_ready("cadmin", "admin").await;
+    let (status, _) = problem(
+        app.post_json(&path, Some(&admin), &declaration("2026-09-01"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let listed: Value = app.get_with(&path, &staff).await.json().await.unwrap();
+    assert_eq!(listed, json!([]), "nothing written");
+
+    let res = app
+        .post_json(&path, Some(&staff), &declaration("2026-09-01"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed: Value = app.get_with(&path, &staff).await.json().await.unwrap();
+    check(&doc, &schema("SousTraitants"), &listed, "sous-traitants").unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["localisation_bases"], "France (Roubaix)");
+    assert_eq!(listed[0]["debut_le"], "2026-09-01");
+}
