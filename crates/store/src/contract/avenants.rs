@@ -26,6 +26,17 @@ fn version(numero: i64, bouquets: Vec<Bouquet>) -> VersionRecord {
     }
 }
 
+/// The imported convention C-1 of caisse A.
+async fn c1(store: &dyn Store) -> crate::cycles::ConventionCycle {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    store
+        .convention_cycle(caisse, &NumeroConvention::parse("C-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn Store) {
     import_ok(store, world()).await;
     let caisse = caisse_id(store, CAISSE_A).await;
@@ -53,13 +64,7 @@ pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn
 }
 
 pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn Store) {
-    import_ok(store, world()).await;
-    let caisse = caisse_id(store, CAISSE_A).await;
-    let c = store
-        .convention_cycle(caisse, &NumeroConvention::parse("C-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let c = c1(store).await;
     assert!(store.violations(c.id).await.unwrap().is_empty());
     let v = |le: &str, description: &str| ViolationRecord {
         notifiee_le: d(le),
@@ -76,13 +81,7 @@ pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn St
 }
 
 pub async fn cv_9_declared_sub_contractors_are_listed_per_convention(store: &dyn Store) {
-    import_ok(store, world()).await;
-    let caisse = caisse_id(store, CAISSE_A).await;
-    let c = store
-        .convention_cycle(caisse, &NumeroConvention::parse("C-1").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let c = c1(store).await;
     assert!(store.sous_traitants(c.id).await.unwrap().is_empty());
     let s = |nom: &str, declare_le: &str| SousTraitantRecord {
         declaration: SousTraitant {

@@ -329,6 +329,13 @@ pub(crate) fn documenter(doc: &mut Value) {
         ));
         v
     };
+    // A refused body: the common 400 replaced by the call's own reasons.
+    let erreurs_corps = |description: &str| {
+        let mut v = erreurs();
+        v.retain(|(s, _)| *s != "400");
+        v.push(("400", probleme(description, &["requete_invalide"])));
+        v
+    };
     let mut erreurs_avenant = erreurs();
     erreurs_avenant.push((
         "409",
@@ -388,15 +395,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                     "requestBody": corps_json("SousTraitant"),
                     "responses": reponses(
                         ("200", json_de("Les sous-traitants de la convention.", "SousTraitants")),
-                        {
-                            let mut v = erreurs();
-                            v.retain(|(s, _)| *s != "400");
-                            v.push(("400", probleme(
-                                "Corps mal formé, champ vide, déclaration dans le futur ou moins de six mois avant le début.",
-                                &["requete_invalide"],
-                            )));
-                            v
-                        }
+                        erreurs_corps("Corps mal formé, champ vide, déclaration dans le futur ou moins de six mois avant le début.")
                     )
                 }
             },
@@ -416,15 +415,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                     "requestBody": corps_json("ViolationDonnees"),
                     "responses": reponses(
                         ("200", json_de("Les notifications de la convention.", "ViolationsDonnees")),
-                        {
-                            let mut v = erreurs();
-                            v.retain(|(s, _)| *s != "400");
-                            v.push(("400", probleme(
-                                "Corps mal formé, date dans le futur, description ou document manquant.",
-                                &["requete_invalide"],
-                            )));
-                            v
-                        }
+                        erreurs_corps("Corps mal formé, date dans le futur, description ou document manquant.")
                     )
                 }
             }
