@@ -53,7 +53,11 @@ pub fn cycle_de(c: &ConventionCycle, jour: NaiveDate) -> Cycle {
 }
 
 impl App {
-    async fn convention(&self, staff: &Staff, numero: &str) -> Result<ConventionCycle, AppError> {
+    pub(crate) async fn convention_de_la_caisse(
+        &self,
+        staff: &Staff,
+        numero: &str,
+    ) -> Result<ConventionCycle, AppError> {
         let numero = NumeroConvention::parse(numero).map_err(|e| AppError::RequeteInvalide(e.to_string()))?;
         self.store
             .convention_cycle(staff.personnel.caisse_id, &numero)
@@ -69,7 +73,7 @@ impl App {
         source: &str,
     ) -> Result<ConventionDetail, AppError> {
         self.exiger(staff, Role::Conventions, source).await?;
-        let convention = self.convention(staff, numero).await?;
+        let convention = self.convention_de_la_caisse(staff, numero).await?;
         self.touch_personnel(staff).await?;
         Ok(ConventionDetail {
             cycle: cycle_de(&convention, self.clock.today()),
@@ -125,7 +129,7 @@ impl App {
                 )));
             }
         }
-        let c = self.convention(staff, numero).await?;
+        let c = self.convention_de_la_caisse(staff, numero).await?;
         let avant = cycle_de(&c, aujourdhui);
         let mut apres = acte
             .appliquer(&avant)

@@ -66,6 +66,9 @@ pub enum AppError {
     /// The convention's rules refuse this transition now; nothing was written.
     #[error("{0}")]
     TransitionRefusee(String),
+    /// CV-7: an avenant its rules refuse (a signature missing or in the future, nothing changed).
+    #[error("{0}")]
+    AvenantRefuse(String),
     #[error("import refusé : {} ligne(s) en erreur, aucune donnée n'a été modifiée", .0.len())]
     ImportRefuse(Vec<LineError>),
     /// An inclusion or consistency proof that the log cannot give (TR-2).
@@ -107,6 +110,7 @@ impl AppError {
             AppError::DejaExistant(_) => "deja_existant",
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",
+            AppError::AvenantRefuse(_) => "avenant_refuse",
             AppError::PreuveIndisponible(_) => "preuve_indisponible",
             AppError::CompteSuspendu(_) => "compte_suspendu",
             AppError::Habilitation(e) => e.code(),

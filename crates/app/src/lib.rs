@@ -4,6 +4,7 @@
 pub mod abus;
 pub mod audit;
 pub mod auth;
+pub mod avenants;
 pub mod bilan;
 pub mod clock;
 pub mod consult;

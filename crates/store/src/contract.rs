@@ -41,6 +41,8 @@ pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod rsacg;
 pub use rsacg::*;
 pub mod abus;
+pub mod avenants;
+pub use avenants::*;
 pub mod baremes;
 pub mod cycles;
 pub mod habilitations;
@@ -144,6 +146,9 @@ macro_rules! contract_tests {
             tr_2_checkpoint_with_another_key_is_refused,
             cv_8_a_transition_moves_state_history_and_access_together,
             cv_3_concurrent_writers_of_one_revision_apply_it_once,
+            cv_7_versions_are_kept_once_and_the_last_bouquets_apply,
+            cv_11_breach_notifications_are_listed_per_convention,
+            cv_9_declared_sub_contractors_are_listed_per_convention,
             au_1_previous_password_hashes_are_kept_five_newest_first,
             au_1_password_context_holds_the_users_own_words,
             au_1_a_password_change_can_be_required_again,

@@ -14,6 +14,7 @@ use partage_domain::{
 };
 use std::fmt;
 
+pub mod avenants;
 pub mod codec;
 pub mod contract;
 pub mod cycles;
@@ -272,6 +273,7 @@ pub trait Store:
     + personnel::Personnels
     + trace_log::TraceLog
     + cycles::ConventionCycles
+    + avenants::ConventionVersions
     + double_facteur::SecondFactors
     + dormants::Dormants
     + supervision::Supervision

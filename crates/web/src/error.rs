@@ -72,6 +72,7 @@ impl ApiError {
                 AppError::DejaExistant(_) => (StatusCode::CONFLICT, "Déjà existant"),
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),
+                AppError::AvenantRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Avenant refusé"),
                 AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
                 AppError::CompteSuspendu(_) => (StatusCode::FORBIDDEN, "Compte suspendu"),
                 AppError::Habilitation(r) => match r.genre() {

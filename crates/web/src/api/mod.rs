@@ -3,6 +3,7 @@
 
 mod caisse;
 mod caisse_abus;
+mod caisse_avenants;
 mod caisse_bilan;
 mod caisse_conventions;
 mod caisse_double_facteur;
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())
+        .merge(caisse_avenants::routes())
         .merge(caisse_double_facteur::routes())
         .merge(caisse_supervision::routes())
         .merge(caisse_abus::routes())

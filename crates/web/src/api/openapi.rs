@@ -40,6 +40,7 @@ const CODES: &[&str] = &[
     "deja_existant",
     "introuvable",
     "transition_refusee",
+    "avenant_refuse",
     "preuve_indisponible",
     "compte_suspendu",
     "service_ferme",
@@ -217,6 +218,7 @@ pub fn document() -> Value {
     super::openapi_caisse::documenter(&mut doc);
     super::caisse_supervision::documenter(&mut doc);
     super::caisse_abus::documenter(&mut doc);
+    super::caisse_avenants::documenter(&mut doc);
     super::caisse_bilan::documenter(&mut doc);
     super::openapi_habilitations::documenter(&mut doc);
     super::openapi_rsacg::documenter(&mut doc);

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abus;
+mod avenants;
 mod caisse;
 mod consultation;
 mod cycle;

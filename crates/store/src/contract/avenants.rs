@@ -1,0 +1,104 @@
+//! The contract of a convention's versions (SPEC CV-7): versions are kept, each recorded once, and the last
+//! one's bouquets reach the live convention in the same transaction.
+
+use super::{at, caisse_id, d, import_ok, world, CAISSE_A};
+use crate::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
+use crate::Store;
+use partage_domain::avenants::{Contenu, SousTraitant};
+use partage_domain::{Bouquet, NumeroConvention};
+
+fn version(numero: i64, bouquets: Vec<Bouquet>) -> VersionRecord {
+    VersionRecord {
+        numero,
+        contenu: Contenu {
+            bouquets,
+            departements: vec!["59".into()],
+            plafond_habilitations: Some(12),
+            gestion: Some("deleguee".into()),
+            annexes: vec!["Annexe 2 – sécurité".into()],
+        },
+        signe_partenaire_le: d("2026-03-01"),
+        signe_caisse_le: d("2026-03-04"),
+        effet_le: d("2026-03-04"),
+        reference: format!("Avenant n° {}", numero - 1),
+        par: "adurand".into(),
+        horodatage: at(0),
+    }
+}
+
+/// The imported convention C-1 of caisse A.
+async fn c1(store: &dyn Store) -> crate::cycles::ConventionCycle {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    store
+        .convention_cycle(caisse, &NumeroConvention::parse("C-1").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    let numero = NumeroConvention::parse("C-1").unwrap();
+    let c = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
+    assert!(store.versions(c.id).await.unwrap().is_empty());
+
+    let v1 = version(1, c.bouquets.clone());
+    let v2 = version(2, vec![Bouquet::Qf]);
+    assert!(store
+        .record_versions(c.id, &[v1.clone(), v2.clone()])
+        .await
+        .unwrap());
+    assert_eq!(store.versions(c.id).await.unwrap(), vec![v1.clone(), v2.clone()]);
+    let now = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
+    assert_eq!(now.bouquets, vec![Bouquet::Qf]);
+
+    // A second writer of version 2 writes nothing, not even its bouquets.
+    let other = version(2, vec![Bouquet::Rsacg]);
+    let v3 = version(3, vec![Bouquet::Rsacg]);
+    assert!(!store.record_versions(c.id, &[v3.clone(), other]).await.unwrap());
+    assert_eq!(store.versions(c.id).await.unwrap(), vec![v1, v2]);
+    let still = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
+    assert_eq!(still.bouquets, now.bouquets);
+}
+
+pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn Store) {
+    let c = c1(store).await;
+    assert!(store.violations(c.id).await.unwrap().is_empty());
+    let v = |le: &str, description: &str| ViolationRecord {
+        notifiee_le: d(le),
+        description: description.into(),
+        documents: vec!["Courrier".into(), "Rapport d'incident".into()],
+        par: "adurand".into(),
+        horodatage: at(0),
+    };
+    let seconde = v("2026-03-05", "Poste volé");
+    let premiere = v("2026-02-01", "Export envoyé au mauvais destinataire");
+    store.record_violation(c.id, &seconde).await.unwrap();
+    store.record_violation(c.id, &premiere).await.unwrap();
+    assert_eq!(store.violations(c.id).await.unwrap(), vec![premiere, seconde]);
+}
+
+pub async fn cv_9_declared_sub_contractors_are_listed_per_convention(store: &dyn Store) {
+    let c = c1(store).await;
+    assert!(store.sous_traitants(c.id).await.unwrap().is_empty());
+    let s = |nom: &str, declare_le: &str| SousTraitantRecord {
+        declaration: SousTraitant {
+            nom: nom.into(),
+            localisation_prestataires: "France".into(),
+            localisation_bases: "France (Roubaix)".into(),
+            regime_juridique: "RGPD art. 28".into(),
+            taches: "hébergement des bases".into(),
+            declare_le: d(declare_le),
+            debut_le: d("2027-01-01"),
+        },
+        par: "adurand".into(),
+        horodatage: at(0),
+    };
+    let second = s("Infogérance SAS", "2026-03-01");
+    let premier = s("Hébergeur SA", "2026-02-01");
+    store.record_sous_traitant(c.id, &second).await.unwrap();
+    store.record_sous_traitant(c.id, &premier).await.unwrap();
+    assert_eq!(store.sous_traitants(c.id).await.unwrap(), vec![premier, second]);
+}

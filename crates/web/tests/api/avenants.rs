@@ -1,0 +1,202 @@
+//! SPEC CV-7 through the back office: a convention's versions are kept, an avenant signed by both parties
+//! becomes the next version and its bouquets reach the convention; a refused avenant writes nothing.
+
+use crate::helpers::*;
+use crate::openapi::{check, schema};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const CONVENTION: &str = "/api/v1/caisse/conventions/QF-07-2025";
+
+fn versions_path() -> String {
+    format!("{CONVENTION}/versions")
+}
+
+async fn versions(app: &TestApp, token: &str) -> Value {
+    let res = app.get_with(&versions_path(), token).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    let doc = partage_web::api::openapi::document();
+    check(&doc, &schema("VersionsConvention"), &v, "versions").unwrap();
+    v
+}
+
+fn avenant(bouquets: &[&str], annexes: &[&str], signe_caisse_le: &str) -> Value {
+    json!({
+        "bouquets": bouquets,
+        "departements": [],
+        "plafond_habilitations": null,
+        "gestion": null,
+        "annexes": annexes,
+        "signe_partenaire_le": "2026-02-20",
+        "signe_caisse_le": signe_caisse_le,
+        "reference": "Avenant n° 1 du 20 février 2026",
+    })
+}
+
+#[tokio::test]
+async fn cv_7_an_avenant_signed_by_both_parties_becomes_the_next_version_and_refusals_change_nothing() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+
+    let v = versions(&app, &staff).await;
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["numero"], 1);
+    assert_eq!(v[0]["bouquets"], json!(["QF"]));
+    assert_eq!(v[0]["signe_partenaire_le"], "2025-01-10");
+
+    // An avenant that changes nothing (a test or experiment period needs none).
+    let meme = json!({
+        "bouquets": ["QF"], "departements": [], "plafond_habilitations": v[0]["plafond_habilitations"],
+        "gestion": v[0]["gestion"], "annexes": [], "signe_partenaire_le": "2026-02-20",
+        "signe_caisse_le": "2026-02-25", "reference": "Avenant",
+    });
+    let (status, p) = problem(app.post_json(&versions_path(), Some(&staff), &meme).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["code"], "avenant_refuse");
+    assert!(p["detail"].as_str().unwrap().contains("ne change rien"), "{p}");
+
+    // The caisse's signature in the future (t0 is 2026-03-02).
+    let body = avenant(&["QF", "PSU"], &["Annexe 3 – sécurité"], "2026-03-03");
+    let (status, p) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["code"], "avenant_refuse");
+
+    // An unknown bouquet, a missing signature.
+    let body = avenant(&["XYZ"], &[], "2026-02-25");
+    let (status, _) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut body = avenant(&["QF", "PSU"], &[], "2026-02-25");
+    body.as_object_mut().unwrap().remove("signe_caisse_le");
+    let (status, _) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Another role may neither read nor record.
+    let admin = app.staff_ready("cadmin", "admin").await;
+    let (status, p) = problem(app.get_with(&versions_path(), &admin).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(p["code"], "role_requis");
+    let body = avenant(&["QF", "PSU"], &[], "2026-02-25");
+    let (status, _) = problem(app.post_json(&versions_path(), Some(&admin), &body).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        versions(&app, &staff).await.as_array().unwrap().len(),
+        1,
+        "nothing written"
+    );
+
+    // Signed by both: version 2, effective at the later signature, its bouquets on the convention.
+    let body = avenant(&["QF", "PSU"], &["Annexe 3 – sécurité"], "2026-02-25");
+    let res = app.post_json(&versions_path(), Some(&staff), &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v = versions(&app, &staff).await;
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["numero"], 1);
+    assert_eq!(v[0]["bouquets"], json!(["QF"]), "version 1 kept as imported");
+    assert_eq!(v[1]["numero"], 2);
+    assert_eq!(v[1]["effet_le"], "2026-02-25");
+    assert_eq!(v[1]["par"], "cgestion");
+    assert_eq!(v[1]["annexes"], json!(["Annexe 3 – sécurité"]));
+    let detail: Value = app.get_with(CONVENTION, &staff).await.json().await.unwrap();
+    let mut bouquets: Vec<String> = serde_json::from_value(detail["bouquets"].clone()).unwrap();
+    bouquets.sort();
+    assert_eq!(bouquets, vec!["PSU", "QF"]);
+
+    // The same avenant again changes nothing against version 2.
+    let (status, _) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(versions(&app, &staff).await.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn cv_11_breach_notifications_are_recorded_with_their_documents_and_listed() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let path = format!("{CONVENTION}/violations");
+    let doc = partage_web::api::openapi::document();
+
+    let (status, _) = problem(
+        app.post_json(
+            &path,
+            Some(&staff),
+            &json!({"notifiee_le": "2026-03-03", "description": "Fuite", "documents": ["Courrier"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a date in the future");
+    let (status, p) = problem(
+        app.post_json(
+            &path,
+            Some(&staff),
+            &json!({"notifiee_le": "2026-03-01", "description": "Fuite", "documents": []}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no document");
+    assert!(p["detail"].as_str().unwrap().contains("document"), "{p}");
+    let admin = app.staff_ready("cadmin", "admin").await;
+    let (status, _) = problem(app.get_with(&path, &admin).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let res = app
+        .post_json(
+            &path,
+            Some(&staff),
+            &json!({"notifiee_le": "2026-03-01", "description": "Export envoyé au mauvais destinataire",
+                "documents": ["Courrier du 1er mars 2026", "Rapport d'incident"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed: Value = app.get_with(&path, &staff).await.json().await.unwrap();
+    check(&doc, &schema("ViolationsDonnees"), &listed, "violations").unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["notifiee_le"], "2026-03-01");
+    assert_eq!(listed[0]["documents"][1], "Rapport d'incident");
+    assert_eq!(listed[0]["par"], "cgestion");
+}
+
+#[tokio::test]
+async fn cv_9_a_sub_contractor_declared_less_than_six_months_ahead_is_refused() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let path = format!("{CONVENTION}/sous-traitants");
+    let doc = partage_web::api::openapi::document();
+    let declaration = |debut_le: &str| {
+        json!({"nom": "Hébergeur SA", "localisation_prestataires": "France",
+            "localisation_bases": "France (Roubaix)", "regime_juridique": "RGPD art. 28",
+            "taches": "hébergement des bases", "declare_le": "2026-03-01", "debut_le": debut_le})
+    };
+
+    let (status, p) = problem(
+        app.post_json(&path, Some(&staff), &declaration("2026-08-31"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("six mois"), "{p}");
+    let mut sans_taches = declaration("2026-09-01");
+    sans_taches["taches"] = json!(" ");
+    let (status, _) = problem(app.post_json(&path, Some(&staff), &sans_taches).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let admin = app.staff_ready("cadmin", "admin").await;
+    let (status, _) = problem(
+        app.post_json(&path, Some(&admin), &declaration("2026-09-01"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let listed: Value = app.get_with(&path, &staff).await.json().await.unwrap();
+    assert_eq!(listed, json!([]), "nothing written");
+
+    let res = app
+        .post_json(&path, Some(&staff), &declaration("2026-09-01"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed: Value = app.get_with(&path, &staff).await.json().await.unwrap();
+    check(&doc, &schema("SousTraitants"), &listed, "sous-traitants").unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["localisation_bases"], "France (Roubaix)");
+    assert_eq!(listed[0]["debut_le"], "2026-09-01");
+}
