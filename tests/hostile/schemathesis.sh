@@ -63,11 +63,13 @@ sans_fin="--exclude-operation-id fermerSession --exclude-operation-id fermerSess
   --exclude-operation-id changerMotDePasse --exclude-operation-id changerMotDePassePersonnel"
 st() {
   # shellcheck disable=SC2086
+  # One worker: with two, CPython 3.11's parser state shared between threads made schemathesis itself fail
+  # now and then ("AST constructor recursion depth mismatch"), a failure of the tool, not of partage.
   # Every check but positive_data_acceptance: partage refuses with a precise 400 some requests the schema
   # alone cannot rule out (a year without its month, a signature without its party, a name with a
   # control character); those refusals are tested in the suites.
   "$venv/bin/schemathesis" run "$base/api/openapi.json" --checks all --exclude-checks positive_data_acceptance \
-    --max-time "$duree" --workers 2 --seed "${SCHEMATHESIS_SEED:-20261123}" \
+    --max-time "$duree" --workers 1 --seed "${SCHEMATHESIS_SEED:-20261123}" \
     --suppress-health-check all $sans_fin "$@"
 }
 status=0

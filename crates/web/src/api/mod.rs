@@ -32,7 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/session/mot-de-passe", put(session::changer_mot_de_passe))
         .route("/api/v1/consultations/qf", post(consultation::qf))
         .route("/api/v1/consultations/psu", post(psu::psu))
-        .route("/api/v1/consultations/rsacg", post(rsacg::rsacg))
+        .route("/api/v1/consultations/rsa", post(rsacg::rsacg))
         .route("/api/v1/consultations/mcp/qf", post(mcp::qf))
         .route("/api/v1/consultations/mcp/adresse", post(mcp::adresse))
         .route("/api/v1/journal/point-de-controle", get(journal::dernier))

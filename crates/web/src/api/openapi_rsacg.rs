@@ -1,4 +1,4 @@
-//! The RSACG bouquet's part of the OpenAPI document (`POST /api/v1/consultations/rsacg`), added by
+//! The RSACG bouquet's part of the OpenAPI document (`POST /api/v1/consultations/rsa`), added by
 //! [`super::openapi::document`].
 
 use super::openapi::{
@@ -54,7 +54,7 @@ pub(crate) fn documenter(doc: &mut Value) {
         v
     };
     let paths = json!({
-        "/api/v1/consultations/rsacg": { "post": {
+        "/api/v1/consultations/rsa": { "post": {
             "operationId": "consulterRsacg",
             "summary": "Consulter un dossier RSA de ses circonscriptions (BQ-RSA, CO-3, CO-6)",
             "description": "Le dossier est trouvé par le NIR d'une de ses personnes ou par son matricule ; le nom \

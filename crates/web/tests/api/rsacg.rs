@@ -1,4 +1,4 @@
-//! BQ-RSA, CO-3, CO-6, OP-1 through the API: `POST /api/v1/consultations/rsacg`.
+//! BQ-RSA, CO-3, CO-6, OP-1 through the API: `POST /api/v1/consultations/rsa`.
 
 use crate::helpers::*;
 use reqwest::StatusCode;
@@ -71,7 +71,7 @@ pub async fn cd_ready(app: &TestApp) -> String {
 }
 
 async fn rsacg(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.post_json("/api/v1/consultations/rsacg", Some(token), &body)
+    app.post_json("/api/v1/consultations/rsa", Some(token), &body)
         .await
 }
 
@@ -259,7 +259,7 @@ async fn by_3_rsacg_answers_match_the_documented_schema() {
     ] {
         let (status, body) = problem(rsacg(&app, &token, query).await).await;
         check(&doc, &schema("Probleme"), &body, "probleme").unwrap();
-        let documented = doc["paths"]["/api/v1/consultations/rsacg"]["post"]["responses"][status.as_str()]
+        let documented = doc["paths"]["/api/v1/consultations/rsa"]["post"]["responses"][status.as_str()]
             ["description"]
             .as_str()
             .unwrap();
