@@ -1,6 +1,6 @@
 //! Abuse detection (see `partage_store::abus`): rules, alerts, surveillances.
 
-use crate::error::DbResult;
+use crate::error::{ligne_de_la_caisse, DbResult};
 use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -163,18 +163,13 @@ impl Abus for PostgresStore {
         if let Some(row) = closed {
             return alerte(row).map(Ok);
         }
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM abus_alertes WHERE caisse_id = $1 AND id = $2")
-                .bind(caisse.0)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .db()?;
-        Ok(Err(if exists.is_some() {
-            ClotureRefusee::DejaClose
-        } else {
-            ClotureRefusee::Inconnue
-        }))
+        Ok(Err(
+            if ligne_de_la_caisse(&self.pool, "abus_alertes", caisse, id).await? {
+                ClotureRefusee::DejaClose
+            } else {
+                ClotureRefusee::Inconnue
+            },
+        ))
     }
 
     async fn start_surveillance(
@@ -251,18 +246,13 @@ impl Abus for PostgresStore {
         if let Some(row) = ended {
             return surveillance(row).map(Ok);
         }
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM surveillances WHERE caisse_id = $1 AND id = $2")
-                .bind(caisse.0)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .db()?;
-        Ok(Err(if exists.is_some() {
-            FinRefusee::DejaFinie
-        } else {
-            FinRefusee::Inconnue
-        }))
+        Ok(Err(
+            if ligne_de_la_caisse(&self.pool, "surveillances", caisse, id).await? {
+                FinRefusee::DejaFinie
+            } else {
+                FinRefusee::Inconnue
+            },
+        ))
     }
 
     async fn surveillances(&self, caisse: CaisseId) -> Result<Vec<SurveillanceRecord>, StoreError> {

@@ -1,7 +1,7 @@
 //! Supervision (see `partage_store::supervision`): trace requests, suspensions, a dossier's consultations.
 
 use crate::codec::parse_bouquet;
-use crate::error::DbResult;
+use crate::error::{ligne_de_la_caisse, DbResult};
 use crate::{PostgresStore, TraceRow};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -188,18 +188,13 @@ impl Supervision for PostgresStore {
         if let Some(row) = lifted {
             return suspension(row).map(Ok);
         }
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM suspensions WHERE caisse_id = $1 AND id = $2")
-                .bind(caisse.0)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .db()?;
-        Ok(Err(if exists.is_some() {
-            LeveeRefusee::DejaLevee
-        } else {
-            LeveeRefusee::Inconnue
-        }))
+        Ok(Err(
+            if ligne_de_la_caisse(&self.pool, "suspensions", caisse, id).await? {
+                LeveeRefusee::DejaLevee
+            } else {
+                LeveeRefusee::Inconnue
+            },
+        ))
     }
 
     async fn suspensions(&self, caisse: CaisseId) -> Result<Vec<SuspensionRecord>, StoreError> {

@@ -1,7 +1,7 @@
 //! Abuse detection (see `partage_store::abus`): rules, alerts, surveillances.
 
 use crate::codec::{date, instant, parse_date, parse_instant};
-use crate::error::DbResult;
+use crate::error::{ligne_de_la_caisse, DbResult};
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -228,18 +228,13 @@ impl Abus for SqliteStore {
         if let Some(row) = closed {
             return alerte_row(row).map(Ok);
         }
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM abus_alertes WHERE caisse_id = ? AND id = ?")
-                .bind(caisse.0)
-                .bind(id)
-                .fetch_optional(&self.writer)
-                .await
-                .db()?;
-        Ok(Err(if exists.is_some() {
-            ClotureRefusee::DejaClose
-        } else {
-            ClotureRefusee::Inconnue
-        }))
+        Ok(Err(
+            if ligne_de_la_caisse(&self.writer, "abus_alertes", caisse, id).await? {
+                ClotureRefusee::DejaClose
+            } else {
+                ClotureRefusee::Inconnue
+            },
+        ))
     }
 
     async fn start_surveillance(
@@ -316,18 +311,13 @@ impl Abus for SqliteStore {
         if let Some(row) = ended {
             return surveillance_row(row).map(Ok);
         }
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM surveillances WHERE caisse_id = ? AND id = ?")
-                .bind(caisse.0)
-                .bind(id)
-                .fetch_optional(&self.writer)
-                .await
-                .db()?;
-        Ok(Err(if exists.is_some() {
-            FinRefusee::DejaFinie
-        } else {
-            FinRefusee::Inconnue
-        }))
+        Ok(Err(
+            if ligne_de_la_caisse(&self.writer, "surveillances", caisse, id).await? {
+                FinRefusee::DejaFinie
+            } else {
+                FinRefusee::Inconnue
+            },
+        ))
     }
 
     async fn surveillances(&self, caisse: CaisseId) -> Result<Vec<SurveillanceRecord>, StoreError> {

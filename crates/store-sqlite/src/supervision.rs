@@ -1,7 +1,7 @@
 //! Supervision (see `partage_store::supervision`): trace requests, suspensions, a dossier's consultations.
 
 use crate::codec::{instant, parse_bouquet, parse_instant};
-use crate::error::DbResult;
+use crate::error::{ligne_de_la_caisse, DbResult};
 use crate::{stored_trace, SqliteStore, TraceRow};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -212,18 +212,13 @@ impl Supervision for SqliteStore {
         if let Some(row) = lifted {
             return record(row).map(Ok);
         }
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM suspensions WHERE caisse_id = ? AND id = ?")
-                .bind(caisse.0)
-                .bind(id)
-                .fetch_optional(&self.writer)
-                .await
-                .db()?;
-        Ok(Err(if exists.is_some() {
-            LeveeRefusee::DejaLevee
-        } else {
-            LeveeRefusee::Inconnue
-        }))
+        Ok(Err(
+            if ligne_de_la_caisse(&self.writer, "suspensions", caisse, id).await? {
+                LeveeRefusee::DejaLevee
+            } else {
+                LeveeRefusee::Inconnue
+            },
+        ))
     }
 
     async fn suspensions(&self, caisse: CaisseId) -> Result<Vec<SuspensionRecord>, StoreError> {
