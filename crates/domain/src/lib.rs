@@ -20,6 +20,7 @@ pub mod habilitation;
 pub mod ids;
 pub mod merkle;
 pub mod nir;
+pub mod partenaire;
 pub mod password;
 pub mod perimetre;
 pub mod personnel;

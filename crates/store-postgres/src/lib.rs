@@ -14,6 +14,7 @@ mod error;
 mod habilitations;
 mod import;
 mod mots_de_passe;
+mod partenaires;
 mod personnel;
 mod supervision;
 #[cfg(any(test, feature = "testing"))]
@@ -349,48 +350,44 @@ impl Store for PostgresStore {
     }
 
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
-        // One snapshot for both queries: an import committing between them must not give a perimeter half
-        // old, half new.
-        let mut tx = self.pool.begin().await.db()?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        let departements: Option<(Vec<String>,)> = sqlx::query_as(
-            "SELECT p.departements FROM utilisateurs u JOIN partenaires p ON p.id = u.partenaire_id WHERE u.id = $1",
-        )
-        .bind(user.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .db()?;
+        // One statement, so one snapshot (an import committing meanwhile cannot give a perimeter half old,
+        // half new) and one round trip, where a read-only transaction took five. The LEFT JOIN keeps the
+        // partner's départements for a user without habilitation.
         #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
-        let rows: Vec<(
-            String,
-            String,
+        let all: Vec<(
             Vec<String>,
-            NaiveDate,
+            Option<String>,
+            Option<String>,
+            Option<Vec<String>>,
             Option<NaiveDate>,
             Option<NaiveDate>,
-            Vec<String>,
+            Option<NaiveDate>,
+            Option<Vec<String>>,
         )> = sqlx::query_as(
-            "SELECT h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
+            "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
                     h.circonscriptions
-                 FROM habilitations h JOIN conventions c ON c.id = h.convention_id
-                 WHERE h.utilisateur_id = $1
-                 ORDER BY c.numero, h.bouquet",
+             FROM utilisateurs u
+             JOIN partenaires p ON p.id = u.partenaire_id
+             LEFT JOIN habilitations h ON h.utilisateur_id = u.id
+             LEFT JOIN conventions c ON c.id = h.convention_id
+             WHERE u.id = $1
+             ORDER BY c.numero, h.bouquet",
         )
         .bind(user.0)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await
         .db()?;
-        tx.commit().await.db()?;
-        let departements = match departements {
-            Some((codes,)) => parse_departements("partenaires.departements", &codes)?,
+        let departements = match all.first() {
+            Some(row) => parse_departements("partenaires.departements", &row.0)?,
             // An unknown user may reach nothing.
             None => Vec::new(),
         };
+        let rows =
+            all.into_iter()
+                .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
+                    Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
+                });
         let habilitations = rows
-            .into_iter()
             .map(
                 |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
                     Ok(Habilitation {

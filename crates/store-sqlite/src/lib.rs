@@ -13,11 +13,13 @@ mod cycles;
 mod dormants;
 mod dossiers;
 mod double_facteur;
+mod ecrivain;
 mod error;
 mod habilitations;
 mod hot;
 mod import;
 mod mots_de_passe;
+mod partenaires;
 mod personnel;
 mod supervision;
 mod trace_log;
@@ -35,8 +37,7 @@ use partage_store::{
 };
 use rand::RngCore;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
-use std::collections::HashMap;
+use sqlx::{Sqlite, SqlitePool};
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -69,6 +70,8 @@ pub struct SqliteStore {
     readers: SqlitePool,
     /// The consultation's hot-path reads, without sqlx's per-statement thread hand-offs (see hot.rs).
     hot: Arc<hot::HotReader>,
+    /// The journal's group-committed writes, on a thread of their own (see ecrivain.rs).
+    journal: Arc<ecrivain::JournalWriter>,
     path: PathBuf,
 }
 
@@ -119,6 +122,7 @@ impl SqliteStore {
             writer,
             readers,
             hot: Arc::new(hot::HotReader::new(path.clone())),
+            journal: Arc::new(ecrivain::JournalWriter::spawn(path.clone(), BUSY_TIMEOUT)?),
             path,
         })
     }
@@ -404,44 +408,7 @@ impl Store for SqliteStore {
         if batch.traces.is_empty() && batch.session_touches.is_empty() {
             return Ok(());
         }
-        let mut tx = self.begin_write().await?;
-        const COLUMNS: usize = 11;
-        for chunk in batch.traces.chunks(MAX_BINDS / COLUMNS) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO traces (horodatage, caisse, utilisateur, partenaire, source, action, bouquet, \
-                 rubriques, matricule, nir_hache, resultat) ",
-            );
-            insert.push_values(chunk, |mut row, t| {
-                row.push_bind(instant(t.horodatage))
-                    .push_bind(t.caisse.as_deref())
-                    .push_bind(t.utilisateur.as_deref())
-                    .push_bind(t.partenaire.as_deref())
-                    .push_bind(t.source.as_str())
-                    .push_bind(t.action.code())
-                    .push_bind(t.bouquet.map(|b| b.code()))
-                    .push_bind(t.rubriques.as_deref())
-                    .push_bind(t.matricule.as_deref())
-                    .push_bind(t.nir_hache.as_deref())
-                    .push_bind(t.resultat.code());
-            });
-            insert.build().execute(&mut *tx).await.db()?;
-        }
-        // A session touched twice in one batch keeps the later instant, whatever their order in the batch.
-        let mut touches: HashMap<&str, chrono::DateTime<chrono::Utc>> = HashMap::new();
-        for (token, at) in &batch.session_touches {
-            let latest = touches.entry(token.0.as_str()).or_insert(*at);
-            *latest = (*latest).max(*at);
-        }
-        for (token, at) in touches {
-            // max(): a slow request finishing late must not move the session's activity back in time.
-            sqlx::query("UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?")
-                .bind(instant(at))
-                .bind(token)
-                .execute(&mut *tx)
-                .await
-                .db()?;
-        }
-        tx.commit().await.db()
+        self.journal.write(batch.clone()).await
     }
 
     async fn traces_after(&self, after: i64, limit: u32) -> Result<Vec<StoredTrace>, StoreError> {

@@ -32,8 +32,8 @@ pub mod trace_log;
 use std::sync::Arc;
 pub use trace_log::{
     by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
-    by_2_no_proof_before_the_first_checkpoint, tr_2_checkpoint_with_another_key_is_refused,
-    tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
+    by_2_no_proof_before_the_first_checkpoint, by_2_proofs_relative_to_an_earlier_signed_checkpoint,
+    tr_2_checkpoint_with_another_key_is_refused, tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
 };
 
 pub mod dossiers;
@@ -46,12 +46,14 @@ pub use avenants::*;
 pub mod baremes;
 pub mod cycles;
 pub mod habilitations;
+pub mod partenaires;
 pub mod personnel;
 pub mod supervision;
 pub use abus::*;
 pub use baremes::*;
 pub use cycles::*;
 pub use habilitations::*;
+pub use partenaires::*;
 pub use personnel::*;
 pub use supervision::*;
 
@@ -141,6 +143,7 @@ macro_rules! contract_tests {
             hb_8_the_last_login_is_kept_and_a_dormant_agent_is_deactivated_with_his_sessions,
             au_1_staff_second_factor_is_pending_until_confirmed_and_each_step_is_spent_once,
             by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
+            by_2_proofs_relative_to_an_earlier_signed_checkpoint,
             by_2_no_proof_before_the_first_checkpoint,
             tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
             tr_2_checkpoint_with_another_key_is_refused,
@@ -172,6 +175,8 @@ macro_rules! contract_tests {
             su_1_alerts_are_raised_once_per_rule_day_and_subject,
             su_1_surveillance_is_kept_as_a_history,
             bq_psu_fee_bareme_is_kept_per_caisse_and_replaced_by_a_reimport,
+            ten_1_partner_fiches_are_kept_whole_within_their_caisse,
+            cv_1_the_caisses_conventions_are_listed_with_their_partner,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

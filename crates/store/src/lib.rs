@@ -24,6 +24,7 @@ pub mod double_facteur;
 pub mod habilitations;
 pub mod import_check;
 pub mod mots_de_passe;
+pub mod partenaires;
 pub mod verrouillage;
 
 pub use mots_de_passe::PasswordPolicyStore;
@@ -280,6 +281,7 @@ pub trait Store:
     + abus::Abus
     + habilitations::Habilitations
     + baremes::Baremes
+    + partenaires::Partenaires
     + Send
     + Sync
     + fmt::Debug
