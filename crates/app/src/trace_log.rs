@@ -4,11 +4,14 @@
 //! The signing key lives in a file outside the database (see [`load_or_create_key`]): whoever can rewrite
 //! the database must not be able to re-sign it.
 
+use crate::personnel::Staff;
 use crate::{App, AppError};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use partage_domain::personnel::Role;
+use partage_domain::trace::{Action, Resultat};
 use partage_domain::trace_log::{from_hex, to_hex, AuditSummary, Finding, SignedCheckpoint};
 use partage_store::trace_log::{
-    audit_log, extend_log, prove_consistency, prove_inclusion, ConsistencyProof, InclusionProof,
+    audit_log, extend_log, prove_consistency_to, prove_inclusion_in, ConsistencyProof, InclusionProof,
     ProofRefused, MAX_LEAVES_PER_CHECKPOINT,
 };
 use rand::RngCore;
@@ -96,8 +99,22 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 impl From<ProofRefused> for AppError {
     fn from(e: ProofRefused) -> Self {
-        AppError::PreuveIndisponible(e.to_string())
+        match e {
+            // A size beyond the checkpoint is the asker's mistake, not a missing proof.
+            ProofRefused::BadSize { .. } => AppError::RequeteInvalide(e.to_string()),
+            _ => AppError::PreuveIndisponible(e.to_string()),
+        }
     }
+}
+
+/// A checkpoint size asked for: a whole number of traces, at least 1 (an empty log proves nothing).
+pub fn parse_taille(champ: &str, text: &str) -> Result<u64, AppError> {
+    text.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        AppError::RequeteInvalide(format!(
+            "{champ} : un nombre entier de traces, au moins 1 (reçu « {} »)",
+            crate::auth::bounded(text, 20)
+        ))
+    })
 }
 
 impl App {
@@ -152,12 +169,94 @@ impl App {
         Ok(audit_log(self.store.as_ref(), key, published).await?)
     }
 
-    pub async fn inclusion_proof(&self, trace_id: i64) -> Result<InclusionProof, AppError> {
-        Ok(prove_inclusion(self.store.as_ref(), trace_id).await??)
+    /// The inclusion proof of a trace in the signed checkpoint of `taille` traces (the latest if `None`).
+    pub async fn inclusion_proof(
+        &self,
+        trace_id: i64,
+        taille: Option<u64>,
+    ) -> Result<InclusionProof, AppError> {
+        Ok(prove_inclusion_in(self.store.as_ref(), trace_id, taille).await??)
     }
 
-    pub async fn consistency_proof(&self, old_size: u64) -> Result<ConsistencyProof, AppError> {
-        Ok(prove_consistency(self.store.as_ref(), old_size).await??)
+    /// The consistency proof from `old_size` traces to the checkpoint of `new_size` (the latest if `None`).
+    pub async fn consistency_proof(
+        &self,
+        old_size: u64,
+        new_size: Option<u64>,
+    ) -> Result<ConsistencyProof, AppError> {
+        if new_size == Some(0) {
+            return Err(AppError::RequeteInvalide(
+                "jusqu_a : un nombre entier de traces, au moins 1".into(),
+            ));
+        }
+        Ok(prove_consistency_to(self.store.as_ref(), old_size, new_size).await??)
+    }
+
+    /// The inclusion proof of a trace of the staff's caisse, for the caisse's supervision (role
+    /// `supervision`), published as the CLI prints it. A trace of another caisse is answered as unknown.
+    /// The request is traced, refused or not.
+    pub async fn preuve_inclusion(
+        &self,
+        staff: &Staff,
+        trace_id: i64,
+        taille: Option<u64>,
+        source: &str,
+    ) -> Result<PublishedInclusion, AppError> {
+        self.exiger(staff, Role::Supervision, source).await?;
+        let outcome = self.inclusion_de_la_caisse(staff, trace_id, taille).await;
+        let resultat = match &outcome {
+            Ok(_) => Resultat::Succes,
+            Err(AppError::RequeteInvalide(_)) => Resultat::RequeteInvalide,
+            Err(_) => Resultat::Refuse,
+        };
+        let detail = match taille {
+            Some(n) => format!("preuve_inclusion={trace_id};taille={n}"),
+            None => format!("preuve_inclusion={trace_id}"),
+        };
+        let trace = self.trace_supervision(staff, Action::RequeteTraces, resultat, detail, source);
+        self.enregistrer(staff, trace).await?;
+        outcome
+    }
+
+    async fn inclusion_de_la_caisse(
+        &self,
+        staff: &Staff,
+        trace_id: i64,
+        taille: Option<u64>,
+    ) -> Result<PublishedInclusion, AppError> {
+        if taille == Some(0) {
+            return Err(AppError::RequeteInvalide(
+                "taille : un nombre entier de traces, au moins 1".into(),
+            ));
+        }
+        let de_la_caisse = match trace_id.checked_sub(1) {
+            Some(before) => self
+                .store
+                .traces_after(before, 1)
+                .await?
+                .first()
+                .is_some_and(|s| {
+                    s.id == trace_id && s.trace.caisse.as_deref() == Some(staff.personnel.caisse.as_str())
+                }),
+            None => false,
+        };
+        if !de_la_caisse {
+            return Err(ProofRefused::NotCovered(trace_id).into());
+        }
+        Ok(PublishedInclusion::from(
+            &self.inclusion_proof(trace_id, taille).await?,
+        ))
+    }
+
+    /// The consistency proof published as the CLI prints it. Public, like the checkpoints.
+    pub async fn preuve_coherence(
+        &self,
+        depuis: u64,
+        jusqu_a: Option<u64>,
+    ) -> Result<PublishedConsistency, AppError> {
+        Ok(PublishedConsistency::from(
+            &self.consistency_proof(depuis, jusqu_a).await?,
+        ))
     }
 }
 
@@ -167,7 +266,7 @@ pub fn key_path(data_dir: &Path) -> std::path::PathBuf {
 }
 
 /// An inclusion proof as published (CLI, API): hex everywhere, the signed checkpoint it is relative to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PublishedInclusion {
     pub trace: i64,
     pub position: u64,
@@ -189,7 +288,7 @@ impl From<&InclusionProof> for PublishedInclusion {
 }
 
 /// A consistency proof as published: from a log of `depuis` traces to the signed checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PublishedConsistency {
     pub depuis: u64,
     pub chemin: Vec<String>,

@@ -1,9 +1,7 @@
 //! `partage traces …`
 
 use anyhow::{bail, Context};
-use partage_app::trace_log::{
-    key_path, load_key, load_or_create_key, parse_public_key, PublishedConsistency, PublishedInclusion,
-};
+use partage_app::trace_log::{key_path, load_key, load_or_create_key, parse_public_key, PublishedInclusion};
 use partage_app::Settings;
 use partage_domain::trace_log::{to_hex, PublishedCheckpoint, SignedCheckpoint};
 use std::io::Write;
@@ -44,17 +42,24 @@ pub enum TracesCommand {
         #[command(flatten)]
         data: DataDir,
     },
-    /// Preuve d'inclusion d'une trace dans le dernier point de contrôle (JSON).
+    /// Preuve d'inclusion d'une trace dans le dernier point de contrôle, ou celui de --taille traces (JSON).
     PreuveInclusion {
         /// Numéro (id) de la trace.
         #[arg(long)]
         trace: i64,
+        /// Taille d'un point de contrôle signé (par défaut le dernier).
+        #[arg(long)]
+        taille: Option<u64>,
     },
-    /// Preuve de cohérence entre un journal de TAILLE traces et le dernier point de contrôle (JSON).
+    /// Preuve de cohérence entre un journal de TAILLE traces et le dernier point de contrôle, ou celui de
+    /// --jusqu-a traces (JSON).
     PreuveCoherence {
         /// Taille d'un point de contrôle publié auparavant.
         #[arg(long)]
         depuis: u64,
+        /// Taille d'un point de contrôle signé plus récent (par défaut le dernier).
+        #[arg(long)]
+        jusqu_a: Option<u64>,
     },
     /// Affiche la clé publique qui vérifie les points de contrôle (la crée au premier besoin).
     ClePublique {
@@ -140,13 +145,12 @@ pub async fn run(database_url: &str, command: TracesCommand) -> anyhow::Result<E
                 }
             }
         }
-        TracesCommand::PreuveInclusion { trace } => {
-            let proof = app.inclusion_proof(trace).await.map_err(app_err)?;
+        TracesCommand::PreuveInclusion { trace, taille } => {
+            let proof = app.inclusion_proof(trace, taille).await.map_err(app_err)?;
             print_json(&PublishedInclusion::from(&proof))?;
         }
-        TracesCommand::PreuveCoherence { depuis } => {
-            let proof = app.consistency_proof(depuis).await.map_err(app_err)?;
-            print_json(&PublishedConsistency::from(&proof))?;
+        TracesCommand::PreuveCoherence { depuis, jusqu_a } => {
+            print_json(&app.preuve_coherence(depuis, jusqu_a).await.map_err(app_err)?)?;
         }
         TracesCommand::ClePublique { data } => {
             let key = load_or_create_key(&key_path(&data.data_dir)).map_err(app_err)?;

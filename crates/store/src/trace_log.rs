@@ -325,11 +325,13 @@ pub enum ProofRefused {
     NoCheckpoint,
     #[error("la trace n° {0} n'existe pas ou n'est pas encore couverte par un point de contrôle")]
     NotCovered(i64),
-    #[error("taille {asked} impossible : le dernier point de contrôle couvre {latest} trace(s)")]
+    #[error("taille {asked} impossible : le point de contrôle couvre {latest} trace(s)")]
     BadSize { asked: u64, latest: u64 },
+    #[error("aucun point de contrôle signé ne couvre exactement {0} trace(s)")]
+    UnknownCheckpoint(u64),
 }
 
-/// Proof that a trace is in the log whose latest signed checkpoint is `checkpoint`.
+/// Proof that a trace is in the log whose signed checkpoint is `checkpoint`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InclusionProof {
     pub leaf: LeafRecord,
@@ -337,7 +339,7 @@ pub struct InclusionProof {
     pub checkpoint: CheckpointRecord,
 }
 
-/// Proof that the log of `old_size` traces is a prefix of the log of the latest signed checkpoint.
+/// Proof that the log of `old_size` traces is a prefix of the log of the signed checkpoint `checkpoint`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsistencyProof {
     pub old_size: u64,
@@ -345,20 +347,33 @@ pub struct ConsistencyProof {
     pub checkpoint: CheckpointRecord,
 }
 
-async fn latest_with_hashes(
+/// The signed checkpoint of exactly `taille` traces (the latest when `None`), and the recorded leaf hashes
+/// it covers.
+async fn checkpoint_with_hashes(
     store: &dyn crate::Store,
+    taille: Option<u64>,
 ) -> Result<Result<(CheckpointRecord, Vec<Hash>), ProofRefused>, StoreError> {
-    let Some(latest) = store.latest_checkpoint().await? else {
-        return Ok(Err(ProofRefused::NoCheckpoint));
+    let found = match taille {
+        None => store.latest_checkpoint().await?.ok_or(ProofRefused::NoCheckpoint),
+        Some(n) => store
+            .checkpoints()
+            .await?
+            .into_iter()
+            .find(|c| c.checkpoint.signed.checkpoint.taille == n)
+            .ok_or(ProofRefused::UnknownCheckpoint(n)),
     };
-    let size = latest.checkpoint.signed.checkpoint.taille;
+    let checkpoint = match found {
+        Ok(c) => c,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let size = checkpoint.checkpoint.signed.checkpoint.taille;
     let mut hashes: Vec<Hash> = recorded_leaves(store, size)
         .await?
         .into_iter()
         .map(|l| l.hash)
         .collect();
     hashes.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-    Ok(Ok((latest, hashes)))
+    Ok(Ok((checkpoint, hashes)))
 }
 
 /// The inclusion proof of a trace in the latest checkpoint. Reads the checkpoint's recorded leaves: O(n).
@@ -366,10 +381,19 @@ pub async fn prove_inclusion(
     store: &dyn crate::Store,
     trace_id: i64,
 ) -> Result<Result<InclusionProof, ProofRefused>, StoreError> {
+    prove_inclusion_in(store, trace_id, None).await
+}
+
+/// The inclusion proof of a trace in the signed checkpoint of `taille` traces (the latest when `None`).
+pub async fn prove_inclusion_in(
+    store: &dyn crate::Store,
+    trace_id: i64,
+    taille: Option<u64>,
+) -> Result<Result<InclusionProof, ProofRefused>, StoreError> {
     let Some(leaf) = store.leaf_of_trace(trace_id).await? else {
         return Ok(Err(ProofRefused::NotCovered(trace_id)));
     };
-    let (checkpoint, hashes) = match latest_with_hashes(store).await? {
+    let (checkpoint, hashes) = match checkpoint_with_hashes(store, taille).await? {
         Ok(found) => found,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -390,7 +414,17 @@ pub async fn prove_consistency(
     store: &dyn crate::Store,
     old_size: u64,
 ) -> Result<Result<ConsistencyProof, ProofRefused>, StoreError> {
-    let (checkpoint, hashes) = match latest_with_hashes(store).await? {
+    prove_consistency_to(store, old_size, None).await
+}
+
+/// The consistency proof from a log of `old_size` traces to the signed checkpoint of `new_size` traces
+/// (the latest when `None`).
+pub async fn prove_consistency_to(
+    store: &dyn crate::Store,
+    old_size: u64,
+    new_size: Option<u64>,
+) -> Result<Result<ConsistencyProof, ProofRefused>, StoreError> {
+    let (checkpoint, hashes) = match checkpoint_with_hashes(store, new_size).await? {
         Ok(found) => found,
         Err(refused) => return Ok(Err(refused)),
     };

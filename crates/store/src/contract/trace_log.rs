@@ -2,7 +2,10 @@
 //! in the database, around the store, by someone who first removes its defences.
 
 use super::{trace, TestStore};
-use crate::trace_log::{audit_log, extend_log, prove_consistency, prove_inclusion, LeafRecord, ProofRefused};
+use crate::trace_log::{
+    audit_log, extend_log, prove_consistency, prove_consistency_to, prove_inclusion, prove_inclusion_in,
+    LeafRecord, ProofRefused,
+};
 use crate::{JournalBatch, Store};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
@@ -113,6 +116,72 @@ pub async fn by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistenc
     assert_eq!(
         (summary.traces, summary.covered, summary.checkpoints),
         (14, 13, 4)
+    );
+}
+
+pub async fn by_2_proofs_relative_to_an_earlier_signed_checkpoint(store: &dyn Store) {
+    append(store, 0..3).await;
+    let c3 = extend_log(store, &key(), now(60), false)
+        .await
+        .unwrap()
+        .unwrap()
+        .checkpoint
+        .signed;
+    append(store, 3..7).await;
+    let c7 = extend_log(store, &key(), now(120), false)
+        .await
+        .unwrap()
+        .unwrap()
+        .checkpoint
+        .signed;
+    append(store, 7..12).await;
+    extend_log(store, &key(), now(180), false).await.unwrap().unwrap();
+    let all = store.traces_after(i64::MIN, 100).await.unwrap();
+    // A trace's inclusion in the checkpoint of 7 traces verifies against that checkpoint's signed root.
+    let t = &all[4];
+    let proof = prove_inclusion_in(store, t.id, Some(7)).await.unwrap().unwrap();
+    assert_eq!(proof.checkpoint.checkpoint.signed, c7);
+    assert!(merkle::verify_inclusion(
+        4,
+        7,
+        &leaf_hash(t.id, &t.trace),
+        &proof.path,
+        &c7.checkpoint.racine
+    ));
+    // A trace the earlier checkpoint does not cover has no proof in it; no checkpoint has 8 traces.
+    let later = &all[9];
+    assert_eq!(
+        prove_inclusion_in(store, later.id, Some(7)).await.unwrap(),
+        Err(ProofRefused::NotCovered(later.id))
+    );
+    assert_eq!(
+        prove_inclusion_in(store, t.id, Some(8)).await.unwrap(),
+        Err(ProofRefused::UnknownCheckpoint(8))
+    );
+    // Consistency between two earlier checkpoints, and refusals of impossible sizes.
+    let consistency = prove_consistency_to(store, 3, Some(7)).await.unwrap().unwrap();
+    assert_eq!(consistency.checkpoint.checkpoint.signed, c7);
+    assert!(merkle::verify_consistency(
+        3,
+        7,
+        &c3.checkpoint.racine,
+        &c7.checkpoint.racine,
+        &consistency.path
+    ));
+    assert!(!merkle::verify_consistency(
+        3,
+        7,
+        &c7.checkpoint.racine,
+        &c7.checkpoint.racine,
+        &consistency.path
+    ));
+    assert_eq!(
+        prove_consistency_to(store, 9, Some(7)).await.unwrap(),
+        Err(ProofRefused::BadSize { asked: 9, latest: 7 })
+    );
+    assert_eq!(
+        prove_consistency_to(store, 3, Some(10)).await.unwrap(),
+        Err(ProofRefused::UnknownCheckpoint(10))
     );
 }
 
