@@ -98,3 +98,44 @@ test("au_2_co_1_first_visit_changes_the_password_then_finds_a_qf_by_nir", async 
   assert.deepEqual(cspViolations, []);
   await context.close();
 });
+
+test("actors_a_staff_member_enters_the_back_office_changes_his_password_and_opens_every_section", async () => {
+  const out = execFileSync(bin, ["personnels", "creer", "--caisse", agent.user.caisse, "--identifiant", "lmoreau",
+    "--roles", "admin,habilitation,conventions,supervision", "--nom", "Moreau", "--prenom", "Lucie",
+    "--email", "lucie.moreau@caisse.example.fr"], { env, encoding: "utf8" });
+  const provisoire = out.trim().split(" ").pop();
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+  const page = await context.newPage();
+  const cspViolations = [];
+  page.on("console", (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
+
+  await page.goto(`${base}/caisse`);
+  await page.getByLabel(/code caisse/i).fill(agent.user.caisse);
+  await page.getByLabel(/identifiant/i).fill("lmoreau");
+  const password = page.getByLabel(/^mot de passe$/i);
+  await password.fill(provisoire);
+  await password.press("Enter");
+  await page.waitForURL(/\/caisse\/mot-de-passe/);
+
+  const nouveau = "une phrase de passe du personnel";
+  await page.getByLabel(/actuel/i).fill(provisoire);
+  await page.getByLabel(/^nouveau/i).fill(nouveau);
+  const confirmation = page.getByLabel(/confirm/i);
+  await confirmation.fill(nouveau);
+  await confirmation.press("Enter");
+  await page.waitForURL(/\/caisse\/tableau/);
+  assert.match(await page.textContent("h1"), /Travaux en attente/);
+
+  // Every section of the menu opens, as a page of the back office, without breaking its own policy.
+  const sections = await page.$$eval("nav a", (links) => links.map((a) => a.getAttribute("href")));
+  assert.ok(sections.length >= 5, JSON.stringify(sections));
+  for (const href of sections) {
+    const answer = await page.goto(`${base}${href}`);
+    assert.equal(answer.status(), 200, href);
+    assert.match(await page.textContent("header"), /Espace de la caisse/, href);
+  }
+  const session = (await context.cookies()).find((c) => c.name === "__Host-partage-caisse");
+  assert.ok(session && session.httpOnly && session.secure && session.sameSite === "Strict");
+  assert.deepEqual(cspViolations, []);
+  await context.close();
+});

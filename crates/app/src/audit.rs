@@ -28,6 +28,48 @@ pub struct ActeTrace {
     pub bouquet: String,
     /// The agent created or concerned; for a refused access, none.
     pub agent: Option<String>,
+    /// The agent's habilitation on this convention's bouquet before the act: `None` when he had none (an
+    /// access), or for an act traced before the states were recorded.
+    pub avant: Option<EtatHabilitation>,
+    /// The same after the act: `None` once removed. A refused act changed nothing: after is before.
+    pub apres: Option<EtatHabilitation>,
+}
+
+/// An agent's habilitation as a delegated act found or left it (SU-3).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EtatHabilitation {
+    pub profil: Option<String>,
+    /// Whether the agent's account is active.
+    pub actif: bool,
+    pub service: Option<String>,
+    pub fonction: Option<String>,
+}
+
+impl EtatHabilitation {
+    /// Its fields as `(name, value)`, absent ones left out: the trace's encoding and the CSV's.
+    pub fn champs(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![("statut", if self.actif { "actif" } else { "inactif" }.to_owned())];
+        for (nom, valeur) in [
+            ("profil", &self.profil),
+            ("service", &self.service),
+            ("fonction", &self.fonction),
+        ] {
+            if let Some(x) = valeur {
+                v.push((nom, x.clone()));
+            }
+        }
+        v
+    }
+
+    fn lire(&mut self, nom: &str, valeur: &str) {
+        match nom {
+            "statut" => self.actif = valeur == "actif",
+            "profil" => self.profil = Some(valeur.to_owned()),
+            "service" => self.service = Some(valeur.to_owned()),
+            "fonction" => self.fonction = Some(valeur.to_owned()),
+            _ => {}
+        }
+    }
 }
 
 fn nature_code(n: NatureDemande) -> &'static str {
@@ -55,6 +97,17 @@ impl ActeTrace {
             s.push_str(";agent=");
             s.push_str(&propre(a));
         }
+        // Each state as `avant.statut=…;avant.profil=…`, or `avant=aucune`.
+        for (cote, etat) in [("avant", &self.avant), ("apres", &self.apres)] {
+            match etat {
+                None => s.push_str(&format!(";{cote}=aucune")),
+                Some(e) => {
+                    for (nom, v) in e.champs() {
+                        s.push_str(&format!(";{cote}.{nom}={}", propre(&bounded(&v, 64))));
+                    }
+                }
+            }
+        }
         s
     }
 
@@ -65,7 +118,22 @@ impl ActeTrace {
             return None;
         }
         let (mut nature, mut convention, mut bouquet, mut agent) = (None, None, None, None);
+        let (mut avant, mut apres): (Option<EtatHabilitation>, Option<EtatHabilitation>) = (None, None);
         for c in champs {
+            let etat = |nom: &str| match nom.split_once('.') {
+                Some(("avant", champ)) => Some((true, champ.to_owned())),
+                Some(("apres", champ)) => Some((false, champ.to_owned())),
+                _ => None,
+            };
+            if let Some((nom, v)) = c.split_once('=') {
+                if let Some((est_avant, champ)) = etat(nom) {
+                    let cible = if est_avant { &mut avant } else { &mut apres };
+                    cible
+                        .get_or_insert_with(EtatHabilitation::default)
+                        .lire(&champ, v);
+                    continue;
+                }
+            }
             match c.split_once('=') {
                 Some(("nature", v)) => {
                     nature = [
@@ -87,6 +155,8 @@ impl ActeTrace {
             convention: convention?,
             bouquet: bouquet?,
             agent,
+            avant,
+            apres,
         })
     }
 }
@@ -214,17 +284,33 @@ mod tests {
             convention: "QF-07;agent=x".into(),
             bouquet: "QF".into(),
             agent: Some("agent07".into()),
+            avant: Some(EtatHabilitation {
+                profil: None,
+                actif: true,
+                service: Some("Accueil;apres.statut=inactif".into()),
+                fonction: Some("Agent".into()),
+            }),
+            apres: None,
         };
         let texte = a.encoder();
         assert_eq!(
             texte,
-            "gestion_deleguee;nature=modification;convention=QF-07_agent_x;bouquet=QF;agent=agent07"
+            "gestion_deleguee;nature=modification;convention=QF-07_agent_x;bouquet=QF;agent=agent07;\
+             avant.statut=actif;avant.service=Accueil_apres.statut_inactif;avant.fonction=Agent;apres=aucune"
         );
         let lu = ActeTrace::decoder(&texte).unwrap();
         assert_eq!(
             (lu.convention.as_str(), lu.agent.as_deref()),
             ("QF-07_agent_x", Some("agent07"))
         );
+        // A typed value cannot forge the state after: it stays in the field it was typed in.
+        let avant = lu.avant.unwrap();
+        assert_eq!(avant.service.as_deref(), Some("Accueil_apres.statut_inactif"));
+        assert!(avant.actif);
+        assert_eq!(lu.apres, None);
+        // An act traced before the states were recorded reads back without them.
+        let ancien = ActeTrace::decoder("gestion_deleguee;nature=acces;convention=C;bouquet=QF").unwrap();
+        assert_eq!((ancien.avant, ancien.apres), (None, None));
         assert_eq!(ActeTrace::decoder("abus_regles=lecture"), None);
         assert_eq!(
             ActeTrace::decoder("gestion_deleguee;nature=autre;convention=C;bouquet=QF"),

@@ -47,7 +47,7 @@ impl App {
         outcome
     }
 
-    async fn versions_de(&self, c: &ConventionCycle) -> Result<Vec<VersionRecord>, AppError> {
+    pub(crate) async fn versions_de(&self, c: &ConventionCycle) -> Result<Vec<VersionRecord>, AppError> {
         let stored = self.store.versions(c.id).await?;
         if !stored.is_empty() {
             return Ok(stored);

@@ -226,6 +226,25 @@ impl App {
         outcome
     }
 
+    /// What the caisse requires the factor of today, as the admin's switch shows it: (its staff, its
+    /// partners' administrators).
+    pub async fn exigences_double_facteur(
+        &self,
+        admin: &Staff,
+        source: &str,
+    ) -> Result<(bool, bool), AppError> {
+        self.exiger(admin, Role::Admin, source).await?;
+        let caisse = admin.personnel.caisse_id;
+        Ok((
+            self.store
+                .second_factor_required(caisse, Exigence::Personnel)
+                .await?,
+            self.store
+                .second_factor_required(caisse, Exigence::AdministrateursPartenaires)
+                .await?,
+        ))
+    }
+
     /// An admin chooses whom the caisse requires the factor of: its staff, its partners' administrators.
     /// A sensitive act.
     pub async fn exiger_double_facteur(

@@ -80,6 +80,10 @@ pub enum AppError {
     /// An habilitation request or grant refused by its rules (HB-1 to HB-7); nothing was written.
     #[error(transparent)]
     Habilitation(crate::habilitations::RefusHabilitation),
+    /// A partner's fiche refused (SPEC TEN, 002 art. 1), every field at fault with its reason; nothing was
+    /// written.
+    #[error("fiche du partenaire refusée : {}", .0.iter().map(|e| format!("{} : {}", e.champ, e.message)).collect::<Vec<_>>().join(" ; "))]
+    FicheRefusee(Vec<partage_domain::partenaire::ChampRefuse>),
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -114,6 +118,7 @@ impl AppError {
             AppError::PreuveIndisponible(_) => "preuve_indisponible",
             AppError::CompteSuspendu(_) => "compte_suspendu",
             AppError::Habilitation(e) => e.code(),
+            AppError::FicheRefusee(_) => "fiche_refusee",
             AppError::Interne(_) => "erreur_interne",
         }
     }

@@ -210,18 +210,28 @@ fn refus_accord(
     .into()
 }
 
+/// Every state of a request, in the order of its life: what a list may be filtered on.
+pub const ETATS: [EtatDemande; 6] = [
+    EtatDemande::Brouillon,
+    EtatDemande::Soumise,
+    EtatDemande::ACompleter,
+    EtatDemande::Accordee,
+    EtatDemande::Refusee,
+    EtatDemande::Faite,
+];
+
 /// The states a list may be filtered on, by their codes.
 pub fn etat_depuis_code(code: &str) -> Option<EtatDemande> {
-    [
-        EtatDemande::Brouillon,
-        EtatDemande::Soumise,
-        EtatDemande::ACompleter,
-        EtatDemande::Accordee,
-        EtatDemande::Refusee,
-        EtatDemande::Faite,
-    ]
-    .into_iter()
-    .find(|e| etat_code(*e) == code)
+    ETATS.into_iter().find(|e| etat_code(*e) == code)
+}
+
+/// How a partner administrator's attempt ends, for its trace.
+fn resultat_administrateur<T>(outcome: &Result<T, AppError>) -> Resultat {
+    match outcome {
+        Ok(_) => Resultat::Succes,
+        Err(AppError::ChangementMotDePasseRequis) => Resultat::ChangementMotDePasseRequis,
+        Err(_) => Resultat::Refuse,
+    }
 }
 
 fn invalide(e: impl ToString) -> AppError {
@@ -777,15 +787,24 @@ impl App {
                 .utilisateur
                 .as_deref()
                 .map(|u| crate::auth::bounded(u.trim(), 64)),
+            avant: None,
+            apres: None,
         };
+        // The agent's habilitation before and after, for the audit (SU-3).
+        let cible = NumeroConvention::parse(&acte.convention)
+            .ok()
+            .zip(bouquet(&acte.bouquet).ok());
+        if let (Some((numero, b)), Some(u)) = (&cible, &detail.agent) {
+            detail.avant = self.etat_habilitation(admin, numero, *b, u).await?;
+        }
         let outcome = self.acte_delegue(admin, acte).await;
-        let resultat = match &outcome {
-            Ok(_) => Resultat::Succes,
-            Err(AppError::ChangementMotDePasseRequis) => Resultat::ChangementMotDePasseRequis,
-            Err(_) => Resultat::Refuse,
-        };
+        let resultat = resultat_administrateur(&outcome);
+        detail.apres = detail.avant.clone();
         if let Ok((i, _)) = &outcome {
             detail.agent = Some(i.to_string());
+            if let Some((numero, b)) = &cible {
+                detail.apres = self.etat_habilitation(admin, numero, *b, i.as_str()).await?;
+            }
         }
         let mut trace = self.trace_for(&admin.session, Action::Gestion, resultat, source);
         trace.rubriques = Some(detail.encoder());
@@ -795,11 +814,58 @@ impl App {
         outcome
     }
 
-    async fn acte_delegue(
+    /// The habilitation of the administrator's agent `identifiant` on the convention's bouquet, if any.
+    async fn etat_habilitation(
         &self,
         admin: &Agent,
-        acte: ActeDelegue,
-    ) -> Result<(Identifiant, Option<SecretString>), AppError> {
+        numero: &NumeroConvention,
+        b: Bouquet,
+        identifiant: &str,
+    ) -> Result<Option<crate::audit::EtatHabilitation>, AppError> {
+        let s = &admin.session;
+        Ok(self
+            .store
+            .extranautes(s.caisse_id, b)
+            .await?
+            .into_iter()
+            .find(|e| {
+                e.partenaire == s.partenaire
+                    && &e.convention == numero
+                    && e.identifiant.as_str() == identifiant
+            })
+            .map(|e| crate::audit::EtatHabilitation {
+                profil: e.profil,
+                actif: e.actif,
+                service: e.service,
+                fonction: e.fonction,
+            }))
+    }
+
+    /// HB-9: whether the agent is his organisation's gestionnaire principal or suppléant, for his menu.
+    pub async fn est_administrateur(&self, agent: &Agent) -> Result<bool, AppError> {
+        Ok(self.store.administrateur(agent.session.user).await?.is_some())
+    }
+
+    /// HB-9: the habilitations of the administrator's own organisation in his caisse, every bouquet, for
+    /// the page he manages them from. Traced like his acts, without an act in `rubriques` (the caisse's
+    /// audit of delegated acts lists acts only).
+    pub async fn habilitations_de_l_organisme(
+        &self,
+        admin: &Agent,
+        source: &str,
+    ) -> Result<Vec<(Bouquet, Extranaute)>, AppError> {
+        let outcome = self.lire_organisme(admin).await;
+        let resultat = resultat_administrateur(&outcome);
+        let trace = self.trace_for(&admin.session, Action::Gestion, resultat, source);
+        self.journal
+            .record(trace, Some((admin.token_hash.clone(), self.clock.now())))
+            .await?;
+        outcome
+    }
+
+    /// HB-9: a partner agent whose password is no longer temporary, his organisation's gestionnaire
+    /// principal or suppléant, with his second factor when the caisse requires it.
+    async fn exiger_administrateur(&self, admin: &Agent) -> Result<(), AppError> {
         let s = &admin.session;
         if s.must_change_password {
             return Err(AppError::ChangementMotDePasseRequis);
@@ -807,7 +873,32 @@ impl App {
         if self.store.administrateur(s.user).await?.is_none() {
             return Err(RefusHabilitation::AdministrateurRequis.into());
         }
-        self.exiger_facteur_administrateur(admin).await?;
+        self.exiger_facteur_administrateur(admin).await
+    }
+
+    async fn lire_organisme(&self, admin: &Agent) -> Result<Vec<(Bouquet, Extranaute)>, AppError> {
+        self.exiger_administrateur(admin).await?;
+        let s = &admin.session;
+        let mut liste = Vec::new();
+        for bouquet in Bouquet::ALL {
+            let agents = self.store.extranautes(s.caisse_id, bouquet).await?;
+            liste.extend(
+                agents
+                    .into_iter()
+                    .filter(|e| e.partenaire == s.partenaire)
+                    .map(|e| (bouquet, e)),
+            );
+        }
+        Ok(liste)
+    }
+
+    async fn acte_delegue(
+        &self,
+        admin: &Agent,
+        acte: ActeDelegue,
+    ) -> Result<(Identifiant, Option<SecretString>), AppError> {
+        self.exiger_administrateur(admin).await?;
+        let s = &admin.session;
         let numero = NumeroConvention::parse(&acte.convention).map_err(invalide)?;
         let bouquet = bouquet(&acte.bouquet)?;
         let utilisateur = match (acte.nature, acte.utilisateur.as_deref().map(str::trim)) {

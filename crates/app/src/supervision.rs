@@ -179,7 +179,7 @@ impl RequeteTraces {
 
 impl App {
     /// The trace of a supervision act of `staff`: `detail` summarises what was asked or done.
-    fn trace_supervision(
+    pub(crate) fn trace_supervision(
         &self,
         staff: &Staff,
         action: Action,
@@ -195,7 +195,7 @@ impl App {
         }
     }
 
-    async fn enregistrer(&self, staff: &Staff, trace: Trace) -> Result<(), AppError> {
+    pub(crate) async fn enregistrer(&self, staff: &Staff, trace: Trace) -> Result<(), AppError> {
         self.journal.record(trace, None).await?;
         self.touch_personnel(staff).await
     }

@@ -75,7 +75,8 @@ fn print_set(set: &crate::demo_data::DemoSet) {
     }
 }
 
-/// One staff account per caisse of the demo, holding every role, to try the back office (/api/v1/caisse).
+/// One staff account per caisse of the demo, holding every role, to try the back office: its pages at
+/// `/caisse`, its API under `/api/v1/caisse`.
 /// Created once: a re-run keeps the password already chosen.
 #[allow(clippy::print_stdout)] // The demo's logins are its output.
 async fn print_staff(app: &partage_app::App, set: &crate::demo_data::DemoSet) -> anyhow::Result<()> {
@@ -83,7 +84,9 @@ async fn print_staff(app: &partage_app::App, set: &crate::demo_data::DemoSet) ->
     let mut caisses: Vec<&str> = set.logins.iter().map(|l| l.caisse.as_str()).collect();
     caisses.sort_unstable();
     caisses.dedup();
-    println!("Personnel des caisses (entrée du personnel : /api/v1/caisse/session ; tous les rôles) :");
+    println!(
+        "Personnel des caisses (espace de la caisse : /caisse ; API : /api/v1/caisse/session ; tous les rôles) :"
+    );
     for caisse in caisses {
         let nouveau = partage_app::personnel::NouveauPersonnel {
             identifiant: "direction".into(),

@@ -97,7 +97,7 @@ pub fn write_demo(params: &DemoParams, out: &mut impl std::io::Write) -> std::io
                 caisse: p.caisse.code,
                 numero: p.convention,
                 partenaire: p.numero_tiers,
-                bouquets: &[p.bouquet],
+                bouquets: &p.bouquets(),
                 signee_le: p.signee_le,
                 formalite_cnil_le: p.formalite_cnil_le,
                 fin_le: None,
@@ -224,14 +224,23 @@ struct PartenaireDef {
     /// Where its agents' e-mail addresses live (`.example` is reserved: no mail ever leaves).
     domaine: &'static str,
     convention: &'static str,
-    /// The one bouquet its convention opens and its agents are habilitated to.
+    /// The bouquet its convention opens and its agents are habilitated to.
     bouquet: &'static str,
+    /// A second service the convention opens, habilitated on its own (BQ-MCP): only the partner's first
+    /// agent holds it, so the demo shows an agent with one service and an agent with both.
+    second_bouquet: Option<&'static str>,
     signee_le: &'static str,
     formalite_cnil_le: Option<&'static str>,
     /// Added to its users' descriptions.
     note: &'static str,
     /// A conseil départemental's circonscriptions and its agents' RSACG habilitation (CO-3, HB-4).
     rsacg: Option<&'static RsacgDef>,
+}
+
+impl PartenaireDef {
+    fn bouquets(&self) -> Vec<&'static str> {
+        std::iter::once(self.bouquet).chain(self.second_bouquet).collect()
+    }
 }
 
 struct RsacgDef {
@@ -256,6 +265,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "mairie-privas.example",
         convention: "MSA-ADL-QF-2026-0001",
         bouquet: "QF",
+        second_bouquet: None,
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -272,6 +282,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "cias-deux-rives.example",
         convention: "MSA-ADL-QF-2026-0002",
         bouquet: "QF",
+        second_bouquet: None,
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -288,6 +299,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "loisirs-valentinois.example",
         convention: "MSA-ADL-QF-2026-0003",
         bouquet: "QF",
+        second_bouquet: None,
         signee_le: "2026-02-16",
         formalite_cnil_le: None,
         note: " ; convention signée le 16/02/2026 mais formalité CNIL non transmise : aucun accès tant \
@@ -305,6 +317,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "mairie-lille.example",
         convention: "CAF-59-QF-2026-0001",
         bouquet: "QF",
+        second_bouquet: None,
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -322,6 +335,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "creche-lutins.example",
         convention: "MSA-ADL-PSU-2026-0001",
         bouquet: "PSU",
+        second_bouquet: None,
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -340,6 +354,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "mairie-tourcoing.example",
         convention: "CAF-59-MCP-2026-0001",
         bouquet: "MCP-QF",
+        second_bouquet: Some("MCP-ADRESSE"),
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -358,6 +373,7 @@ const PARTENAIRES: &[PartenaireDef] = &[
         domaine: "ardeche.example",
         convention: "MSA-ADL-RSACG-2026-0001",
         bouquet: "RSACG",
+        second_bouquet: None,
         signee_le: "2026-01-05",
         formalite_cnil_le: Some("2026-01-20"),
         note: "",
@@ -480,7 +496,7 @@ struct UtilisateurLine<'a> {
     nom: &'a str,
     prenom: &'a str,
     email: &'a str,
-    habilitations: [Habilitation<'a>; 1],
+    habilitations: Vec<Habilitation<'a>>,
     mot_de_passe_provisoire: &'a str,
 }
 
@@ -508,7 +524,7 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
         } else {
             1
         };
-        for _ in 0..count {
+        for rang in 0..count {
             let sex = if rng.chance(500) { Sex::F } else { Sex::M };
             let prenom = rng.pick(sex.first_names());
             let nom = rng.pick(NOMS);
@@ -535,6 +551,7 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
                 p.domaine
             );
             let mot_de_passe = format!("{}-{}-{:04}", rng.pick(MOTS), rng.pick(MOTS), rng.below(10_000));
+            let bouquets = if rang == 0 { p.bouquets() } else { vec![p.bouquet] };
             write_line(
                 w,
                 &UtilisateurLine {
@@ -546,12 +563,15 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
                     nom,
                     prenom,
                     email: &email,
-                    habilitations: [Habilitation {
-                        convention: p.convention,
-                        bouquet: p.bouquet,
-                        profil: p.rsacg.map(|r| r.profil),
-                        circonscriptions: p.rsacg.map_or(&[], |r| r.perimetre),
-                    }],
+                    habilitations: bouquets
+                        .iter()
+                        .map(|bouquet| Habilitation {
+                            convention: p.convention,
+                            bouquet,
+                            profil: p.rsacg.map(|r| r.profil),
+                            circonscriptions: p.rsacg.map_or(&[], |r| r.perimetre),
+                        })
+                        .collect(),
                     mot_de_passe_provisoire: &mot_de_passe,
                 },
             )?;
@@ -560,8 +580,12 @@ fn write_users(w: &mut impl Write, seed: u64) -> io::Result<Vec<DemoLogin>> {
                 identifiant,
                 mot_de_passe,
                 description: format!(
-                    "agent {}, bouquet {}, {}{}",
-                    p.de_qui, p.bouquet, p.caisse.nom, p.note
+                    "agent {}, {} {}, {}{}",
+                    p.de_qui,
+                    if bouquets.len() > 1 { "bouquets" } else { "bouquet" },
+                    bouquets.join(" et "),
+                    p.caisse.nom,
+                    p.note
                 ),
             });
         }
@@ -2289,7 +2313,12 @@ mod tests {
             } else {
                 "QF"
             };
-            assert_eq!(c["bouquets"], serde_json::json!([bouquet]));
+            let expected = if bouquet == "MCP-QF" {
+                serde_json::json!(["MCP-QF", "MCP-ADRESSE"])
+            } else {
+                serde_json::json!([bouquet])
+            };
+            assert_eq!(c["bouquets"], expected);
             assert!(c["fin_le"].is_null());
         }
         let numero = &waiting[0]["numero"];
@@ -2316,6 +2345,41 @@ mod tests {
                 .count();
             assert!((1..=3).contains(&n), "{p}");
         }
+    }
+
+    #[test]
+    fn bq_mcp_each_service_is_habilitated_on_its_own_in_the_demo() {
+        let (bytes, set) = demo(1, 1);
+        let records = records(&bytes);
+        let tourcoing: Vec<&Value> = of_type(&records, "utilisateur")
+            .filter(|u| u["partenaire"] == "T59-0599")
+            .collect();
+        let bouquets = |u: &Value| -> Vec<String> {
+            u["habilitations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["bouquet"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert!(
+            tourcoing.len() >= 2,
+            "one agent with both services, others with one"
+        );
+        assert_eq!(bouquets(tourcoing[0]), ["MCP-QF", "MCP-ADRESSE"]);
+        for u in &tourcoing[1..] {
+            assert_eq!(bouquets(u), ["MCP-QF"], "{u}");
+        }
+        let login = set
+            .logins
+            .iter()
+            .find(|l| l.identifiant == tourcoing[0]["identifiant"])
+            .unwrap();
+        assert!(
+            login.description.contains("bouquets MCP-QF et MCP-ADRESSE"),
+            "{}",
+            login.description
+        );
     }
 
     #[test]
@@ -2366,17 +2430,24 @@ mod tests {
             assert_eq!(u["identifiant"], l.identifiant.as_str());
             assert_eq!(u["mot_de_passe_provisoire"], l.mot_de_passe.as_str());
             assert!(l.mot_de_passe.chars().count() >= 14, "{}", l.mot_de_passe);
-            let bouquet = &u["habilitations"][0]["bouquet"];
-            assert!(
-                l.description
-                    .contains(&format!("bouquet {}", bouquet.as_str().unwrap())),
-                "{}",
-                l.description
-            );
+            let habilitations = u["habilitations"].as_array().unwrap();
+            let bouquets: Vec<&str> = habilitations
+                .iter()
+                .map(|h| h["bouquet"].as_str().unwrap())
+                .collect();
+            let named = if bouquets.len() > 1 {
+                format!("bouquets {}", bouquets.join(" et "))
+            } else {
+                format!("bouquet {}", bouquets[0])
+            };
+            assert!(l.description.contains(&named), "{}", l.description);
             assert!(identifiants.insert((l.caisse.clone(), l.identifiant.clone())));
             assert!(u["email"].as_str().unwrap().ends_with(".example"));
             assert!(matches!(u["civilite"].as_str(), Some("M." | "Mme")));
-            assert_eq!(u["habilitations"].as_array().unwrap().len(), 1);
+            assert!(
+                habilitations.len() == 1 || bouquets == ["MCP-QF", "MCP-ADRESSE"],
+                "one habilitation, or both services of Mon Compte Partenaire: {u}"
+            );
             assert!(matches!(
                 u["habilitations"][0]["bouquet"].as_str(),
                 Some("QF" | "PSU" | "MCP-QF" | "RSACG")

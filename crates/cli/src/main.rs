@@ -1,11 +1,13 @@
 //! `partage`: the partner extranet of a caisse. One module per subcommand.
 
 mod config;
+mod conventions;
 mod demo;
 mod demo_data;
 mod deverrouiller;
 mod import;
 mod migrate;
+mod partenaires;
 mod personnels;
 mod serve;
 mod tick;
@@ -46,6 +48,16 @@ enum Command {
         #[command(subcommand)]
         command: personnels::PersonnelsCommand,
     },
+    /// Le référentiel des tiers d'une caisse (lecture).
+    Partenaires {
+        #[command(subcommand)]
+        command: partenaires::PartenairesCommand,
+    },
+    /// Les conventions d'une caisse et leurs échéances (lecture).
+    Conventions {
+        #[command(subcommand)]
+        command: conventions::ConventionsCommand,
+    },
     /// Les traces.
     Traces {
         #[command(subcommand)]
@@ -70,6 +82,8 @@ async fn main() -> std::process::ExitCode {
         Command::Deverrouiller(args) => deverrouiller::run(&cli.database_url, args).await,
         Command::Tick => tick::run(&cli.database_url).await,
         Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
+        Command::Partenaires { command } => partenaires::run(&cli.database_url, command).await,
+        Command::Conventions { command } => conventions::run(&cli.database_url, command).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };
     match result {

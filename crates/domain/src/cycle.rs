@@ -151,7 +151,21 @@ pub struct Cycle {
 }
 
 impl Etat {
-    fn nom(&self) -> &'static str {
+    /// The state's code, as the API writes it in `etat`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Etat::Brouillon => "brouillon",
+            Etat::SigneeParUne { .. } => "signee_par_une",
+            Etat::AttenteCnil { .. } => "attente_cnil",
+            Etat::EnVigueur { .. } => "en_vigueur",
+            Etat::FinProgrammee { .. } => "fin_programmee",
+            Etat::Suspendue { .. } => "suspendue",
+            Etat::Terminee { .. } => "terminee",
+        }
+    }
+
+    /// The state in French, after « la convention est ».
+    pub fn nom(&self) -> &'static str {
         match self {
             Etat::Brouillon => "en brouillon",
             Etat::SigneeParUne { .. } => "signée par une seule partie",
@@ -392,6 +406,36 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn each_state_code_is_the_one_the_api_serialises() {
+        let le = d("2026-01-01");
+        for etat in [
+            Etat::Brouillon,
+            Etat::SigneeParUne {
+                partie: Partie::Caisse,
+                le,
+            },
+            Etat::AttenteCnil { signee_le: le },
+            Etat::EnVigueur { echeance: le },
+            Etat::FinProgrammee {
+                echeance: le,
+                effet_le: le,
+                motif: MotifFin::Denonciation,
+            },
+            Etat::Suspendue {
+                echeance: le,
+                notifiee_le: le,
+            },
+            Etat::Terminee {
+                le,
+                motif: MotifFin::ForceMajeure,
+            },
+        ] {
+            let json = serde_json::to_value(etat).unwrap();
+            assert_eq!(json["etat"], etat.code());
+        }
     }
 
     fn en_vigueur(modele: Modele) -> Cycle {

@@ -177,6 +177,97 @@ pub fn acces(cycle: &Cycle, actuel: Acces, acte: Option<&Acte>) -> Acces {
     a
 }
 
+/// An act the staff may record now, as a form offers it: its code, its label, and for a signature the
+/// party still to sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActePossible {
+    pub code: &'static str,
+    pub libelle: &'static str,
+    /// What the act's date is, as the form labels it.
+    pub date: &'static str,
+    pub partie: Option<Partie>,
+}
+
+/// The acts the rules accept on `cycle` today, tried on a copy: a page offers these and no other. An act
+/// refused only for its dates (a force majeure too recent) is left out until it becomes possible.
+pub fn actes_possibles(cycle: &Cycle, aujourdhui: NaiveDate) -> Vec<ActePossible> {
+    let d = aujourdhui;
+    let candidats = [
+        (
+            Acte::Signer {
+                partie: Partie::Partenaire,
+                le: d,
+            },
+            "Signature du partenaire",
+            "Signée le",
+        ),
+        (
+            Acte::Signer {
+                partie: Partie::Caisse,
+                le: d,
+            },
+            "Signature de la caisse",
+            "Signée le",
+        ),
+        (
+            Acte::FormaliteCnil { le: d },
+            "Formalité CNIL accomplie",
+            "Accomplie le",
+        ),
+        (
+            Acte::Denoncer { recue_le: d },
+            "Dénonciation (lettre recommandée)",
+            "Lettre reçue le",
+        ),
+        (
+            Acte::Resilier {
+                recue_le: d,
+                souhaitee_le: d,
+            },
+            "Résiliation unilatérale",
+            "Lettre reçue le",
+        ),
+        (
+            Acte::MettreEnDemeure { recue_le: d },
+            "Mise en demeure pour manquement",
+            "Reçue le",
+        ),
+        (
+            Acte::LeverMiseEnDemeure { le: d },
+            "Levée de la mise en demeure",
+            "Levée le",
+        ),
+        (
+            Acte::ForceMajeure { notifiee_le: d },
+            "Force majeure notifiée",
+            "Notifiée le",
+        ),
+        (
+            Acte::FinForceMajeure { le: d },
+            "Fin de la force majeure",
+            "Terminée le",
+        ),
+        (
+            Acte::ResilierPourForceMajeure { le: d },
+            "Résiliation pour force majeure",
+            "Résiliée le",
+        ),
+    ];
+    candidats
+        .into_iter()
+        .filter(|(acte, _, _)| acte.appliquer(cycle).is_ok())
+        .map(|(acte, libelle, date)| ActePossible {
+            code: acte.code(),
+            libelle,
+            date,
+            partie: match acte {
+                Acte::Signer { partie, .. } => Some(partie),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
 /// The next day on which time alone changes the cycle (tacit renewal, an end taking effect), for the
 /// scheduler to find it without reading every convention.
 pub fn prochaine_echeance(cycle: &Cycle) -> Option<NaiveDate> {
@@ -196,6 +287,48 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn cv_2_only_the_acts_the_state_allows_are_offered() {
+        let codes = |c: &Cycle, jour: &str| -> Vec<(&str, Option<Partie>)> {
+            actes_possibles(c, d(jour))
+                .into_iter()
+                .map(|a| (a.code, a.partie))
+                .collect()
+        };
+        let mut c = Cycle::nouveau(Modele::MSA);
+        assert_eq!(
+            codes(&c, "2026-01-05"),
+            [
+                ("signer", Some(Partie::Partenaire)),
+                ("signer", Some(Partie::Caisse))
+            ]
+        );
+        c.signer(Partie::Partenaire, d("2026-01-05")).unwrap();
+        assert_eq!(codes(&c, "2026-01-06"), [("signer", Some(Partie::Caisse))]);
+        c.signer(Partie::Caisse, d("2026-01-06")).unwrap();
+        assert_eq!(codes(&c, "2026-01-07"), [("formalite_cnil", None)]);
+        c.formalite_cnil(d("2026-01-07")).unwrap();
+        // MSA: denunciation, no unilateral resiliation.
+        assert_eq!(
+            codes(&c, "2026-02-01"),
+            [
+                ("denoncer", None),
+                ("mettre_en_demeure", None),
+                ("force_majeure", None)
+            ]
+        );
+        c.force_majeure(d("2026-02-01")).unwrap();
+        assert_eq!(
+            codes(&c, "2026-02-10"),
+            [("fin_force_majeure", None)],
+            "too early to terminate"
+        );
+        assert_eq!(
+            codes(&c, "2026-03-10"),
+            [("fin_force_majeure", None), ("resilier_pour_force_majeure", None)]
+        );
     }
 
     fn debut() -> Acces {

@@ -15,7 +15,7 @@ use partage_store::cycles::{
 };
 use partage_store::{CaisseId, StoreError};
 
-type Row = (
+pub(crate) type Row = (
     i64,
     i64,
     String,
@@ -30,7 +30,7 @@ type Row = (
     Option<i64>,
 );
 
-const SELECT: &str =
+pub(crate) const SELECT: &str =
     "SELECT c.id, ca.id, ca.code, ca.regime, p.numero_tiers, c.numero, c.bouquets, c.signee_le,
         c.formalite_cnil_le, c.fin_le, cy.cycle::text, cy.revision
     FROM conventions c
@@ -38,7 +38,7 @@ const SELECT: &str =
     JOIN partenaires p ON p.id = c.partenaire_id
     LEFT JOIN convention_cycles cy ON cy.convention_id = c.id";
 
-fn read(row: Row) -> Result<ConventionCycle, StoreError> {
+pub(crate) fn read(row: Row) -> Result<ConventionCycle, StoreError> {
     let (
         id,
         caisse_id,

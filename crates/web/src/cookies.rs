@@ -12,6 +12,15 @@ pub(crate) fn session_name(secure: bool) -> &'static str {
     }
 }
 
+/// The staff's session, apart from the partners': neither opens the other's pages.
+pub(crate) fn staff_session_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-partage-caisse"
+    } else {
+        "partage-caisse"
+    }
+}
+
 pub(crate) fn csrf_name(secure: bool) -> &'static str {
     if secure {
         "__Host-partage-csrf"

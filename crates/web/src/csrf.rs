@@ -69,6 +69,7 @@ impl CsrfKey {
     fn accepts(&self, headers: &HeaderMap, secure: bool, submitted: &str) -> bool {
         let expected = [
             cookies::read(headers, cookies::session_name(secure)).map(|t| self.for_session(t)),
+            cookies::read(headers, cookies::staff_session_name(secure)).map(|t| self.for_session(t)),
             cookies::read(headers, cookies::csrf_name(secure)).map(|v| self.for_login(v)),
         ];
         expected

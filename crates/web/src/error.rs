@@ -81,6 +81,7 @@ impl ApiError {
                     GenreRefus::Invalide => (StatusCode::UNPROCESSABLE_ENTITY, "Demande refusée"),
                     GenreRefus::Interdit => (StatusCode::FORBIDDEN, "Action non autorisée"),
                 },
+                AppError::FicheRefusee(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Fiche refusée"),
                 AppError::Interne(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne"),
             },
             ApiError::RequeteTropVolumineuse => (StatusCode::PAYLOAD_TOO_LARGE, "Requête trop volumineuse"),

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partage_app::abus::{Acte, AlerteRecord, ModificationRegles, ReglesVue, SurveillanceRecord};
-use partage_app::audit::ActeDelegueAudite;
+use partage_app::audit::{ActeDelegueAudite, EtatHabilitation};
 use partage_app::AppError;
 use serde_json::{json, Value};
 
@@ -257,7 +257,7 @@ async fn lever(
 
 /// The columns of the audit of delegated management, in the order of the CSV export; the JSON uses the same
 /// names.
-const COLONNES_ACTES: [&str; 9] = [
+const COLONNES_ACTES: [&str; 11] = [
     "numero_trace",
     "horodatage",
     "administrateur",
@@ -267,9 +267,31 @@ const COLONNES_ACTES: [&str; 9] = [
     "bouquet",
     "agent",
     "resultat",
+    "avant",
+    "apres",
 ];
 
-fn acte_valeurs(a: &ActeDelegueAudite) -> [String; 9] {
+/// A habilitation's state in one CSV field: `statut=actif;profil=…`, empty when there is none.
+fn etat_texte(e: Option<&EtatHabilitation>) -> String {
+    e.map(|e| {
+        e.champs()
+            .into_iter()
+            .map(|(nom, v)| format!("{nom}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    })
+    .unwrap_or_default()
+}
+
+/// A habilitation's state in the JSON answer; null when there is none.
+fn etat_json(e: Option<&EtatHabilitation>) -> Value {
+    e.map_or(Value::Null, |e| {
+        json!({ "statut": if e.actif { "actif" } else { "inactif" }, "profil": e.profil,
+                "service": e.service, "fonction": e.fonction })
+    })
+}
+
+fn acte_valeurs(a: &ActeDelegueAudite) -> [String; 11] {
     [
         a.numero_trace.to_string(),
         a.horodatage.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -283,6 +305,8 @@ fn acte_valeurs(a: &ActeDelegueAudite) -> [String; 9] {
         a.acte.bouquet.clone(),
         a.acte.agent.clone().unwrap_or_default(),
         a.resultat.code().to_owned(),
+        etat_texte(a.acte.avant.as_ref()),
+        etat_texte(a.acte.apres.as_ref()),
     ]
 }
 
@@ -317,6 +341,8 @@ async fn actes_delegues(
                     let v = match *nom {
                         "numero_trace" => json!(a.numero_trace),
                         "agent" if a.acte.agent.is_none() => Value::Null,
+                        "avant" => etat_json(a.acte.avant.as_ref()),
+                        "apres" => etat_json(a.acte.apres.as_ref()),
                         _ => Value::String(v),
                     };
                     obj.insert((*nom).to_owned(), v);
@@ -341,6 +367,16 @@ async fn actes_delegues(
 
 /// This part of the OpenAPI document, added by [`super::openapi::document`].
 pub(crate) fn documenter(doc: &mut Value) {
+    let etat_habilitation = |description: &str| {
+        json!({ "type": ["object", "null"], "description": description,
+            "required": ["statut", "profil", "service", "fonction"], "additionalProperties": false,
+            "properties": {
+                "statut": { "type": "string", "enum": ["actif", "inactif"] },
+                "profil": { "type": ["string", "null"] },
+                "service": { "type": ["string", "null"] },
+                "fonction": { "type": ["string", "null"] }
+            } })
+    };
     use super::openapi::{corps_json, probleme, reponses};
     use super::openapi_caisse::{ajouter, erreurs_acte_sensible, erreurs_personnel, json_de, schema};
     let jour = |nom: &str, description: &str| {
@@ -587,7 +623,9 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "convention": { "type": "string" },
                 "bouquet": { "type": "string" },
                 "agent": { "type": ["string", "null"], "description": "L'agent créé ou concerné ; absent pour un accès refusé." },
-                "resultat": { "type": "string" }
+                "resultat": { "type": "string" },
+                "avant": etat_habilitation("L'habilitation de l'agent avant l'acte ; null : il n'en avait pas (ou acte antérieur à cet enregistrement)."),
+                "apres": etat_habilitation("L'habilitation après l'acte ; null : supprimée. Un acte refusé n'a rien changé : après = avant.")
             }
         },
         "DemandeSurveillance": {

@@ -174,13 +174,18 @@ async fn bilan(
     if !csv {
         return Ok(Json(bilan_json(&b)).into_response());
     }
-    let mut res = bilan_csv(&b).into_response();
+    Ok(reponse_bilan_csv(&b))
+}
+
+/// The bilan as a CSV file to save.
+pub(crate) fn reponse_bilan_csv(b: &Bilan) -> Response {
+    let mut res = bilan_csv(b).into_response();
     piece_jointe(
         &mut res,
         "text/csv; charset=utf-8",
         &format!("bilan-{}-{}.csv", b.convention.as_str(), b.annee),
     );
-    Ok(res)
+    res
 }
 
 /// This part of the OpenAPI document, added by [`super::openapi::document`].

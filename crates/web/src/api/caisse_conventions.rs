@@ -58,12 +58,12 @@ async fn detail(
 
 #[derive(Debug)]
 pub(crate) struct ActeRecu {
-    acte: String,
-    date: String,
-    partie: Option<String>,
-    souhaitee_le: Option<String>,
-    reference: String,
-    recu_le: String,
+    pub(crate) acte: String,
+    pub(crate) date: String,
+    pub(crate) partie: Option<String>,
+    pub(crate) souhaitee_le: Option<String>,
+    pub(crate) reference: String,
+    pub(crate) recu_le: String,
 }
 
 impl FromJson for ActeRecu {
@@ -95,7 +95,7 @@ pub(crate) fn jour(champ: &str, texte: &str) -> Result<NaiveDate, String> {
 }
 
 impl ActeRecu {
-    fn lire(&self) -> Result<(Acte, Document), AppError> {
+    pub(crate) fn lire(&self) -> Result<(Acte, Document), AppError> {
         let mut erreurs = Vec::new();
         let date = jour("date", &self.date).map_err(|e| erreurs.push(e));
         let recu_le = jour("document_recu_le", &self.recu_le).map_err(|e| erreurs.push(e));

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use partage_app::supervision::{
-    Cible, DemandeSuspension, LigneStatistique, RequeteTraces, StoredTrace, SuspensionVue,
+    Cible, DemandeSuspension, ExportTraces, LigneStatistique, RequeteTraces, Statistiques, StoredTrace,
+    SuspensionVue,
 };
 use partage_app::AppError;
 use serde_json::{json, Value};
@@ -198,7 +199,7 @@ async fn traces(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let (r, format) = requete(query.as_deref())?;
-    let (extension, type_de_contenu) = match format {
+    let extension = match format {
         Format::Json => {
             let page = state.app.requete_traces(&staff, &r, &source).await?;
             return Ok(Json(json!({
@@ -207,12 +208,26 @@ async fn traces(
             }))
             .into_response());
         }
-        Format::Csv => ("csv", "text/csv; charset=utf-8"),
-        Format::Jsonl => ("jsonl", "application/x-ndjson"),
+        Format::Csv => "csv",
+        Format::Jsonl => "jsonl",
     };
     let export = state.app.exporter_traces(&staff, &r, extension, &source).await?;
-    let entete = (format == Format::Csv).then(|| ligne_csv(COLONNES.map(str::to_owned)));
-    // Written as it is read, page after page: an export of a whole year holds one page in memory.
+    Ok(reponse_export(
+        export,
+        format == Format::Csv,
+        staff.personnel.caisse.as_str(),
+    ))
+}
+
+/// Every trace of an export as a file to save: CSV with its header, or JSON Lines. Written as it is read,
+/// page after page: an export of a whole year holds one page in memory.
+pub(crate) fn reponse_export(export: ExportTraces, csv: bool, caisse: &str) -> Response {
+    let (extension, type_de_contenu) = if csv {
+        ("csv", "text/csv; charset=utf-8")
+    } else {
+        ("jsonl", "application/x-ndjson")
+    };
+    let entete = csv.then(|| ligne_csv(COLONNES.map(str::to_owned)));
     let pages = futures_util::stream::unfold((export, entete), move |(mut export, entete)| async move {
         if let Some(entete) = entete {
             return Some((Ok(Bytes::from(entete)), (export, None)));
@@ -221,12 +236,11 @@ async fn traces(
             Ok(Some(page)) => {
                 let mut out = String::new();
                 for t in &page {
-                    match format {
-                        Format::Csv => out.push_str(&ligne_csv(valeurs(t).map(Option::unwrap_or_default))),
-                        _ => {
-                            out.push_str(&trace_json(t).to_string());
-                            out.push('\n');
-                        }
+                    if csv {
+                        out.push_str(&ligne_csv(valeurs(t).map(Option::unwrap_or_default)));
+                    } else {
+                        out.push_str(&trace_json(t).to_string());
+                        out.push('\n');
                     }
                 }
                 Some((Ok(Bytes::from(out)), (export, None)))
@@ -239,12 +253,8 @@ async fn traces(
         }
     });
     let mut res = Body::from_stream(pages).into_response();
-    piece_jointe(
-        &mut res,
-        type_de_contenu,
-        &format!("traces-{}.{extension}", staff.personnel.caisse.as_str()),
-    );
-    Ok(res)
+    piece_jointe(&mut res, type_de_contenu, &format!("traces-{caisse}.{extension}"));
+    res
 }
 
 /// The counters of a statistics line, named as in the JSON and CSV answers.
@@ -308,6 +318,11 @@ async fn statistiques(
             .collect();
         return Ok(Json(json!({ "mois": stats.mois, "lignes": lignes, "totaux": totaux })).into_response());
     }
+    Ok(reponse_statistiques_csv(&stats, staff.personnel.caisse.as_str()))
+}
+
+/// A month's statistics as a CSV file to save: one line per partner, bouquet and agent.
+pub(crate) fn reponse_statistiques_csv(stats: &Statistiques, caisse: &str) -> Response {
     let mut out = ligne_csv(
         ["partenaire", "nom_partenaire", "bouquet", "utilisateur"]
             .into_iter()
@@ -329,13 +344,9 @@ async fn statistiques(
     piece_jointe(
         &mut res,
         "text/csv; charset=utf-8",
-        &format!(
-            "statistiques-{}-{}.csv",
-            staff.personnel.caisse.as_str(),
-            stats.mois
-        ),
+        &format!("statistiques-{caisse}-{}.csv", stats.mois),
     );
-    Ok(res)
+    res
 }
 
 fn suspension_json(v: &SuspensionVue) -> Value {

@@ -4,11 +4,12 @@
 mod caisse;
 mod caisse_abus;
 mod caisse_avenants;
-mod caisse_bilan;
-mod caisse_conventions;
+pub(crate) mod caisse_bilan;
+pub(crate) mod caisse_conventions;
 mod caisse_double_facteur;
-mod caisse_habilitations;
-mod caisse_supervision;
+pub(crate) mod caisse_habilitations;
+mod caisse_partenaires;
+pub(crate) mod caisse_supervision;
 mod consultation;
 mod gestion_deleguee;
 mod journal;
@@ -16,6 +17,7 @@ mod mcp;
 pub mod openapi;
 mod openapi_caisse;
 mod openapi_habilitations;
+mod openapi_partenaires;
 mod openapi_rsacg;
 mod psu;
 mod quota;
@@ -36,6 +38,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/consultations/mcp/qf", post(mcp::qf))
         .route("/api/v1/consultations/mcp/adresse", post(mcp::adresse))
         .route("/api/v1/journal/point-de-controle", get(journal::dernier))
+        .route("/api/v1/journal/preuves/inclusion", get(journal::inclusion))
+        .route("/api/v1/journal/preuves/coherence", get(journal::coherence))
         .route("/api/openapi.json", get(openapi::servir))
         .merge(caisse::routes())
         .merge(caisse_conventions::routes())
@@ -45,5 +49,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse_abus::routes())
         .merge(caisse_bilan::routes())
         .merge(caisse_habilitations::routes())
+        .merge(caisse_partenaires::routes())
         .merge(gestion_deleguee::routes())
 }

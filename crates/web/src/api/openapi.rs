@@ -44,6 +44,7 @@ const CODES: &[&str] = &[
     "preuve_indisponible",
     "compte_suspendu",
     "service_ferme",
+    "fiche_refusee",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -222,6 +223,8 @@ pub fn document() -> Value {
     super::caisse_bilan::documenter(&mut doc);
     super::openapi_habilitations::documenter(&mut doc);
     super::openapi_rsacg::documenter(&mut doc);
+    super::openapi_partenaires::documenter(&mut doc);
+    super::journal::documenter(&mut doc);
     doc
 }
 

@@ -31,7 +31,7 @@ pub(crate) struct AccueilQuery {
 }
 
 /// The login form's CSRF token, from the pre-session cookie; a new cookie when the browser has none.
-fn login_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+pub(crate) fn login_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     let secure = state.config.secure_cookies;
     let name = cookies::csrf_name(secure);
     match cookies::read(headers, name) {

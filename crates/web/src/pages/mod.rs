@@ -2,6 +2,8 @@
 //! form carries a CSRF token checked by [`crate::csrf::verify`]; the NIR travels only in POST bodies.
 
 mod accueil;
+mod caisse;
+mod gestion;
 mod information;
 mod mcp;
 mod mot_de_passe;
@@ -33,6 +35,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/rsacg", get(rsacg::afficher).post(rsacg::rechercher))
         .route("/mon-compte-partenaire", get(mcp::afficher).post(mcp::rechercher))
         .route("/deconnexion", post(session::deconnexion))
+        .route("/gestion", get(gestion::afficher).post(gestion::agir))
+        .merge(caisse::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }
 
@@ -43,6 +47,9 @@ pub(crate) struct Nav {
     /// False while a temporary password must be changed (AU-2): no link to a service.
     pub services: bool,
     pub csrf: String,
+    /// HB-9: the organisation's gestionnaire principal or suppléant sees the link to manage its
+    /// habilitations (the use cases check it anyway).
+    pub administrateur: bool,
 }
 
 #[derive(Template)]
@@ -167,6 +174,13 @@ pub(crate) async fn not_found(uri: Uri) -> Response {
     }
 }
 
+/// An instant as a French reader expects it, in Paris time: "05/03/2026 à 14:07".
+pub(crate) fn date_heure(instant: chrono::DateTime<chrono::Utc>) -> String {
+    (instant + partage_domain::plage::decalage_france(instant))
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
 /// A use case's message as a sentence: capital first letter, final full stop.
 pub(crate) fn phrase(message: &str) -> String {
     let mut chars = message.chars();
@@ -183,6 +197,15 @@ pub(crate) fn phrase(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_are_shown_in_paris_time() {
+        use chrono::TimeZone;
+        let hiver = chrono::Utc.with_ymd_and_hms(2026, 1, 5, 13, 7, 0).unwrap();
+        let ete = chrono::Utc.with_ymd_and_hms(2026, 7, 5, 13, 7, 0).unwrap();
+        assert_eq!(date_heure(hiver), "05/01/2026 à 14:07");
+        assert_eq!(date_heure(ete), "05/07/2026 à 15:07");
+    }
 
     #[test]
     fn phrases_start_with_a_capital_and_end_with_a_stop() {

@@ -17,6 +17,7 @@ use serde::Deserialize;
 #[template(path = "mot_de_passe.html")]
 struct MotDePasse {
     nav: Nav,
+    action: &'static str,
     provisoire: bool,
     longueur_min: usize,
     erreur_actuel: Option<String>,
@@ -28,6 +29,7 @@ impl MotDePasse {
     fn pour(session: &PageSession) -> MotDePasse {
         MotDePasse {
             nav: session.nav(),
+            action: "/mot-de-passe",
             provisoire: session.agent.session.must_change_password,
             longueur_min: partage_domain::password::LONGUEUR_MIN,
             ..MotDePasse::default()

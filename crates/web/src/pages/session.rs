@@ -16,6 +16,8 @@ pub(crate) struct PageSession {
     pub agent: partage_app::Agent,
     /// The CSRF token of this session's forms.
     pub csrf: String,
+    /// HB-9: his organisation's gestionnaire principal or suppléant.
+    pub administrateur: bool,
 }
 
 impl PageSession {
@@ -24,6 +26,7 @@ impl PageSession {
             connecte: true,
             services: !self.agent.session.must_change_password,
             csrf: self.csrf.clone(),
+            administrateur: self.administrateur,
         }
     }
 }
@@ -39,10 +42,18 @@ impl FromRequestParts<AppState> for PageSession {
         };
         let source = Source::of(parts);
         match state.app.authenticate(token, &source.0).await {
-            Ok(agent) => Ok(PageSession {
-                agent,
-                csrf: state.csrf.for_session(token),
-            }),
+            Ok(agent) => {
+                let administrateur = state
+                    .app
+                    .est_administrateur(&agent)
+                    .await
+                    .map_err(depuis_erreur)?;
+                Ok(PageSession {
+                    agent,
+                    csrf: state.csrf.for_session(token),
+                    administrateur,
+                })
+            }
             // The session is over: forget its cookie on the way back to the home page (AU-4).
             Err(e @ (AppError::SessionExpiree | AppError::NonAuthentifie)) => {
                 let mut response = depuis_erreur(e);

@@ -484,11 +484,11 @@ async fn su_3_the_caisse_audits_every_act_of_the_partners_administrators() {
     let lignes: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lignes[0],
-        "numero_trace,horodatage,administrateur,partenaire,nature,convention,bouquet,agent,resultat"
+        "numero_trace,horodatage,administrateur,partenaire,nature,convention,bouquet,agent,resultat,avant,apres"
     );
     assert_eq!(lignes.len(), 5);
     assert!(
-        lignes[3].ends_with(",agent07,T07,suppression,QF-07-2025,QF,cmartin,succes"),
+        lignes[3].contains(",agent07,T07,suppression,QF-07-2025,QF,cmartin,succes,statut=actif;"),
         "{}",
         lignes[3]
     );
@@ -735,5 +735,78 @@ async fn su_1_volume_above_the_agents_own_usual_fires_from_real_consultations() 
     assert_eq!(
         (&alertes[0]["jour"], &alertes[0]["seuil"]),
         (&json!("2026-03-03"), &json!(3))
+    );
+}
+
+#[tokio::test]
+async fn su_3_each_delegated_act_shows_the_habilitation_before_and_after() {
+    use crate::habilitations::{acte_delegue, avec};
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+        StatusCode::NO_CONTENT
+    );
+    let admin = app.agent_ready().await;
+    assert_eq!(
+        app.gerer(&admin, &acte_delegue()).await.status(),
+        StatusCode::CREATED
+    );
+    let modification = avec(
+        acte_delegue(),
+        json!({"nature": "modification", "utilisateur": "cmartin", "fonction": "Responsable",
+               "service": "Petite enfance"}),
+    );
+    assert_eq!(app.gerer(&admin, &modification).await.status(), StatusCode::OK);
+    let suppression = json!({"nature": "suppression", "convention": "QF-07-2025", "bouquet": "QF",
+                             "utilisateur": "cmartin"});
+    assert_eq!(app.gerer(&admin, &suppression).await.status(), StatusCode::OK);
+    // Removing her again is refused: nothing changed, and the audit says so.
+    assert!(app.gerer(&admin, &suppression).await.status().is_client_error());
+
+    app.staff_ready("superviseur", "supervision").await;
+    let sup = app.token_staff("superviseur").await;
+    let url = "/api/v1/caisse/gestion-deleguee/actes?partenaire=T07&du=2026-03-01&au=2026-03-31";
+    let actes: Value = app.get_with(url, &sup).await.json().await.unwrap();
+    let etats: Vec<(&str, &Value, &Value)> = actes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["nature"].as_str().unwrap(), &a["avant"], &a["apres"]))
+        .collect();
+    let accueil = json!({"statut": "actif", "profil": null, "service": null, "fonction": "Agent d'accueil"});
+    let responsable =
+        json!({"statut": "actif", "profil": null, "service": "Petite enfance", "fonction": "Responsable"});
+    assert_eq!(
+        etats,
+        [
+            ("acces", &Value::Null, &accueil),
+            ("modification", &accueil, &responsable),
+            ("suppression", &responsable, &Value::Null),
+            ("suppression", &Value::Null, &Value::Null),
+        ]
+    );
+    let doc = partage_web::api::openapi::document();
+    for a in actes.as_array().unwrap() {
+        check(&doc, &schema("ActeDelegueAudite"), a, "acte").unwrap();
+    }
+    // The CSV carries both states too.
+    let csv = app
+        .get_with(&format!("{url}&format=csv"), &sup)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().next().unwrap().ends_with(",resultat,avant,apres"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",succes,statut=actif;fonction=Agent d'accueil,statut=actif;service=Petite enfance;fonction=Responsable"),
+        "{csv}"
     );
 }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// Claire Martin's access to QF through the convention of the commune of Privas, signed by the mayor.
-fn formulaire() -> Value {
+pub(crate) fn formulaire() -> Value {
     json!({
         "nature": "acces",
         "partenaire": "T07",
@@ -50,7 +50,7 @@ impl TestApp {
     }
 
     /// Records the form and returns the request's JSON.
-    async fn demande_ok(&self, token: &str, body: &Value) -> Value {
+    pub(crate) async fn demande_ok(&self, token: &str, body: &Value) -> Value {
         let res = self.demande(token, body).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         res.json().await.unwrap()

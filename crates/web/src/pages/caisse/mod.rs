@@ -1,0 +1,317 @@
+//! The caisse's back office as pages (SPEC Actors): the staff's own entrance at `/caisse`, apart from the
+//! partners' home page, with its own session cookie. A partner agent's cookie opens nothing here and a
+//! staff cookie opens no partner page: the two sessions are looked up in different tables.
+//!
+//! Every page here calls the same use cases as `/api/v1/caisse/…`, which check the role and, for a sensitive
+//! act, a password typed within ten minutes. When that is missing, the page sends the staff member to
+//! [`reauthentification`] and back to where he was.
+
+mod abus;
+mod annuaire;
+mod bilan;
+mod consultations;
+mod conventions;
+mod demandes;
+mod documents;
+mod entree;
+mod gestion_deleguee;
+mod mot_de_passe;
+mod partenaires;
+mod personnels;
+mod reauthentification;
+mod statistiques;
+mod supervision;
+mod suspensions;
+mod tableau;
+mod traces;
+
+use super::{phrase, rendre};
+use crate::cookies;
+use crate::error::ApiError;
+use crate::extract::Source;
+use crate::AppState;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use partage_app::personnel::Staff;
+use partage_app::AppError;
+use partage_domain::personnel::Role;
+
+pub(crate) use demandes::{facultatif, AgentSaisi};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/caisse", get(entree::afficher))
+        .route("/caisse/connexion", post(entree::connexion))
+        .route("/caisse/deconnexion", post(entree::deconnexion))
+        .route(
+            "/caisse/mot-de-passe",
+            get(mot_de_passe::afficher).post(mot_de_passe::changer),
+        )
+        .route(
+            "/caisse/reauthentification",
+            get(reauthentification::afficher).post(reauthentification::confirmer),
+        )
+        .route("/caisse/tableau", get(tableau::afficher))
+        .route("/caisse/supervision", get(supervision::afficher))
+        .route("/caisse/traces", get(traces::afficher).post(traces::rechercher))
+        .route(
+            "/caisse/traces/export",
+            get(traces::exporter_lien).post(traces::exporter_formulaire),
+        )
+        .route("/caisse/abus", get(abus::afficher))
+        .route("/caisse/abus/alertes/{id}/cloture", post(abus::clore))
+        .route("/caisse/abus/surveillances", post(abus::surveiller))
+        .route("/caisse/abus/surveillances/{id}/levee", post(abus::lever))
+        .route("/caisse/abus/regles", post(abus::modifier_regles))
+        .route(
+            "/caisse/suspensions",
+            get(suspensions::afficher).post(suspensions::suspendre),
+        )
+        .route("/caisse/suspensions/{id}/levee", post(suspensions::lever))
+        .route("/caisse/statistiques", get(statistiques::afficher))
+        .route("/caisse/statistiques/export", get(statistiques::exporter))
+        .route("/caisse/gestion-deleguee", get(gestion_deleguee::afficher))
+        .route(
+            "/caisse/dossiers/consultations",
+            get(consultations::afficher).post(consultations::rechercher),
+        )
+        .route("/caisse/conventions/{numero}/bilan", get(bilan::afficher))
+        .route("/caisse/demandes", get(demandes::lister))
+        .route(
+            "/caisse/demandes/nouvelle",
+            get(demandes::nouvelle).post(demandes::enregistrer),
+        )
+        .route("/caisse/demandes/{id}", get(demandes::detail))
+        .route("/caisse/demandes/{id}/a-completer", post(demandes::a_completer))
+        .route("/caisse/demandes/{id}/refuser", post(demandes::refuser))
+        .route("/caisse/demandes/{id}/soumettre", post(demandes::soumettre))
+        .route("/caisse/demandes/{id}/accorder", post(demandes::accorder))
+        .route("/caisse/demandes/{id}/imprimer", get(documents::formulaire))
+        .route("/caisse/demandes/{id}/notification", get(documents::notification))
+        .route(
+            "/caisse/personnels",
+            get(personnels::afficher).post(personnels::creer),
+        )
+        .route(
+            "/caisse/personnels/double-facteur",
+            post(personnels::double_facteur),
+        )
+        .route("/caisse/extranautes", get(annuaire::extranautes))
+        .route("/caisse/utilisateurs/{identifiant}", get(annuaire::utilisateur))
+        .route(
+            "/caisse/utilisateurs/{identifiant}/reinitialisation",
+            post(annuaire::reinitialiser),
+        )
+        .route(
+            "/caisse/partenaires",
+            get(partenaires::lister).post(partenaires::creer),
+        )
+        .route("/caisse/conventions", get(conventions::lister))
+        .route("/caisse/conventions/{numero}", get(conventions::detail))
+        .route("/caisse/conventions/{numero}/actes", post(conventions::agir))
+        .route("/caisse/partenaires/nouveau", get(partenaires::nouveau))
+        .route("/caisse/partenaires/{tiers}", get(partenaires::detail))
+        .route(
+            "/caisse/partenaires/{tiers}/modifier",
+            get(partenaires::modification).post(partenaires::modifier),
+        )
+}
+
+/// What the header of every back-office page needs: the menu shows only the sections of the staff member's
+/// roles (the use cases check the role anyway).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NavCaisse {
+    pub connecte: bool,
+    /// False while a temporary password must be changed (AU-2): no link but the password change.
+    pub services: bool,
+    pub csrf: String,
+    /// "Prénom Nom (caisse)", shown in the header.
+    pub qui: String,
+    pub admin: bool,
+    pub habilitation: bool,
+    pub conventions: bool,
+    pub supervision: bool,
+}
+
+/// A staff member signed in through the pages, whatever the state of his password.
+#[derive(Debug)]
+pub(crate) struct StaffSession {
+    pub staff: Staff,
+    /// The CSRF token of this session's forms.
+    pub csrf: String,
+}
+
+impl StaffSession {
+    pub(crate) fn nav(&self) -> NavCaisse {
+        let p = &self.staff.personnel;
+        NavCaisse {
+            connecte: true,
+            services: !p.must_change_password,
+            csrf: self.csrf.clone(),
+            qui: format!("{} {} ({})", p.prenom, p.nom, p.caisse.as_str()),
+            admin: p.roles.contient(Role::Admin),
+            habilitation: p.roles.contient(Role::Habilitation),
+            conventions: p.roles.contient(Role::Conventions),
+            supervision: p.roles.contient(Role::Supervision),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let secure = state.config.secure_cookies;
+        let name = cookies::staff_session_name(secure);
+        let Some(token) = cookies::read(&parts.headers, name) else {
+            return Err(Redirect::to("/caisse").into_response());
+        };
+        let source = Source::of(parts);
+        match state.app.authenticate_personnel(token, &source.0).await {
+            Ok(staff) => Ok(StaffSession {
+                staff,
+                csrf: state.csrf.for_session(token),
+            }),
+            // The session is over: forget its cookie on the way back to the entrance (AU-4).
+            Err(e @ (AppError::SessionExpiree | AppError::NonAuthentifie)) => {
+                let mut response = erreur(e, None, "/caisse");
+                response
+                    .headers_mut()
+                    .insert(header::SET_COOKIE, cookies::clear(name, secure));
+                Err(response)
+            }
+            Err(e) => Err(erreur(e, None, "/caisse")),
+        }
+    }
+}
+
+/// A staff member signed in whose password is no longer temporary: every back-office page but the
+/// password change needs one (AU-2).
+#[derive(Debug)]
+pub(crate) struct StaffPage(pub StaffSession);
+
+impl FromRequestParts<AppState> for StaffPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = StaffSession::from_request_parts(parts, state).await?;
+        if session.staff.personnel.must_change_password {
+            return Err(Redirect::to("/caisse/mot-de-passe").into_response());
+        }
+        Ok(StaffPage(session))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "caisse/erreur.html")]
+struct PageErreur<'a> {
+    nav: NavCaisse,
+    titre: &'a str,
+    message: &'a str,
+    retour: &'a str,
+}
+
+/// How a back-office page answers a use case's refusal: the session's end and the missing steps (new
+/// password, fresh password for a sensitive act) are redirections; anything else is a French page with the
+/// menu, the reason, and a link back to `retour` (a path under `/caisse`).
+pub(crate) fn erreur(e: AppError, nav: Option<NavCaisse>, retour: &str) -> Response {
+    let retour = retour_sur(retour);
+    match e {
+        AppError::SessionExpiree => Redirect::to("/caisse?expiree=1").into_response(),
+        AppError::NonAuthentifie => Redirect::to("/caisse").into_response(),
+        AppError::ChangementMotDePasseRequis => Redirect::to("/caisse/mot-de-passe").into_response(),
+        AppError::ReauthentificationRequise { .. } => {
+            let cible = format!(
+                "/caisse/reauthentification?retour={}",
+                form_urlencoded_component(retour)
+            );
+            Redirect::to(&cible).into_response()
+        }
+        e => {
+            let e = ApiError::App(e);
+            e.log();
+            let c = e.classement();
+            rendre(
+                c.status,
+                &PageErreur {
+                    nav: nav.unwrap_or_default(),
+                    titre: c.titre,
+                    message: &phrase(&e.detail()),
+                    retour,
+                },
+            )
+        }
+    }
+}
+
+/// Renders a back-office page, or the refusal of its use case.
+pub(crate) fn page_ou_erreur<T: Template>(
+    resultat: Result<T, AppError>,
+    session: &StaffSession,
+    retour: &str,
+) -> Response {
+    match resultat {
+        Ok(page) => rendre(StatusCode::OK, &page),
+        Err(e) => erreur(e, Some(session.nav()), retour),
+    }
+}
+
+/// `retour` if it is a path of the back office, the work list otherwise: a crafted link cannot send the
+/// staff member to another site after he typed his password.
+pub(crate) fn retour_sur(retour: &str) -> &str {
+    let sur = retour.starts_with("/caisse/")
+        && !retour.starts_with("//")
+        && !retour.contains("..")
+        && retour
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-_.?=&%".contains(&b));
+    if sur {
+        retour
+    } else {
+        "/caisse/tableau"
+    }
+}
+
+fn form_urlencoded_component(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|encoded| encoded.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_back_office_paths_are_followed_after_confirmation() {
+        assert_eq!(retour_sur("/caisse/demandes/12"), "/caisse/demandes/12");
+        assert_eq!(
+            retour_sur("/caisse/traces?page=2&bouquet=qf"),
+            "/caisse/traces?page=2&bouquet=qf"
+        );
+        for hostile in [
+            "https://exemple.test/",
+            "//exemple.test/caisse/",
+            "/qf",
+            "/caisse/../qf",
+            "/caisse/x\"",
+            "/caisse/<script>",
+            "",
+        ] {
+            assert_eq!(retour_sur(hostile), "/caisse/tableau", "{hostile}");
+        }
+    }
+
+    #[test]
+    fn the_return_path_travels_encoded() {
+        assert_eq!(
+            form_urlencoded_component("/caisse/traces?page=2&b=qf"),
+            "%2Fcaisse%2Ftraces%3Fpage%3D2%26b%3Dqf"
+        );
+    }
+}
