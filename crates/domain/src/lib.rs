@@ -5,6 +5,7 @@
 //! convention's life without waiting.
 
 pub mod abus;
+pub mod activation;
 pub mod avenants;
 pub mod bareme;
 pub mod bouquet;
