@@ -231,7 +231,7 @@ impl App {
 
     /// AU-1: the policy for a new password, with the user's own words as context, then no reuse of his
     /// last passwords (one argon2 check per kept hash, only once everything cheaper has passed).
-    async fn password_policy(
+    pub(crate) async fn password_policy(
         &self,
         user: UserId,
         actuel: &SecretString,

@@ -84,6 +84,12 @@ pub enum AppError {
     /// written.
     #[error("fiche du partenaire refusée : {}", .0.iter().map(|e| format!("{} : {}", e.champ, e.message)).collect::<Vec<_>>().join(" ; "))]
     FicheRefusee(Vec<partage_domain::partenaire::ChampRefuse>),
+    /// HB-3, HB-6: an unknown, used, superseded or expired activation link: one answer for all four.
+    #[error(transparent)]
+    LienInvalide(#[from] partage_domain::activation::LienInvalide),
+    /// HB-3: the link is good but its agent was deactivated or suspended since it was sent.
+    #[error("ce compte est désactivé ou suspendu : le lien d'activation ne peut pas servir. Contactez votre caisse")]
+    AgentDesactive,
     /// A failure of partage itself; the cause is logged, never shown.
     #[error("erreur interne : veuillez réessayer ou contacter votre caisse")]
     Interne(String),
@@ -119,6 +125,8 @@ impl AppError {
             AppError::CompteSuspendu(_) => "compte_suspendu",
             AppError::Habilitation(e) => e.code(),
             AppError::FicheRefusee(_) => "fiche_refusee",
+            AppError::LienInvalide(_) => "lien_invalide",
+            AppError::AgentDesactive => "agent_desactive",
             AppError::Interne(_) => "erreur_interne",
         }
     }

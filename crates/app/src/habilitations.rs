@@ -6,6 +6,7 @@
 //! once to the caisse agent (HB-3, sealed letter), stored only as an argon2 hash and never traced. Every act
 //! is traced, refusals included, and a refusal writes nothing.
 
+pub use crate::activation::{Remis, Remise};
 use crate::personnel::{mot_de_passe_provisoire, Staff};
 use crate::secrets::hash_password;
 use crate::Agent;
@@ -174,12 +175,12 @@ pub struct FormulaireDemande {
     pub signature: Option<Signature>,
 }
 
-/// Credentials to hand over once, by a secure channel (HB-3, HB-6): never stored in clear, never traced,
-/// never shown again.
+/// Credentials handed over once, by a secure channel (HB-3, HB-6): an activation link mailed to the agent,
+/// or a temporary password for a sealed letter; never stored in clear, never traced, never shown again.
 #[derive(Debug)]
 pub struct Identifiants {
     pub identifiant: Identifiant,
-    pub mot_de_passe_provisoire: SecretString,
+    pub remis: Remis,
 }
 
 /// A granted request, with the new agent's credentials for an access request.
@@ -553,6 +554,7 @@ impl App {
         &self,
         staff: &Staff,
         id: i64,
+        remise: Remise,
         source: &str,
     ) -> Result<DemandeAccordee, AppError> {
         self.exiger_acte_sensible(staff, Role::Habilitation, source)
@@ -560,7 +562,7 @@ impl App {
         let lue = self.charger(staff, id).await;
         let tiers = lue.as_ref().ok().map(|d| d.partenaire.to_string());
         let outcome = match lue {
-            Ok(d) => self.accorder(staff, d).await,
+            Ok(d) => self.accorder(staff, d, remise).await,
             Err(e) => Err(e),
         };
         self.tracer_habilitation(staff, tiers.as_deref(), &outcome, source)
@@ -568,7 +570,12 @@ impl App {
         outcome
     }
 
-    async fn accorder(&self, staff: &Staff, d: DemandeEnregistree) -> Result<DemandeAccordee, AppError> {
+    async fn accorder(
+        &self,
+        staff: &Staff,
+        d: DemandeEnregistree,
+        remise: Remise,
+    ) -> Result<DemandeAccordee, AppError> {
         let mut demande = d.demande.clone();
         let (par, le) = (Self::caisse(staff), self.clock.now());
         demande
@@ -601,11 +608,12 @@ impl App {
             .accorder_demande(staff.personnel.caisse_id, d.id, d.revision, &demande, &effet)
             .await?
             .map_err(|r| refus_accord(r, concerne, &d.partenaire, &d.convention))?;
+        // With a link, the temporary password is dropped unseen: no one ever knows the agent's password.
         let identifiants = match (accord, provisoire) {
-            (Accord::Cree(identifiant), Some(mot_de_passe_provisoire)) => Some(Identifiants {
-                identifiant,
-                mot_de_passe_provisoire,
-            }),
+            (Accord::Cree(identifiant), Some(mot_de_passe_provisoire)) => Some(
+                self.remettre(staff, identifiant, remise, mot_de_passe_provisoire)
+                    .await?,
+            ),
             _ => None,
         };
         Ok(DemandeAccordee {
@@ -693,11 +701,12 @@ impl App {
         &self,
         staff: &Staff,
         identifiant: &str,
+        remise: Remise,
         source: &str,
     ) -> Result<Identifiants, AppError> {
         self.exiger_acte_sensible(staff, Role::Habilitation, source)
             .await?;
-        let outcome = self.reinitialiser(staff, identifiant).await;
+        let outcome = self.reinitialiser(staff, identifiant, remise).await;
         let tiers = outcome.as_ref().ok().map(|(_, t)| t.to_string());
         self.tracer_habilitation(staff, tiers.as_deref(), &outcome, source)
             .await?;
@@ -708,6 +717,7 @@ impl App {
         &self,
         staff: &Staff,
         identifiant: &str,
+        remise: Remise,
     ) -> Result<(Identifiants, NumeroTiers), AppError> {
         let identifiant = Identifiant::parse(identifiant).map_err(invalide)?;
         let mot_de_passe = mot_de_passe_provisoire();
@@ -719,15 +729,33 @@ impl App {
             .reinitialiser_mot_de_passe(staff.personnel.caisse_id, &identifiant, &hash)
             .await?
         {
+            // The old password is gone and his sessions ended: a link, when chosen, is the only way in.
             Some((_, tiers)) => Ok((
-                Identifiants {
-                    identifiant,
-                    mot_de_passe_provisoire: mot_de_passe,
-                },
+                self.remettre(staff, identifiant, remise, mot_de_passe).await?,
                 tiers,
             )),
             None => Err(RefusHabilitation::UtilisateurInconnu(identifiant.to_string()).into()),
         }
+    }
+
+    /// Hands the new credentials over as chosen: a mailed link, or the temporary password for a sealed letter.
+    async fn remettre(
+        &self,
+        staff: &Staff,
+        identifiant: Identifiant,
+        remise: Remise,
+        mot_de_passe_provisoire: SecretString,
+    ) -> Result<Identifiants, AppError> {
+        let remis = match remise {
+            Remise::Pli => Remis::Pli {
+                mot_de_passe_provisoire,
+            },
+            Remise::Lien => {
+                self.envoyer_lien(staff.personnel.caisse_id, &staff.personnel.caisse, &identifiant)
+                    .await?
+            }
+        };
+        Ok(Identifiants { identifiant, remis })
     }
 
     /// HB-2: the directory of extranautes of the caisse for a bouquet, and for a département when given

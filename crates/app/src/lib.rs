@@ -2,6 +2,7 @@
 //! injected [`Clock`], the data from the [`Store`], applies the domain's rules and leaves its traces.
 
 pub mod abus;
+pub mod activation;
 pub mod audit;
 pub mod auth;
 pub mod avenants;
@@ -17,6 +18,7 @@ pub mod habilitations;
 pub mod import;
 pub mod journal;
 pub mod mcp;
+pub mod messagerie;
 pub mod partenaires;
 pub mod personnel;
 pub mod psu;
@@ -48,6 +50,26 @@ pub struct Settings {
     pub consultations: partage_domain::debit::Politique,
     /// CO-7: bouquets open only within a daily window; a bouquet not listed is open all day.
     pub plages: Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>,
+    /// Mail to users: sender and the address links point to (HB-3, HB-6).
+    pub courriel: Courriel,
+}
+
+/// What the mail to users says of partage itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Courriel {
+    /// `From:` of every message (PARTAGE_COURRIEL_EXPEDITEUR).
+    pub expediteur: String,
+    /// partage's address as users reach it, without a trailing slash (PARTAGE_URL_PUBLIQUE).
+    pub url_publique: String,
+}
+
+impl Default for Courriel {
+    fn default() -> Self {
+        Courriel {
+            expediteur: "partage <ne-pas-repondre@partage.invalid>".into(),
+            url_publique: "https://127.0.0.1:8443".into(),
+        }
+    }
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -60,6 +82,7 @@ pub struct App {
     nir_key: Arc<NirKey>,
     log_key: Option<trace_log::LogKey>,
     limiteur: Arc<debit::Limiteur>,
+    messagerie: Arc<dyn messagerie::Messagerie>,
 }
 
 impl App {
@@ -80,7 +103,15 @@ impl App {
             settings: Arc::new(settings),
             nir_key,
             log_key: None,
+            // Until a deployment says where mail goes, it stays in memory: nothing leaves unconfigured.
+            messagerie: Arc::new(messagerie::Memoire::new()),
         })
+    }
+
+    /// The same application, sending its mail through `messagerie` (outbox folder, SMTP, memory).
+    pub fn avec_messagerie(mut self, messagerie: Arc<dyn messagerie::Messagerie>) -> App {
+        self.messagerie = messagerie;
+        self
     }
 
     pub fn settings(&self) -> &Settings {

@@ -33,6 +33,8 @@ pub enum Action {
     Suspension,
     LeveeSuspension,
     ReleveConsultations,
+    /// HB-3, HB-6: an agent set his password with an activation link (the link itself is never traced).
+    Activation,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -82,6 +84,8 @@ pub enum Resultat {
     HorsCirconscription,
     /// BQ-RSA: an RSACG search that found a dossier without RSA right; the user is told "not found".
     SansDroitRsa,
+    /// An unknown, used, superseded or expired activation link.
+    LienInvalide,
 }
 
 impl Action {
@@ -105,6 +109,7 @@ impl Action {
             Action::Suspension => "suspension",
             Action::LeveeSuspension => "levee_suspension",
             Action::ReleveConsultations => "releve_consultations",
+            Action::Activation => "activation",
         }
     }
 }
@@ -139,6 +144,7 @@ impl Resultat {
             Resultat::HorsPlage => "hors_plage",
             Resultat::HorsCirconscription => "hors_circonscription",
             Resultat::SansDroitRsa => "sans_droit_rsa",
+            Resultat::LienInvalide => "lien_invalide",
         }
     }
 }

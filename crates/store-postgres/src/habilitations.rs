@@ -510,6 +510,12 @@ impl Habilitations for PostgresStore {
             .fetch_one(&mut *tx)
             .await
             .db()?;
+        // A link issued before the reset would be another way in: it goes with the old password (HB-6).
+        sqlx::query("DELETE FROM activations WHERE utilisateur_id = $1 AND utilise_le IS NULL")
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         let ended = sqlx::query("DELETE FROM sessions WHERE utilisateur_id = $1")
             .bind(user)
             .execute(&mut *tx)

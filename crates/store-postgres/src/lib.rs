@@ -3,6 +3,7 @@
 //! one round trip per statement however many rows it holds.
 
 mod abus;
+mod activations;
 mod avenants;
 mod baremes;
 mod codec;

@@ -506,6 +506,12 @@ impl Habilitations for SqliteStore {
             .fetch_one(&mut *tx)
             .await
             .db()?;
+        // A link issued before the reset would be another way in: it goes with the old password (HB-6).
+        sqlx::query("DELETE FROM activations WHERE utilisateur_id = ? AND utilise_le IS NULL")
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         let ended = sqlx::query("DELETE FROM sessions WHERE utilisateur_id = ?")
             .bind(user)
             .execute(&mut *tx)

@@ -6,6 +6,7 @@
 //! `journal` has accepted survives a power cut (TR-1).
 
 mod abus;
+mod activations;
 mod avenants;
 mod baremes;
 mod codec;

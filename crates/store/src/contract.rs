@@ -41,6 +41,7 @@ pub use dossiers::bq_psu_dossier_by_matricule_with_its_family_and_resources;
 pub mod rsacg;
 pub use rsacg::*;
 pub mod abus;
+pub mod activations;
 pub mod avenants;
 pub use avenants::*;
 pub mod baremes;
@@ -50,6 +51,7 @@ pub mod partenaires;
 pub mod personnel;
 pub mod supervision;
 pub use abus::*;
+pub use activations::*;
 pub use baremes::*;
 pub use cycles::*;
 pub use habilitations::*;
@@ -177,6 +179,9 @@ macro_rules! contract_tests {
             bq_psu_fee_bareme_is_kept_per_caisse_and_replaced_by_a_reimport,
             ten_1_partner_fiches_are_kept_whole_within_their_caisse,
             cv_1_the_caisses_conventions_are_listed_with_their_partner,
+            hb_3_an_activation_link_sets_the_password_once,
+            hb_3_an_activation_link_expires_after_24_hours,
+            hb_6_a_new_link_or_a_reset_supersedes_the_unused_links,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

@@ -14,6 +14,7 @@ use partage_domain::{
 };
 use std::fmt;
 
+pub mod activations;
 pub mod avenants;
 pub mod codec;
 pub mod contract;
@@ -270,6 +271,7 @@ pub struct StoredTrace {
 pub trait Store:
     LoginThrottle
     + PasswordPolicyStore
+    + activations::Activations
     + dossiers::DossierLookup
     + personnel::Personnels
     + trace_log::TraceLog
