@@ -42,8 +42,8 @@ pub trait Messagerie: Send + Sync + fmt::Debug {
     async fn envoyer(&self, message: &Message) -> Result<(), EchecEnvoi>;
 }
 
-/// The message as RFC 5322 text; `huit_bits` keeps the body readable as it is (outbox files).
-fn courriel(message: &Message, huit_bits: bool) -> Result<lettre::Message, EchecEnvoi> {
+/// The message as RFC 5322 text; `tel_quel` keeps the body readable as it is (outbox files).
+fn courriel(message: &Message, tel_quel: bool) -> Result<lettre::Message, EchecEnvoi> {
     let de: Mailbox = message
         .de
         .parse()
@@ -58,9 +58,10 @@ fn courriel(message: &Message, huit_bits: bool) -> Result<lettre::Message, Echec
         .subject(message.objet.clone())
         .date(message.le.into())
         .header(ContentType::TEXT_PLAIN);
-    let built = if huit_bits {
-        let body = Body::new_with_encoding(message.corps.clone(), ContentTransferEncoding::EightBit)
-            .map_err(|_| EchecEnvoi("corps du message trop long pour le 8 bits".into()))?;
+    let built = if tel_quel {
+        // `binary`: lines as they are, however long (a link is longer than 8bit's 76 columns).
+        let body = Body::new_with_encoding(message.corps.clone(), ContentTransferEncoding::Binary)
+            .map_err(|_| EchecEnvoi("corps du message non représentable".into()))?;
         builder.body(body)
     } else {
         builder.body(message.corps.clone())
@@ -191,7 +192,7 @@ mod tests {
             de: "partage <ne-pas-repondre@caisse.example.fr>".into(),
             a: "alice.martin@ccas.example.fr".into(),
             objet: "Votre accès à partage : activez-le".into(),
-            corps: "Bonjour,\n\nVotre identifiant : amartin\nLien : https://partage.example.fr/activation?jeton=abc\n"
+            corps: "Bonjour,\n\nVotre identifiant : amartin\nPour choisir votre mot de passe, ouvrez ce lien (il ne sert qu'une fois et expire dans 24 heures) :\nhttps://partage.example.fr/activation?jeton=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq\n"
                 .into(),
             le: "2026-03-02T09:00:00Z".parse().unwrap(),
         }
@@ -221,9 +222,11 @@ mod tests {
             "{texte}"
         );
         assert!(texte.contains("Subject: "), "{texte}");
-        assert!(texte.contains("Content-Transfer-Encoding: 8bit\r\n"), "{texte}");
+        assert!(texte.contains("Content-Transfer-Encoding: binary\r\n"), "{texte}");
         assert!(
-            texte.contains("https://partage.example.fr/activation?jeton=abc"),
+            texte.contains(
+                "https://partage.example.fr/activation?jeton=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+            ),
             "the link is readable as it is: {texte}"
         );
     }
@@ -240,6 +243,13 @@ mod tests {
         let memoire = Memoire::new();
         assert!(memoire.envoyer(&m).await.is_err());
         assert!(memoire.messages().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_default_sender_is_a_valid_address() {
+        let mut m = message();
+        m.de = crate::Courriel::default().expediteur;
+        Memoire::new().envoyer(&m).await.unwrap();
     }
 
     #[test]

@@ -41,3 +41,61 @@ pub async fn open_app(url: &str, settings: Settings) -> anyhow::Result<App> {
 pub fn redact(url: &str) -> String {
     partage_store_postgres::url_without_password(url)
 }
+
+/// Where the mail to users goes (HB-3, HB-6): SMTP when a server is given, else one `.eml` file per message
+/// in an outbox folder, which a person or a test reads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CourrielArgs {
+    /// Serveur SMTP, par exemple `smtps://utilisateur:motdepasse@smtp.exemple.fr:465` ou
+    /// `smtp://smtp.exemple.fr:587?tls=required` ; sans lui, les courriels sont écrits dans la boîte d'envoi.
+    #[arg(long, env = "PARTAGE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Dossier de la boîte d'envoi (un fichier .eml par courriel), quand aucun serveur SMTP n'est donné ;
+    /// par défaut `<dossier de données>/outbox`.
+    #[arg(long, env = "PARTAGE_OUTBOX_DIR")]
+    pub outbox_dir: Option<std::path::PathBuf>,
+    /// Expéditeur des courriels.
+    #[arg(
+        long,
+        env = "PARTAGE_COURRIEL_EXPEDITEUR",
+        default_value = "partage <ne-pas-repondre@partage.invalid>"
+    )]
+    pub courriel_expediteur: String,
+    /// Adresse de partage telle que les utilisateurs l'atteignent, pour les liens d'activation ; par défaut
+    /// l'adresse servie.
+    #[arg(long, env = "PARTAGE_URL_PUBLIQUE")]
+    pub url_publique: Option<String>,
+}
+
+impl CourrielArgs {
+    pub fn courriel(&self, url_servie: String) -> partage_app::Courriel {
+        partage_app::Courriel {
+            expediteur: self.courriel_expediteur.clone(),
+            url_publique: self
+                .url_publique
+                .clone()
+                .unwrap_or(url_servie)
+                .trim_end_matches('/')
+                .to_owned(),
+        }
+    }
+
+    pub fn messagerie(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> anyhow::Result<Arc<dyn partage_app::messagerie::Messagerie>> {
+        use partage_app::messagerie::{BoiteDEnvoi, Smtp};
+        match &self.smtp_url {
+            Some(url) if !url.trim().is_empty() => {
+                let smtp = Smtp::depuis_url(url.trim()).map_err(|e| anyhow::anyhow!("{e}"))?;
+                tracing::info!("courriels envoyés par SMTP");
+                Ok(Arc::new(smtp))
+            }
+            _ => {
+                let dossier = self.outbox_dir.clone().unwrap_or_else(|| data_dir.join("outbox"));
+                tracing::info!(dossier = %dossier.display(), "courriels écrits dans la boîte d'envoi");
+                Ok(Arc::new(BoiteDEnvoi::new(dossier)))
+            }
+        }
+    }
+}

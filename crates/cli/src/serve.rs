@@ -52,6 +52,8 @@ pub struct ServeArgs {
     /// au moins de 5 h à 23 h ; un bouquet absent est ouvert toute la journée.
     #[arg(long, env = "PARTAGE_PLAGES", value_parser = plages, default_value = "")]
     pub plages: Plages,
+    #[command(flatten)]
+    pub courriel: crate::config::CourrielArgs,
 }
 
 /// The opening windows given on the command line.
@@ -94,6 +96,11 @@ impl ServeArgs {
                 rafale: self.consultations_rafale,
             },
             plages: self.plages.0.clone(),
+            courriel: self.courriel.courriel(format!(
+                "{}://{}",
+                if self.http { "http" } else { "https" },
+                self.listen
+            )),
             ..Settings::default()
         }
     }
@@ -108,7 +115,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode
 pub async fn serve(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let key = partage_app::trace_log::load_or_create_key(&partage_app::trace_log::key_path(&args.data_dir))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = app.with_log_key(key);
+    let app = app
+        .with_log_key(key)
+        .avec_messagerie(args.courriel.messagerie(&args.data_dir)?);
     tokio::spawn(publish_checkpoints(
         app.clone(),
         Duration::from_secs(u64::from(args.point_de_controle_minutes) * 60),

@@ -75,6 +75,8 @@ impl ApiError {
                 AppError::AvenantRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Avenant refusé"),
                 AppError::PreuveIndisponible(_) => (StatusCode::NOT_FOUND, "Preuve indisponible"),
                 AppError::CompteSuspendu(_) => (StatusCode::FORBIDDEN, "Compte suspendu"),
+                AppError::LienInvalide(_) => (StatusCode::BAD_REQUEST, "Lien d'activation invalide"),
+                AppError::AgentDesactive => (StatusCode::CONFLICT, "Agent désactivé"),
                 AppError::Habilitation(r) => match r.genre() {
                     GenreRefus::Introuvable => (StatusCode::NOT_FOUND, "Introuvable"),
                     GenreRefus::Conflit => (StatusCode::CONFLICT, "Action refusée"),

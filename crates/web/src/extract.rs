@@ -118,6 +118,41 @@ impl<S: Send + Sync, T: FromJson> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body reads as `{}`, so clients that sent nothing keep working
+/// when a request gains optional fields.
+#[derive(Debug)]
+pub(crate) struct CorpsFacultatif<T>(pub T);
+
+impl<S: Send + Sync, T: FromJson> FromRequest<S> for CorpsFacultatif<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::RequeteTropVolumineuse
+            } else {
+                invalide("le corps de la requête n'a pas pu être lu")
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            let mut champs = Champs {
+                obj: serde_json::Map::new(),
+                erreurs: Vec::new(),
+            };
+            return match T::from_json(&mut champs) {
+                Some(t) if champs.erreurs.is_empty() => Ok(CorpsFacultatif(t)),
+                _ => Err(invalide(champs.erreurs.join(" ; "))),
+            };
+        }
+        let mut avec_corps = Request::new(axum::body::Body::from(bytes));
+        *avec_corps.headers_mut() = headers;
+        JsonBody::<T>::from_request(avec_corps, state)
+            .await
+            .map(|JsonBody(t)| CorpsFacultatif(t))
+    }
+}
+
 fn invalide(detail: impl Into<String>) -> ApiError {
     ApiError::App(AppError::RequeteInvalide(detail.into()))
 }
@@ -160,6 +195,11 @@ impl Champs {
             }
             None => None,
         }
+    }
+
+    /// Records a bad field's reason, in French.
+    pub(crate) fn refuser(&mut self, raison: String) {
+        self.erreurs.push(raison);
     }
 
     /// An optional string: absent and `null` are "not given".

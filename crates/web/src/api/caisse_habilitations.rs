@@ -5,7 +5,7 @@
 use super::caisse::StaffBearer;
 use super::caisse_conventions::jour;
 use crate::error::ApiError;
-use crate::extract::{Champs, FromJson, JsonBody, Source};
+use crate::extract::{Champs, CorpsFacultatif, FromJson, JsonBody, Source};
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use partage_app::habilitations::{
-    etat_code, DemandeAccordee, DemandeEnregistree, Extranaute, FormulaireDemande, Identifiants,
+    etat_code, DemandeAccordee, DemandeEnregistree, Extranaute, FormulaireDemande, Identifiants, Remis,
+    Remise,
 };
 use partage_app::AppError;
 use partage_domain::demande::{AgentDemande, NatureDemande, Signature};
@@ -320,12 +321,42 @@ async fn refuser(
     Ok(Json(vue(&d)))
 }
 
-/// Credentials shown once to the caisse agent, for the sealed letter (HB-3, HB-6).
+/// New credentials as handed over (HB-3, HB-6): with a link, the masked address it left for and no
+/// password; for a sealed letter, the temporary password, shown this once.
 fn identifiants(i: &Identifiants) -> Value {
-    json!({
-        "identifiant": i.identifiant.as_str(),
-        "mot_de_passe_provisoire": i.mot_de_passe_provisoire.expose_secret(),
-    })
+    match &i.remis {
+        Remis::Lien { courriel_masque } => json!({
+            "identifiant": i.identifiant.as_str(),
+            "remis": "lien",
+            "courriel": courriel_masque,
+        }),
+        Remis::Pli {
+            mot_de_passe_provisoire,
+        } => json!({
+            "identifiant": i.identifiant.as_str(),
+            "remis": "pli",
+            "mot_de_passe_provisoire": mot_de_passe_provisoire.expose_secret(),
+        }),
+    }
+}
+
+/// How new credentials are delivered: `{"remise": "lien"|"pli"}`, the body optional (link by default).
+#[derive(Debug)]
+pub(crate) struct RemiseRecue(Remise);
+
+impl FromJson for RemiseRecue {
+    fn from_json(c: &mut Champs) -> Option<Self> {
+        match c.texte_optionnel("remise") {
+            Ok(None) => Some(RemiseRecue(Remise::Lien)),
+            Ok(Some(t)) if t == "lien" => Some(RemiseRecue(Remise::Lien)),
+            Ok(Some(t)) if t == "pli" => Some(RemiseRecue(Remise::Pli)),
+            Ok(Some(_)) => {
+                c.refuser("le champ « remise » vaut « lien » (courriel d'activation) ou « pli » (mot de passe provisoire)".into());
+                None
+            }
+            Err(()) => None,
+        }
+    }
 }
 
 async fn accorder(
@@ -333,13 +364,14 @@ async fn accorder(
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
     Path(id): Path<String>,
+    CorpsFacultatif(RemiseRecue(remise)): CorpsFacultatif<RemiseRecue>,
 ) -> Result<Json<Value>, ApiError> {
     let DemandeAccordee {
         demande,
         identifiants: nouveaux,
     } = state
         .app
-        .accorder_demande(&staff, numero_demande(&id)?, &source)
+        .accorder_demande(&staff, numero_demande(&id)?, remise, &source)
         .await?;
     Ok(Json(json!({
         "demande": vue(&demande),
@@ -372,10 +404,11 @@ async fn reinitialiser(
     Source(source): Source,
     StaffBearer(staff): StaffBearer,
     Path(identifiant): Path<String>,
+    CorpsFacultatif(RemiseRecue(remise)): CorpsFacultatif<RemiseRecue>,
 ) -> Result<Json<Value>, ApiError> {
     let i = state
         .app
-        .reinitialiser_identifiants(&staff, &identifiant, &source)
+        .reinitialiser_identifiants(&staff, &identifiant, remise, &source)
         .await?;
     Ok(Json(identifiants(&i)))
 }

@@ -45,6 +45,8 @@ const CODES: &[&str] = &[
     "compte_suspendu",
     "service_ferme",
     "fiche_refusee",
+    "lien_invalide",
+    "agent_desactive",
 ];
 
 /// A problem answer whose `code` is one of `codes`.

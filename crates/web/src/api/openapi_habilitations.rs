@@ -12,6 +12,14 @@ fn id() -> Value {
 
 /// The role's errors, plus the refusals of an act on a request: unknown request (404), a step its state
 /// forbids or a concurrent change (409), a bad form (422).
+/// The optional body choosing how new credentials are delivered (HB-3, HB-6).
+fn remise() -> Value {
+    json!({
+        "required": false,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Remise" } } }
+    })
+}
+
 fn erreurs_demande(conflits: &[&str], invalides: &[&str]) -> Vec<(&'static str, Value)> {
     let mut v = erreurs_personnel("habilitation");
     v.push((
@@ -135,13 +143,16 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "operationId": "accorderDemande",
                 "summary": "Accorder la demande et l'exécuter aussitôt : « Fait » (HB-2, HB-3, HB-5, HB-7, HB-10)",
                 "description": "En une transaction : un accès crée l'agent (identifiant produit depuis ses prénom et nom, \
-                    unique dans la caisse) avec son habilitation et un mot de passe provisoire à changer à la première \
-                    connexion, rendu ici une seule fois pour la remise sous pli ; il n'est conservé que haché et \
-                    n'apparaît dans aucune trace. Une modification change l'agent et son profil ; une suppression \
+                    unique dans la caisse) avec son habilitation. Ses identifiants lui parviennent selon `remise` : \
+                    `lien` (défaut, corps vide accepté) lui envoie par courriel son identifiant et un lien d'activation \
+                    à usage unique valable 24 heures, la réponse ne donnant que son adresse masquée ; `pli` rend ici, \
+                    une seule fois, un mot de passe provisoire à changer à la première connexion, pour la remise sous \
+                    pli. Ni le lien ni le mot de passe ne sont conservés en clair ni n'apparaissent dans une trace. Une modification change l'agent et son profil ; une suppression \
                     retire l'habilitation, désactive l'agent qui n'en a plus et ferme aussitôt ses sessions. Au-delà \
                     du plafond de la convention : 409 `plafond_atteint`.",
                 "tags": ["caisse"],
                 "parameters": id(),
+                "requestBody": remise(),
                 "responses": reponses(
                     ("200", json_de("La demande faite, et les identifiants d'un nouvel agent.", "DemandeAccordee")),
                     {
@@ -174,14 +185,16 @@ pub(crate) fn documenter(doc: &mut Value) {
         "/api/v1/caisse/utilisateurs/{identifiant}/reinitialisation": {
             "post": {
                 "operationId": "reinitialiserIdentifiants",
-                "summary": "Identifiants perdus ou volés : nouveau mot de passe provisoire (HB-6, rôle habilitation)",
+                "summary": "Identifiants perdus ou volés : nouveau lien d'activation ou mot de passe provisoire (HB-6, rôle habilitation)",
                 "description": "L'ancien mot de passe cesse aussitôt de fonctionner, toutes les sessions de l'agent sont \
-                    fermées ; le mot de passe provisoire n'est montré qu'ici, une fois, et doit être changé à la \
-                    connexion suivante.",
+                    fermées et ses liens d'activation non utilisés sont annulés. Selon `remise` : `lien` (défaut, corps \
+                    vide accepté) lui envoie un nouveau lien d'activation par courriel ; `pli` rend ici, une fois, un \
+                    mot de passe provisoire à changer à la connexion suivante.",
                 "tags": ["caisse"],
                 "parameters": [{ "name": "identifiant", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": remise(),
                 "responses": reponses(
-                    ("200", json_de("Les nouveaux identifiants, à remettre sous pli.", "Identifiants")),
+                    ("200", json_de("Les nouveaux identifiants : adresse du lien envoyé, ou mot de passe à remettre sous pli.", "Identifiants")),
                     {
                         let mut v = erreurs_acte_sensible("habilitation");
                         v.push(("404", probleme("Aucun agent de cet identifiant dans la caisse.", &["utilisateur_inconnu"])));
@@ -346,11 +359,34 @@ pub(crate) fn documenter(doc: &mut Value) {
             }
         },
         "Identifiants": {
+            "oneOf": [
+                {
+                    "type": "object", "additionalProperties": false,
+                    "required": ["identifiant", "remis", "courriel"],
+                    "description": "Lien d'activation envoyé par courriel à l'agent.",
+                    "properties": {
+                        "identifiant": texte,
+                        "remis": { "type": "string", "enum": ["lien"] },
+                        "courriel": { "type": "string", "description": "L'adresse de l'agent, masquée (a***@exemple.fr)." }
+                    }
+                },
+                {
+                    "type": "object", "additionalProperties": false,
+                    "required": ["identifiant", "remis", "mot_de_passe_provisoire"],
+                    "description": "Mot de passe provisoire pour un pli scellé, montré cette seule fois.",
+                    "properties": {
+                        "identifiant": texte,
+                        "remis": { "type": "string", "enum": ["pli"] },
+                        "mot_de_passe_provisoire": { "type": "string", "format": "password" }
+                    }
+                }
+            ]
+        },
+        "Remise": {
             "type": "object", "additionalProperties": false,
-            "required": ["identifiant", "mot_de_passe_provisoire"],
             "properties": {
-                "identifiant": texte,
-                "mot_de_passe_provisoire": { "type": "string", "format": "password" }
+                "remise": { "type": ["string", "null"], "enum": ["lien", "pli", null],
+                    "description": "`lien` (défaut) : lien d'activation par courriel ; `pli` : mot de passe provisoire montré une fois." }
             }
         },
         "DemandeAccordee": {

@@ -20,6 +20,8 @@ struct Accueil {
     csrf: String,
     delai_minutes: i64,
     expiree: bool,
+    /// HB-3: back from the activation page, the password chosen.
+    active: bool,
     erreur: Option<String>,
     caisse: String,
     identifiant: String,
@@ -28,6 +30,7 @@ struct Accueil {
 #[derive(Debug, Deserialize)]
 pub(crate) struct AccueilQuery {
     expiree: Option<String>,
+    active: Option<String>,
 }
 
 /// The login form's CSRF token, from the pre-session cookie; a new cookie when the browser has none.
@@ -59,7 +62,13 @@ pub(crate) async fn afficher(
     headers: HeaderMap,
     query: Result<Query<AccueilQuery>, QueryRejection>,
 ) -> Response {
-    let expiree = query.is_ok_and(|Query(q)| q.expiree.as_deref() == Some("1"));
+    let (expiree, active) = match query {
+        Ok(Query(q)) => (
+            q.expiree.as_deref() == Some("1"),
+            q.active.as_deref() == Some("1"),
+        ),
+        Err(_) => (false, false),
+    };
     page(
         &state,
         &headers,
@@ -69,6 +78,7 @@ pub(crate) async fn afficher(
             csrf: String::new(),
             delai_minutes: 0,
             expiree,
+            active,
             erreur: None,
             caisse: String::new(),
             identifiant: String::new(),
@@ -154,6 +164,7 @@ pub(crate) async fn connexion(
                     csrf: String::new(),
                     delai_minutes: 0,
                     expiree: false,
+                    active: false,
                     erreur: Some(erreur),
                     caisse: form.caisse,
                     identifiant: form.identifiant,

@@ -2,6 +2,7 @@
 //! form carries a CSRF token checked by [`crate::csrf::verify`]; the NIR travels only in POST bodies.
 
 mod accueil;
+mod activation;
 mod caisse;
 mod gestion;
 mod information;
@@ -25,6 +26,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(accueil::afficher))
         .route("/connexion", post(accueil::connexion))
+        .route("/activation", get(activation::afficher).post(activation::activer))
         .route(
             "/mot-de-passe",
             get(mot_de_passe::afficher).post(mot_de_passe::changer),

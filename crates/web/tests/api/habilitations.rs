@@ -79,10 +79,11 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Records and grants an access request; the grant's answer.
+    /// Records and grants an access request, credentials for a sealed letter; the grant's answer.
     async fn accorder_acces(&self, token: &str, body: &Value) -> reqwest::Response {
         let d = self.demande_ok(token, body).await;
-        self.acte(token, &d["id"], "accorder", &json!({})).await
+        self.acte(token, &d["id"], "accorder", &json!({"remise": "pli"}))
+            .await
     }
 
     /// Every trace, as one text: to look for what must never be there.
@@ -606,7 +607,7 @@ async fn hb_6_lost_credentials_the_old_password_and_every_session_end_at_once() 
         (StatusCode::NOT_FOUND, Some("utilisateur_inconnu"))
     );
 
-    let res = app.post_json(&url, Some(&hab), &json!({})).await;
+    let res = app.post_json(&url, Some(&hab), &json!({"remise": "pli"})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let nouveaux: Value = res.json().await.unwrap();
     assert_eq!(nouveaux["identifiant"], AGENT);

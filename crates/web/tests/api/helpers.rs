@@ -2,6 +2,7 @@
 //! router served on 127.0.0.1:0.
 
 use chrono::{DateTime, Utc};
+use partage_app::messagerie::Memoire;
 use partage_app::{App, ManualClock, Settings};
 use partage_domain::Nir;
 use partage_store::{Store, StoredTrace};
@@ -145,6 +146,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// No cookies, no redirects followed: every answer is seen as sent.
     pub http: reqwest::Client,
+    /// Every mail the application sent (activation links), oldest first.
+    pub courriels: Memoire,
     _backend: BackendGuard,
 }
 
@@ -181,9 +184,11 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
 pub async fn spawn_app_settings(config: WebConfig, settings: Settings) -> TestApp {
     let (store, guard) = backend().await;
     let clock = ManualClock::at(t0());
+    let courriels = Memoire::new();
     let app = App::new(store.clone(), Arc::new(clock.clone()), settings)
         .await
-        .unwrap();
+        .unwrap()
+        .avec_messagerie(Arc::new(courriels.clone()));
     app.import_jsonl(Box::new(std::io::Cursor::new(fixture().into_bytes())))
         .await
         .unwrap();
@@ -195,6 +200,7 @@ pub async fn spawn_app_settings(config: WebConfig, settings: Settings) -> TestAp
         base: format!("http://{addr}"),
         clock,
         store,
+        courriels,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

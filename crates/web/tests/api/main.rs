@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abus;
+mod activation;
 mod avenants;
 mod caisse;
 mod consultation;

@@ -335,7 +335,14 @@ async fn hb_3_pages_a_grant_shows_the_password_once_and_the_notification_never()
     let app = spawn_app().await;
     let browser = staff_browser(&app, "lmoreau", "habilitation").await;
     let chemin = enregistrer(&app, &browser, &champs()).await;
-    let res = poster(&app, &browser, &chemin, &format!("{chemin}/accorder"), &[]).await;
+    let res = poster(
+        &app,
+        &browser,
+        &chemin,
+        &format!("{chemin}/accorder"),
+        &[("remise", "pli")],
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["cache-control"], "no-store");
     assert!(!res.url().as_str().contains("mot"), "never in a URL");
@@ -473,7 +480,7 @@ async fn hb_6_pages_lost_credentials_the_old_password_ends_and_the_new_one_is_sh
         &browser,
         &chemin,
         &format!("{chemin}/reinitialisation"),
-        &[],
+        &[("remise", "pli")],
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);

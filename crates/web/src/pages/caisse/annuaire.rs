@@ -2,10 +2,10 @@
 //! agent's lost or stolen credentials (HB-6): the old password stops working and every session of the
 //! agent ends at once; the new temporary password is shown once, for the sealed letter.
 
-use super::demandes::{remettre, IdentifiantsRemis, NOTIFICATION_SCELLEE};
+use super::demandes::{remis, ChoixRemise};
 use super::{erreur, page_ou_erreur, NavCaisse, StaffPage, StaffSession};
 use crate::extract::Source;
-use crate::pages::rendre;
+use crate::pages::{rendre, PageForm};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use partage_app::habilitations::Extranaute;
 use partage_domain::{Bouquet, Identifiant};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 /// One partner of the directory with his agents, in the store's order.
@@ -145,27 +144,30 @@ pub(crate) async fn reinitialiser(
     Source(source): Source,
     StaffPage(session): StaffPage,
     Path(brut): Path<String>,
+    PageForm(choix): PageForm<ChoixRemise>,
 ) -> Response {
     let i = match identifiant(&brut, &session) {
         Ok(i) => i,
         Err(page) => return *page,
     };
     let retour = format!("/caisse/utilisateurs/{}", i.as_str());
-    match state
-        .app
-        .reinitialiser_identifiants(&session.staff, i.as_str(), &source)
-        .await
-    {
-        Ok(nouveaux) => remettre(&IdentifiantsRemis {
-            nav: session.nav(),
-            titre: "Identifiants réinitialisés",
-            objet: NOTIFICATION_SCELLEE,
-            identifiant: nouveaux.identifiant.as_str(),
-            mot_de_passe: nouveaux.mot_de_passe_provisoire.expose_secret(),
-            caisse: session.staff.personnel.caisse.as_str(),
-            demande: None,
-            retour: "/caisse/extranautes",
-        }),
+    let outcome = match choix.remise() {
+        Ok(remise) => {
+            state
+                .app
+                .reinitialiser_identifiants(&session.staff, i.as_str(), remise, &source)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(nouveaux) => remis(
+            &session,
+            "Identifiants réinitialisés",
+            &nouveaux,
+            None,
+            "/caisse/extranautes",
+        ),
         Err(e) => erreur(e, Some(session.nav()), &retour),
     }
 }

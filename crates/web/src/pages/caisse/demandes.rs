@@ -15,7 +15,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use partage_app::habilitations::{
-    etat_code, DemandeAccordee, DemandeEnregistree, FormulaireDemande, Identifiants, RefusHabilitation, ETATS,
+    etat_code, DemandeAccordee, DemandeEnregistree, FormulaireDemande, Identifiants, RefusHabilitation,
+    Remis, Remise, ETATS,
 };
 use partage_app::AppError;
 use partage_domain::demande::{Acteur, AgentDemande, DemandeRefusee, EtatDemande, Signature};
@@ -415,12 +416,70 @@ pub(crate) struct IdentifiantsRemis<'a> {
 pub(crate) const NOTIFICATION_SCELLEE: &str = "Notification d'habilitation — pli cacheté";
 
 /// Renders the credentials page, never stored by a browser or a proxy.
-pub(crate) fn remettre(page: &IdentifiantsRemis<'_>) -> Response {
+pub(crate) fn remettre(page: &impl Template) -> Response {
     let mut response = rendre(StatusCode::OK, page);
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// The answer to new credentials sent by link (HB-3, HB-6): the masked address, never the link.
+#[derive(Template)]
+#[template(path = "caisse/lien_envoye.html")]
+pub(crate) struct LienEnvoye<'a> {
+    pub nav: NavCaisse,
+    pub titre: &'a str,
+    pub identifiant: &'a str,
+    pub courriel: &'a str,
+    pub caisse: &'a str,
+    pub retour: &'a str,
+}
+
+/// The delivery chosen on a grant or reset form: `lien` (default) or `pli`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ChoixRemise {
+    #[serde(default)]
+    remise: String,
+}
+
+impl ChoixRemise {
+    pub(crate) fn remise(&self) -> Result<Remise, AppError> {
+        Remise::parse(&self.remise)
+    }
+}
+
+/// New credentials as the caisse agent sees them: the masked address of the link, or the sealed letter.
+pub(crate) fn remis(
+    session: &StaffSession,
+    titre: &str,
+    identifiants: &Identifiants,
+    demande: Option<Fiche>,
+    retour: &str,
+) -> Response {
+    let caisse = session.staff.personnel.caisse.as_str();
+    match &identifiants.remis {
+        Remis::Lien { courriel_masque } => remettre(&LienEnvoye {
+            nav: session.nav(),
+            titre,
+            identifiant: identifiants.identifiant.as_str(),
+            courriel: courriel_masque,
+            caisse,
+            retour,
+        }),
+        Remis::Pli {
+            mot_de_passe_provisoire,
+        } => remettre(&IdentifiantsRemis {
+            nav: session.nav(),
+            titre,
+            objet: NOTIFICATION_SCELLEE,
+            identifiant: identifiants.identifiant.as_str(),
+            mot_de_passe: mot_de_passe_provisoire.expose_secret(),
+            caisse,
+            demande,
+            retour,
+        }),
+    }
 }
 
 /// HB-2, HB-3, HB-5, HB-7: grants a submitted request and carries it out. A sensitive act: without a
@@ -430,29 +489,32 @@ pub(crate) async fn accorder(
     Source(source): Source,
     StaffPage(session): StaffPage,
     Path(id): Path<String>,
+    PageForm(choix): PageForm<ChoixRemise>,
 ) -> Response {
     let id = match numero_ou_erreur(&id, &session) {
         Ok(n) => n,
         Err(page) => return *page,
     };
-    match state.app.accorder_demande(&session.staff, id, &source).await {
+    let outcome = match choix.remise() {
+        Ok(remise) => {
+            state
+                .app
+                .accorder_demande(&session.staff, id, remise, &source)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(DemandeAccordee {
             demande,
-            identifiants:
-                Some(Identifiants {
-                    identifiant,
-                    mot_de_passe_provisoire,
-                }),
-        }) => remettre(&IdentifiantsRemis {
-            nav: session.nav(),
-            titre: "Habilitation accordée",
-            objet: NOTIFICATION_SCELLEE,
-            identifiant: identifiant.as_str(),
-            mot_de_passe: mot_de_passe_provisoire.expose_secret(),
-            caisse: session.staff.personnel.caisse.as_str(),
-            demande: Some(Fiche::de(&demande)),
-            retour: &format!("/caisse/demandes/{id}"),
-        }),
+            identifiants: Some(nouveaux),
+        }) => remis(
+            &session,
+            "Habilitation accordée",
+            &nouveaux,
+            Some(Fiche::de(&demande)),
+            &format!("/caisse/demandes/{id}"),
+        ),
         Ok(DemandeAccordee { demande, .. }) => {
             apres_etape(&state, &session, id, &source, "accorder", Ok(demande)).await
         }
