@@ -5,6 +5,7 @@ mod conventions;
 mod demo;
 mod demo_data;
 mod deverrouiller;
+mod habilitations;
 mod import;
 mod migrate;
 mod partenaires;
@@ -58,6 +59,8 @@ enum Command {
         #[command(subcommand)]
         command: conventions::ConventionsCommand,
     },
+    /// Les demandes d'habilitation, traitées au nom d'un membre du personnel (rôle habilitation).
+    Habilitations(habilitations::HabilitationsArgs),
     /// Les traces.
     Traces {
         #[command(subcommand)]
@@ -84,6 +87,7 @@ async fn main() -> std::process::ExitCode {
         Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
         Command::Partenaires { command } => partenaires::run(&cli.database_url, command).await,
         Command::Conventions { command } => conventions::run(&cli.database_url, command).await,
+        Command::Habilitations(args) => habilitations::run(&cli.database_url, args).await,
         Command::Traces { command } => traces::run(&cli.database_url, command).await,
     };
     match result {
