@@ -129,10 +129,12 @@ fn remis(i: &Identifiants) -> String {
 
 #[allow(clippy::print_stdout)] // The list and the credentials are the command's output.
 pub async fn run(database_url: &str, args: HabilitationsArgs) -> anyhow::Result<ExitCode> {
-    let mut settings = partage_app::Settings::default();
-    settings.courriel = args
-        .courriel
-        .courriel(partage_app::Courriel::default().url_publique);
+    let settings = partage_app::Settings {
+        courriel: args
+            .courriel
+            .courriel(partage_app::Courriel::default().url_publique),
+        ..partage_app::Settings::default()
+    };
     let app = crate::config::open_app(database_url, settings)
         .await?
         .avec_messagerie(args.courriel.messagerie(&args.data_dir)?);
