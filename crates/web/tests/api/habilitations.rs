@@ -754,6 +754,44 @@ pub(crate) fn acte_delegue() -> Value {
 }
 
 #[tokio::test]
+async fn hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant() {
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    // Another agent of the same partner cannot be a second principal: refused, naming the holder.
+    let (status, body) = problem(
+        app.put_json(
+            &format!("/api/v1/caisse/utilisateurs/{AGENT_SANS}/administrateur"),
+            &hab,
+            &json!({ "administrateur": "principal" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("role_deja_tenu"))
+    );
+    assert!(body["detail"].as_str().unwrap().contains(AGENT), "{body}");
+    // He may be the suppléant, and the principal once the role is given up.
+    assert_eq!(
+        app.administrateur(&hab, AGENT_SANS, json!("suppleant")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!(null)).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT_SANS, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
 async fn hb_9_a_delegated_administrator_manages_his_own_organisations_habilitations() {
     let app = spawn_app().await;
     let hab = app.hab().await;
