@@ -2,7 +2,7 @@
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
 mod caisse;
-mod caisse_abus;
+pub(crate) mod caisse_abus;
 mod caisse_avenants;
 pub(crate) mod caisse_bilan;
 pub(crate) mod caisse_conventions;

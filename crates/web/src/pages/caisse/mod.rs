@@ -76,6 +76,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/caisse/statistiques", get(statistiques::afficher))
         .route("/caisse/statistiques/export", get(statistiques::exporter))
         .route("/caisse/gestion-deleguee", get(gestion_deleguee::afficher))
+        .route("/caisse/gestion-deleguee/export", get(gestion_deleguee::exporter))
         .route(
             "/caisse/dossiers/consultations",
             get(consultations::afficher).post(consultations::rechercher),
