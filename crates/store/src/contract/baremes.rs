@@ -71,10 +71,16 @@ pub async fn bq_psu_fee_a_period_added_in_the_back_office_replaces_only_what_was
     let y2026 = of(&bareme(CAISSE_A, "2026-01-01", None, "810.00"));
 
     // A caisse without a barème: the first period.
-    assert!(store.remplacer_baremes_psu(a, &[], &[y2025.clone()]).await.unwrap());
+    assert!(store
+        .remplacer_baremes_psu(a, &[], &[y2025.clone()])
+        .await
+        .unwrap());
     assert_eq!(store.baremes_psu(a).await.unwrap(), vec![y2025.clone()]);
     // Against a stale read, nothing is written.
-    assert!(!store.remplacer_baremes_psu(a, &[], &[y2026.clone()]).await.unwrap());
+    assert!(!store
+        .remplacer_baremes_psu(a, &[], &[y2026.clone()])
+        .await
+        .unwrap());
     assert_eq!(store.baremes_psu(a).await.unwrap(), vec![y2025.clone()]);
     // Against what is stored, the new list replaces it.
     let deux = vec![y2025.clone(), y2026.clone()];

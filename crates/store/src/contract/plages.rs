@@ -28,8 +28,14 @@ pub async fn co_7_each_caisse_keeps_its_own_window_per_bouquet(store: &dyn Store
     store.definir_plage(a, &psu).await.unwrap();
     store.definir_plage(a, &qf).await.unwrap();
     // Listed in the order of the bouquets, QF first.
-    assert_eq!(store.plages_caisse(a).await.unwrap(), vec![qf.clone(), psu.clone()]);
-    assert_eq!(store.plage_caisse(a, Bouquet::Psu).await.unwrap(), Some(psu.plage));
+    assert_eq!(
+        store.plages_caisse(a).await.unwrap(),
+        vec![qf.clone(), psu.clone()]
+    );
+    assert_eq!(
+        store.plage_caisse(a, Bouquet::Psu).await.unwrap(),
+        Some(psu.plage)
+    );
     assert_eq!(store.plage_caisse(a, Bouquet::Rsacg).await.unwrap(), None);
     // The other caisse sees none of it.
     assert!(store.plages_caisse(b).await.unwrap().is_empty());
@@ -38,7 +44,10 @@ pub async fn co_7_each_caisse_keeps_its_own_window_per_bouquet(store: &dyn Store
     // Setting it again replaces it, with its author.
     let psu2 = plage(Bouquet::Psu, "00:00-23:59", "admin-bis", 3);
     store.definir_plage(a, &psu2).await.unwrap();
-    assert_eq!(store.plages_caisse(a).await.unwrap(), vec![qf.clone(), psu2.clone()]);
+    assert_eq!(
+        store.plages_caisse(a).await.unwrap(),
+        vec![qf.clone(), psu2.clone()]
+    );
 
     // Removing it brings the default back; removing it twice says there was nothing left.
     assert!(store.retirer_plage(a, Bouquet::Psu).await.unwrap());
