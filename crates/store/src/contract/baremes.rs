@@ -72,13 +72,13 @@ pub async fn bq_psu_fee_a_period_added_in_the_back_office_replaces_only_what_was
 
     // A caisse without a barème: the first period.
     assert!(store
-        .remplacer_baremes_psu(a, &[], &[y2025.clone()])
+        .remplacer_baremes_psu(a, &[], std::slice::from_ref(&y2025))
         .await
         .unwrap());
     assert_eq!(store.baremes_psu(a).await.unwrap(), vec![y2025.clone()]);
     // Against a stale read, nothing is written.
     assert!(!store
-        .remplacer_baremes_psu(a, &[], &[y2026.clone()])
+        .remplacer_baremes_psu(a, &[], std::slice::from_ref(&y2026))
         .await
         .unwrap());
     assert_eq!(store.baremes_psu(a).await.unwrap(), vec![y2025.clone()]);
