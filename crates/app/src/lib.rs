@@ -5,6 +5,7 @@ pub mod abus;
 pub mod audit;
 pub mod auth;
 pub mod avenants;
+pub mod baremes;
 pub mod bilan;
 pub mod clock;
 pub mod consult;
@@ -19,6 +20,7 @@ pub mod journal;
 pub mod mcp;
 pub mod partenaires;
 pub mod personnel;
+pub mod plages;
 pub mod psu;
 pub mod registre;
 pub mod releve;
@@ -46,7 +48,8 @@ pub struct Settings {
     pub verrouillage: partage_domain::verrouillage::Politique,
     /// Consultations per second and burst, per user (security, part 3).
     pub consultations: partage_domain::debit::Politique,
-    /// CO-7: bouquets open only within a daily window; a bouquet not listed is open all day.
+    /// CO-7: bouquets open only within a daily window, unless the caisse set its own (see [`plages`]); a
+    /// bouquet listed nowhere is open all day.
     pub plages: Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>,
 }
 

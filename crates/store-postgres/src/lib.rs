@@ -16,6 +16,7 @@ mod import;
 mod mots_de_passe;
 mod partenaires;
 mod personnel;
+mod plages;
 mod supervision;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

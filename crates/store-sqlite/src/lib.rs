@@ -21,6 +21,7 @@ mod import;
 mod mots_de_passe;
 mod partenaires;
 mod personnel;
+mod plages;
 mod supervision;
 mod trace_log;
 mod verrouillage;

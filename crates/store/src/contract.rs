@@ -48,6 +48,7 @@ pub mod cycles;
 pub mod habilitations;
 pub mod partenaires;
 pub mod personnel;
+pub mod plages;
 pub mod supervision;
 pub use abus::*;
 pub use baremes::*;
@@ -55,6 +56,7 @@ pub use cycles::*;
 pub use habilitations::*;
 pub use partenaires::*;
 pub use personnel::*;
+pub use plages::*;
 pub use supervision::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
@@ -176,8 +178,10 @@ macro_rules! contract_tests {
             su_1_alerts_are_raised_once_per_rule_day_and_subject,
             su_1_surveillance_is_kept_as_a_history,
             bq_psu_fee_bareme_is_kept_per_caisse_and_replaced_by_a_reimport,
+            bq_psu_fee_a_period_added_in_the_back_office_replaces_only_what_was_read,
             ten_1_partner_fiches_are_kept_whole_within_their_caisse,
             cv_1_the_caisses_conventions_are_listed_with_their_partner,
+            co_7_each_caisse_keeps_its_own_window_per_bouquet,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

@@ -32,6 +32,7 @@ pub use verrouillage::LoginThrottle;
 pub mod abus;
 pub mod baremes;
 pub mod personnel;
+pub mod plages;
 pub mod supervision;
 pub mod trace_log;
 
@@ -282,6 +283,7 @@ pub trait Store:
     + habilitations::Habilitations
     + baremes::Baremes
     + partenaires::Partenaires
+    + plages::Plages
     + Send
     + Sync
     + fmt::Debug

@@ -45,6 +45,8 @@ const CODES: &[&str] = &[
     "compte_suspendu",
     "service_ferme",
     "fiche_refusee",
+    "plage_invalide",
+    "bareme_refuse",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -224,6 +226,8 @@ pub fn document() -> Value {
     super::openapi_habilitations::documenter(&mut doc);
     super::openapi_rsacg::documenter(&mut doc);
     super::openapi_partenaires::documenter(&mut doc);
+    super::caisse_plages::documenter(&mut doc);
+    super::caisse_baremes::documenter(&mut doc);
     super::journal::documenter(&mut doc);
     doc
 }

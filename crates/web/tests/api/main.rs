@@ -10,6 +10,7 @@
 
 mod abus;
 mod avenants;
+mod baremes;
 mod caisse;
 mod consultation;
 mod cycle;

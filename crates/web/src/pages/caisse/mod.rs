@@ -8,6 +8,7 @@
 
 mod abus;
 mod annuaire;
+mod baremes;
 mod bilan;
 mod consultations;
 mod conventions;
@@ -18,6 +19,7 @@ mod gestion_deleguee;
 mod mot_de_passe;
 mod partenaires;
 mod personnels;
+mod plages;
 mod reauthentification;
 mod statistiques;
 mod supervision;
@@ -102,6 +104,13 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/personnels/double-facteur",
             post(personnels::double_facteur),
         )
+        .route(
+            "/caisse/baremes-psu",
+            get(baremes::afficher).post(baremes::ajouter),
+        )
+        .route("/caisse/plages", get(plages::afficher))
+        .route("/caisse/plages/{bouquet}", post(plages::definir))
+        .route("/caisse/plages/{bouquet}/retrait", post(plages::retirer))
         .route("/caisse/extranautes", get(annuaire::extranautes))
         .route("/caisse/utilisateurs/{identifiant}", get(annuaire::utilisateur))
         .route(
