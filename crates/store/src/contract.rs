@@ -154,6 +154,8 @@ macro_rules! contract_tests {
             cv_7_versions_are_kept_once_and_the_last_bouquets_apply,
             cv_11_breach_notifications_are_listed_per_convention,
             cv_9_declared_sub_contractors_are_listed_per_convention,
+            cv_8_one_attestation_of_return_or_destruction_per_convention,
+            cv_2_a_draft_is_created_once_with_its_cycle_and_no_access,
             au_1_previous_password_hashes_are_kept_five_newest_first,
             au_1_password_context_holds_the_users_own_words,
             au_1_a_password_change_can_be_required_again,

@@ -80,7 +80,7 @@ impl TestApp {
     }
 
     /// Records and grants an access request; the grant's answer.
-    async fn accorder_acces(&self, token: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn accorder_acces(&self, token: &str, body: &Value) -> reqwest::Response {
         let d = self.demande_ok(token, body).await;
         self.acte(token, &d["id"], "accorder", &json!({})).await
     }

@@ -121,9 +121,16 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/partenaires",
             get(partenaires::lister).post(partenaires::creer),
         )
-        .route("/caisse/conventions", get(conventions::lister))
+        .route(
+            "/caisse/conventions",
+            get(conventions::lister).post(conventions::creer),
+        )
         .route("/caisse/conventions/{numero}", get(conventions::detail))
         .route("/caisse/conventions/{numero}/actes", post(conventions::agir))
+        .route(
+            "/caisse/conventions/{numero}/attestation",
+            post(conventions::attester),
+        )
         .route("/caisse/partenaires/nouveau", get(partenaires::nouveau))
         .route("/caisse/partenaires/{tiers}", get(partenaires::detail))
         .route(
