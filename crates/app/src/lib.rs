@@ -22,6 +22,7 @@ pub mod personnel;
 pub mod psu;
 pub mod registre;
 pub mod releve;
+pub mod retention;
 pub mod rsacg;
 pub mod secrets;
 pub mod supervision;
@@ -48,6 +49,8 @@ pub struct Settings {
     pub consultations: partage_domain::debit::Politique,
     /// CO-7: bouquets open only within a daily window; a bouquet not listed is open all day.
     pub plages: Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>,
+    /// How long traces are kept before the purge blanks them (issue #6, part 9).
+    pub retention: partage_domain::retention::Retention,
 }
 
 /// The application: cheap to clone, shared by every request.

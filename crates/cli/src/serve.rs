@@ -52,6 +52,8 @@ pub struct ServeArgs {
     /// au moins de 5 h à 23 h ; un bouquet absent est ouvert toute la journée.
     #[arg(long, env = "PARTAGE_PLAGES", value_parser = plages, default_value = "")]
     pub plages: Plages,
+    #[command(flatten)]
+    pub retention: crate::config::RetentionArgs,
 }
 
 /// The opening windows given on the command line.
@@ -94,6 +96,7 @@ impl ServeArgs {
                 rafale: self.consultations_rafale,
             },
             plages: self.plages.0.clone(),
+            retention: self.retention.retention,
             ..Settings::default()
         }
     }
