@@ -24,6 +24,7 @@ pub mod plages;
 pub mod psu;
 pub mod registre;
 pub mod releve;
+pub mod retention;
 pub mod rsacg;
 pub mod secrets;
 pub mod supervision;
@@ -51,6 +52,8 @@ pub struct Settings {
     /// CO-7: bouquets open only within a daily window, unless the caisse set its own (see [`plages`]); a
     /// bouquet listed nowhere is open all day.
     pub plages: Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>,
+    /// How long traces are kept before the purge blanks them (issue #6, part 9).
+    pub retention: partage_domain::retention::Retention,
 }
 
 /// The application: cheap to clone, shared by every request.

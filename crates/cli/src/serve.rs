@@ -53,6 +53,8 @@ pub struct ServeArgs {
     /// peut fixer la sienne pour chaque bouquet (rôle admin, /caisse/plages).
     #[arg(long, env = "PARTAGE_PLAGES", value_parser = plages, default_value = "")]
     pub plages: Plages,
+    #[command(flatten)]
+    pub retention: crate::config::RetentionArgs,
 }
 
 /// The opening windows given on the command line.
@@ -95,6 +97,7 @@ impl ServeArgs {
                 rafale: self.consultations_rafale,
             },
             plages: self.plages.0.clone(),
+            retention: self.retention.retention,
             ..Settings::default()
         }
     }

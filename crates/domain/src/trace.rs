@@ -33,6 +33,9 @@ pub enum Action {
     Suspension,
     LeveeSuspension,
     ReleveConsultations,
+    /// Retention (issue #6, part 9): a run of the purge of traces past the retention period; `rubriques`
+    /// says how many and up to which instant.
+    PurgeTraces,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -105,6 +108,7 @@ impl Action {
             Action::Suspension => "suspension",
             Action::LeveeSuspension => "levee_suspension",
             Action::ReleveConsultations => "releve_consultations",
+            Action::PurgeTraces => "purge_traces",
         }
     }
 }

@@ -28,7 +28,12 @@ use partage_domain::{
 };
 use std::future::Future;
 
+pub mod retention;
 pub mod trace_log;
+pub use retention::{
+    tr_2_retention_purges_old_covered_traces_and_the_log_still_verifies,
+    tr_2_retention_without_checkpoint_purges_nothing,
+};
 use std::sync::Arc;
 pub use trace_log::{
     by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
@@ -149,6 +154,8 @@ macro_rules! contract_tests {
             by_2_no_proof_before_the_first_checkpoint,
             tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
             tr_2_checkpoint_with_another_key_is_refused,
+            tr_2_retention_purges_old_covered_traces_and_the_log_still_verifies,
+            tr_2_retention_without_checkpoint_purges_nothing,
             cv_8_a_transition_moves_state_history_and_access_together,
             cv_3_concurrent_writers_of_one_revision_apply_it_once,
             cv_7_versions_are_kept_once_and_the_last_bouquets_apply,

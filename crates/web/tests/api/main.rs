@@ -34,6 +34,7 @@ mod plage;
 mod psu;
 mod reauthentification;
 mod requetes;
+mod retention;
 mod rsacg;
 mod securite;
 mod session;
