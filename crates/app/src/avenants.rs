@@ -1,9 +1,11 @@
 //! A convention's versions and avenants in the back office (SPEC CV-7): the history of versions, and the
 //! recording of an avenant signed by both parties (role `conventions`), traced like every staff act.
 
+use crate::conventions::cycle_de;
 use crate::personnel::Staff;
 use crate::{App, AppError};
 use partage_domain::avenants::{Avenant, Contenu, SousTraitant, Violation};
+use partage_domain::cycle::Etat;
 use partage_domain::personnel::Role;
 use partage_domain::trace::Resultat;
 pub use partage_store::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
@@ -76,8 +78,9 @@ impl App {
     }
 
     /// Records an avenant as the convention's next version (role `conventions`). Refused, writing nothing,
-    /// when a signature is missing or in the future, when it changes nothing (a test or experiment period
-    /// needs no avenant), or when another avenant was recorded meanwhile. Returns the versions.
+    /// on an ended convention, when a signature is missing or in the future, when it changes nothing (a test
+    /// or experiment period needs no avenant), or when another avenant was recorded meanwhile. The new
+    /// version's bouquets, cap and gestion mode apply to the live convention at once. Returns the versions.
     pub async fn enregistrer_avenant(
         &self,
         staff: &Staff,
@@ -97,6 +100,11 @@ impl App {
         avenant: Avenant,
     ) -> Result<Vec<VersionRecord>, AppError> {
         let c = self.convention_de_la_caisse(staff, numero).await?;
+        if let Etat::Terminee { le, .. } = cycle_de(&c, self.clock.today()).etat {
+            return Err(AppError::AvenantRefuse(format!(
+                "la convention a pris fin le {le} : un avenant ne peut plus la modifier"
+            )));
+        }
         let premiere = self.store.versions(c.id).await?.is_empty();
         let mut versions = self.versions_de(&c).await?;
         let Some(en_vigueur) = versions.last() else {

@@ -5,12 +5,16 @@
 use crate::personnel::Staff;
 use crate::{App, AppError};
 use chrono::NaiveDate;
+use partage_domain::avenants::Attestation;
 use partage_domain::cycle::{Cycle, Etat, Modele, MotifFin};
 use partage_domain::gestion::{acces, prochaine_echeance, Acte, Document};
+use partage_domain::habilitation::Gestion;
 use partage_domain::personnel::Role;
-use partage_domain::trace::Resultat;
-use partage_domain::{NumeroConvention, Regime};
-use partage_store::cycles::{ConventionCycle, TransitionRecord};
+use partage_domain::trace::{Action, Resultat};
+use partage_domain::{Bouquet, NumeroConvention, NumeroTiers, Regime};
+use partage_store::avenants::AttestationRecord;
+use partage_store::cycles::{ConventionCycle, CreationRefusee, NouvelleConvention, TransitionRecord};
+use partage_store::CaisseId;
 
 /// A convention and its recorded history, as the staff see it.
 #[derive(Debug, Clone)]
@@ -19,11 +23,21 @@ pub struct ConventionDetail {
     /// The current state: recorded, or derived from the imported dates.
     pub cycle: Cycle,
     pub historique: Vec<TransitionRecord>,
+    /// CV-8: the partner's attestation of return or destruction of the data, once recorded.
+    pub attestation: Option<AttestationRecord>,
 }
 
-/// The cycle of a convention: the recorded one, or for an imported convention the one its dates imply,
-/// with the model of its caisse's conventions, brought up to `jour`.
+/// The cycle of a convention as it stands on `jour`: what time alone did since the last recorded
+/// transition is applied, so an end that took effect at midnight shows at once, before any tick records it.
 pub fn cycle_de(c: &ConventionCycle, jour: NaiveDate) -> Cycle {
+    let mut cycle = cycle_enregistre(c, jour);
+    cycle.avancer(jour);
+    cycle
+}
+
+/// The recorded cycle of a convention, or for an imported convention the one its dates imply, with the
+/// model of its caisse's conventions, brought up to `jour`.
+fn cycle_enregistre(c: &ConventionCycle, jour: NaiveDate) -> Cycle {
     if let Some(cycle) = c.cycle {
         return cycle;
     }
@@ -52,7 +66,195 @@ pub fn cycle_de(c: &ConventionCycle, jour: NaiveDate) -> Cycle {
     cycle
 }
 
+/// A convention as the staff create it in draft (issue 3, part 3). Its model (delays, CV-3 to CV-6) is the
+/// one of the caisse's régime; its échéances follow from the signature by both parties (CV-3); its
+/// départements are the partner's champ de compétence (TEN-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConventionACreer {
+    pub numero: String,
+    /// N° tiers of a partner of the caisse's référentiel.
+    pub partenaire: String,
+    pub bouquets: Vec<Bouquet>,
+    pub plafond_habilitations: Option<u32>,
+    /// `centralisee` or `deleguee`; `None`: the default of the caisse (CV-12).
+    pub gestion: Option<String>,
+}
+
+/// Checks what was typed; the store's record or every French reason at once.
+fn verifier_creation(c: &ConventionACreer, creee_le: NaiveDate) -> Result<NouvelleConvention, AppError> {
+    let mut erreurs = Vec::new();
+    let numero = NumeroConvention::parse(c.numero.trim()).map_err(|e| erreurs.push(format!("numéro : {e}")));
+    let partenaire =
+        NumeroTiers::parse(c.partenaire.trim()).map_err(|e| erreurs.push(format!("partenaire : {e}")));
+    let mut bouquets = c.bouquets.clone();
+    bouquets.sort();
+    bouquets.dedup();
+    if bouquets.is_empty() {
+        erreurs.push("une convention ouvre au moins un bouquet de services".to_owned());
+    }
+    if c.plafond_habilitations.is_some_and(|p| p > 100_000) {
+        erreurs.push("le plafond d'habilitations est de 100 000 au plus".to_owned());
+    }
+    let gestion = match c.gestion.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        None => None,
+        Some(g) => match Gestion::parse(g) {
+            Some(g) => Some(g),
+            None => {
+                erreurs.push(format!(
+                    "mode de gestion inconnu « {} » : centralisee ou deleguee",
+                    g.chars().take(20).collect::<String>()
+                ));
+                None
+            }
+        },
+    };
+    match (numero, partenaire) {
+        (Ok(numero), Ok(partenaire)) if erreurs.is_empty() => Ok(NouvelleConvention {
+            numero,
+            partenaire,
+            bouquets,
+            plafond_habilitations: c.plafond_habilitations,
+            gestion,
+            creee_le,
+        }),
+        _ => Err(AppError::RequeteInvalide(erreurs.join(" ; "))),
+    }
+}
+
 impl App {
+    /// Creates a convention in draft for a partner of the référentiel (role `conventions`); the acts
+    /// (signatures, CNIL formality) then take it to "in force". Refused, writing nothing: a number or a
+    /// partner badly typed, no bouquet, an unknown gestion mode, a partner unknown in the caisse, a number
+    /// the caisse already uses.
+    pub async fn creer_convention(
+        &self,
+        staff: &Staff,
+        convention: &ConventionACreer,
+        source: &str,
+    ) -> Result<ConventionDetail, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let outcome = self
+            .ecrire_convention(
+                staff.personnel.caisse_id,
+                staff.personnel.regime,
+                staff.personnel.identifiant.as_str(),
+                convention,
+            )
+            .await;
+        let resultat = if outcome.is_ok() {
+            Resultat::Succes
+        } else {
+            Resultat::Refuse
+        };
+        self.tracer_gestion(staff, resultat, source).await?;
+        let numero = outcome?;
+        self.convention_detail(staff, numero.as_str(), source).await
+    }
+
+    async fn ecrire_convention(
+        &self,
+        caisse: CaisseId,
+        regime: Regime,
+        par: &str,
+        convention: &ConventionACreer,
+    ) -> Result<NumeroConvention, AppError> {
+        let aujourdhui = self.clock.today();
+        let nouvelle = verifier_creation(convention, aujourdhui)?;
+        let modele = match regime {
+            Regime::Caf => Modele::CAF,
+            Regime::Msa => Modele::MSA,
+        };
+        let transition = TransitionRecord {
+            acte: "creer".into(),
+            cycle: Cycle::nouveau(modele),
+            par: Some(par.to_owned()),
+            horodatage: self.clock.now(),
+            date_effet: aujourdhui,
+            document: None,
+        };
+        match self
+            .store
+            .create_convention(caisse, &nouvelle, &transition)
+            .await?
+        {
+            Ok(_) => Ok(nouvelle.numero),
+            Err(CreationRefusee::PartenaireInconnu) => Err(AppError::Introuvable(format!(
+                "aucun partenaire n° tiers {} dans le référentiel de votre caisse",
+                nouvelle.partenaire
+            ))),
+            Err(CreationRefusee::NumeroPris) => Err(AppError::DejaExistant(format!(
+                "la convention n° {} existe déjà dans votre caisse",
+                nouvelle.numero
+            ))),
+        }
+    }
+
+    /// [`App::creer_convention`] from the command line, in the name of `par`, an active staff account of
+    /// the caisse with the role `conventions`. Traced like the same act in the back office.
+    pub async fn creer_convention_en_ligne_de_commande(
+        &self,
+        caisse: &str,
+        par: &str,
+        convention: &ConventionACreer,
+    ) -> Result<NumeroConvention, AppError> {
+        let outcome = async {
+            let (caisse_id, personnel) = self.personnel_conventions(caisse, par).await?;
+            self.ecrire_convention(
+                caisse_id,
+                personnel.regime,
+                personnel.identifiant.as_str(),
+                convention,
+            )
+            .await
+        }
+        .await;
+        self.tracer_en_ligne_de_commande(caisse, par, outcome.is_ok())
+            .await?;
+        outcome
+    }
+
+    /// The active staff account `par` of the caisse `caisse`, which must hold the role `conventions`.
+    async fn personnel_conventions(
+        &self,
+        caisse: &str,
+        par: &str,
+    ) -> Result<(CaisseId, partage_store::personnel::Personnel), AppError> {
+        let caisse_id = self.caisse_de_code(caisse).await?;
+        let personnel = self
+            .store
+            .personnels(caisse_id)
+            .await?
+            .into_iter()
+            .find(|p| p.identifiant.as_str() == par.trim() && p.active)
+            .ok_or_else(|| {
+                AppError::Introuvable(format!(
+                    "aucun compte actif « {} » du personnel de la caisse {}",
+                    par.trim(),
+                    caisse.trim()
+                ))
+            })?;
+        if !personnel.roles.contient(Role::Conventions) {
+            return Err(AppError::RoleRequis(Role::Conventions));
+        }
+        Ok((caisse_id, personnel))
+    }
+
+    async fn tracer_en_ligne_de_commande(
+        &self,
+        caisse: &str,
+        par: &str,
+        succes: bool,
+    ) -> Result<(), AppError> {
+        let resultat = if succes {
+            Resultat::Succes
+        } else {
+            Resultat::Refuse
+        };
+        let trace = self.trace_personnel(caisse.trim(), par.trim(), Action::Gestion, resultat, "cli");
+        self.journal.record(trace, None).await?;
+        Ok(())
+    }
+
     pub(crate) async fn convention_de_la_caisse(
         &self,
         staff: &Staff,
@@ -78,6 +280,7 @@ impl App {
         Ok(ConventionDetail {
             cycle: cycle_de(&convention, self.clock.today()),
             historique: self.store.transitions(convention.id).await?,
+            attestation: self.store.attestation(convention.id).await?,
             convention,
         })
     }
@@ -166,6 +369,100 @@ impl App {
         }
     }
 
+    /// CV-8 (000 art. 6-1): records the partner's written attestation that it returned or destroyed the data
+    /// of an ended convention, with the document's reference and who recorded it (role `conventions`).
+    /// Refused, writing nothing: a convention not ended, a date in the future or before the end, no
+    /// reference, a second attestation.
+    pub async fn enregistrer_attestation(
+        &self,
+        staff: &Staff,
+        numero: &str,
+        attestation: Attestation,
+        source: &str,
+    ) -> Result<ConventionDetail, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let outcome = self
+            .ecrire_attestation(
+                staff.personnel.caisse_id,
+                numero,
+                staff.personnel.identifiant.as_str(),
+                attestation,
+            )
+            .await;
+        let resultat = if outcome.is_ok() {
+            Resultat::Succes
+        } else {
+            Resultat::Refuse
+        };
+        self.tracer_gestion(staff, resultat, source).await?;
+        outcome?;
+        self.convention_detail(staff, numero, source).await
+    }
+
+    async fn ecrire_attestation(
+        &self,
+        caisse: CaisseId,
+        numero: &str,
+        par: &str,
+        attestation: Attestation,
+    ) -> Result<(), AppError> {
+        let aujourdhui = self.clock.today();
+        let numero = NumeroConvention::parse(numero).map_err(|e| AppError::RequeteInvalide(e.to_string()))?;
+        let c = self
+            .store
+            .convention_cycle(caisse, &numero)
+            .await?
+            .ok_or_else(|| {
+                AppError::Introuvable(format!("aucune convention n° {numero} dans votre caisse"))
+            })?;
+        let fin = match cycle_de(&c, aujourdhui).etat {
+            Etat::Terminee { le, .. } => Some(le),
+            _ => None,
+        };
+        let attestation = attestation.verifier(fin, aujourdhui).map_err(|e| {
+            if fin.is_none() {
+                AppError::TransitionRefusee(e)
+            } else {
+                AppError::RequeteInvalide(e)
+            }
+        })?;
+        let record = AttestationRecord {
+            attestation,
+            par: par.to_owned(),
+            horodatage: self.clock.now(),
+        };
+        if self.store.record_attestation(c.id, &record).await? {
+            Ok(())
+        } else {
+            Err(AppError::TransitionRefusee(
+                "l'attestation de restitution ou de destruction des données de cette convention est déjà \
+                 enregistrée"
+                    .into(),
+            ))
+        }
+    }
+
+    /// [`App::enregistrer_attestation`] from the command line, for the caisse's IT: `par` must be an active
+    /// staff account of the caisse with the role `conventions`, recorded as the one who recorded it. Traced
+    /// like the same act in the back office.
+    pub async fn attestation_en_ligne_de_commande(
+        &self,
+        caisse: &str,
+        numero: &str,
+        par: &str,
+        attestation: Attestation,
+    ) -> Result<(), AppError> {
+        let outcome = async {
+            let (caisse_id, personnel) = self.personnel_conventions(caisse, par).await?;
+            self.ecrire_attestation(caisse_id, numero, personnel.identifiant.as_str(), attestation)
+                .await
+        }
+        .await;
+        self.tracer_en_ligne_de_commande(caisse, par, outcome.is_ok())
+            .await?;
+        outcome
+    }
+
     /// Applies every date-driven transition due today (CV-3 tacit renewals, CV-4/CV-5 ends taking effect),
     /// catching up after any downtime. Safe to run from several servers at once: each transition is
     /// recorded once. Returns how many conventions this call moved.
@@ -173,7 +470,7 @@ impl App {
         let aujourdhui = self.clock.today();
         let mut moved = 0;
         for c in self.store.cycles_dus(aujourdhui).await? {
-            let mut cycle = cycle_de(&c, aujourdhui);
+            let mut cycle = cycle_enregistre(&c, aujourdhui);
             if !cycle.avancer(aujourdhui) {
                 continue;
             }

@@ -74,11 +74,9 @@ impl App {
     ) -> Result<Admise, AppError> {
         let maintenant = self.clock.now();
         let fermeture = self
-            .settings
-            .plages
-            .iter()
-            .filter(|(b, _)| *b == bouquet)
-            .find_map(|(_, plage)| plage.verifier(maintenant).err());
+            .plage_applicable(agent.session.caisse_id, bouquet)
+            .await?
+            .and_then(|plage| plage.verifier(maintenant).err());
         if let Some(f) = fermeture {
             self.trace_consultation(agent, bouquet, Resultat::HorsPlage, None, None, source)
                 .await?;

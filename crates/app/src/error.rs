@@ -59,6 +59,14 @@ pub enum AppError {
         rouvre: String,
         secondes: u64,
     },
+    /// CO-7: an opening window the conventions do not allow (narrower than 5 h–23 h) or unreadable; nothing
+    /// was written.
+    #[error("{0}")]
+    PlageInvalide(String),
+    /// A PSU barème period refused by its rules (floor above ceiling, overlapping periods, unreadable
+    /// field), each fault as `champ : raison`; nothing was written.
+    #[error("{0}")]
+    BaremeRefuse(String),
     #[error("{0}")]
     DejaExistant(String),
     #[error("{0}")]
@@ -117,6 +125,8 @@ impl AppError {
             AppError::DoubleFacteurRequis => "double_facteur_requis",
             AppError::CodeTotpRefuse => "code_totp_refuse",
             AppError::ServiceFerme { .. } => "service_ferme",
+            AppError::PlageInvalide(_) => "plage_invalide",
+            AppError::BaremeRefuse(_) => "bareme_refuse",
             AppError::DejaExistant(_) => "deja_existant",
             AppError::Introuvable(_) => "introuvable",
             AppError::TransitionRefusee(_) => "transition_refusee",

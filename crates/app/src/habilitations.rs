@@ -21,8 +21,8 @@ use partage_domain::trace::{Action, Resultat};
 use partage_domain::{Bouquet, CodeDepartement, Identifiant, NumeroConvention, NumeroTiers};
 pub use partage_store::habilitations::{etat_code, DemandeEnregistree, Extranaute};
 use partage_store::habilitations::{
-    Accord, AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeId, Effet, FiltreDemandes,
-    NouvelleDemande,
+    Accord, AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeId, Designation, Effet,
+    FiltreDemandes, NouvelleDemande,
 };
 use partage_store::CaisseId;
 use secrecy::SecretString;
@@ -66,6 +66,12 @@ pub enum RefusHabilitation {
     /// HB-9: administrators' rights are the caisse's to change, never another administrator's.
     #[error("les habilitations d'un gestionnaire de l'organisme ne sont modifiées que par la caisse")]
     AdministrateurProtege,
+    /// HB-9 (003:9.1): one gestionnaire principal and one suppléant per partner.
+    #[error(
+        "« {titulaire} » est déjà le gestionnaire {role} de ce partenaire : retirez-lui ce rôle avant d'en \
+         désigner un autre"
+    )]
+    RoleDejaTenu { titulaire: String, role: &'static str },
 }
 
 /// How the edge should answer a refusal.
@@ -99,6 +105,7 @@ impl RefusHabilitation {
             RefusHabilitation::AdministrateurRequis => "administrateur_requis",
             RefusHabilitation::GestionCentralisee(_) => "gestion_centralisee",
             RefusHabilitation::AdministrateurProtege => "administrateur_protege",
+            RefusHabilitation::RoleDejaTenu { .. } => "role_deja_tenu",
         }
     }
 
@@ -110,7 +117,8 @@ impl RefusHabilitation {
             | RefusHabilitation::Plafond(_)
             | RefusHabilitation::HabilitationAbsente(_)
             | RefusHabilitation::ConventionTerminee(_)
-            | RefusHabilitation::Concurrence => GenreRefus::Conflit,
+            | RefusHabilitation::Concurrence
+            | RefusHabilitation::RoleDejaTenu { .. } => GenreRefus::Conflit,
             RefusHabilitation::PartenaireInconnu(_)
             | RefusHabilitation::ConventionInconnue { .. }
             | RefusHabilitation::UtilisateurInconnu(_)
@@ -150,6 +158,7 @@ impl RefusHabilitation {
         "administrateur_requis",
         "gestion_centralisee",
         "administrateur_protege",
+        "role_deja_tenu",
     ];
 }
 
@@ -1042,14 +1051,23 @@ impl App {
                     .ok_or_else(|| invalide("administrateur : « principal », « suppleant » ou null"))
             })
             .transpose()?;
-        if self
+        match self
             .store
             .set_administrateur(staff.personnel.caisse_id, &i, role)
             .await?
         {
-            Ok(())
-        } else {
-            Err(RefusHabilitation::UtilisateurInconnu(i.to_string()).into())
+            Designation::Faite => Ok(()),
+            Designation::UtilisateurInconnu => {
+                Err(RefusHabilitation::UtilisateurInconnu(i.to_string()).into())
+            }
+            Designation::RoleDejaTenu(titulaire) => Err(RefusHabilitation::RoleDejaTenu {
+                titulaire: titulaire.to_string(),
+                role: match role {
+                    Some(Administrateur::Suppleant) => "suppléant",
+                    _ => "principal",
+                },
+            }
+            .into()),
         }
     }
 }

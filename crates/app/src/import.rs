@@ -1319,6 +1319,26 @@ mod tests {
     }
 
     #[test]
+    fn bq_mcp_the_documented_mon_compte_partenaire_example_imports() {
+        let file =
+            parse(include_str!("../../../docs/examples/mcp.jsonl")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(file.records.len(), 6);
+        // Each service of Mon Compte Partenaire is habilitated on its own (003:5).
+        let services: Vec<Vec<Bouquet>> = file
+            .records
+            .iter()
+            .filter_map(|r| match &r.record {
+                ImportRecord::Utilisateur(u) => Some(u.habilitations.iter().map(|h| h.bouquet).collect()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            services,
+            [vec![Bouquet::McpQf], vec![Bouquet::McpQf, Bouquet::McpAdresse]]
+        );
+    }
+
+    #[test]
     fn hb_4_an_imported_rsacg_habilitation_takes_one_of_the_six_profiles_only() {
         let agent = |profil: &str| {
             format!(

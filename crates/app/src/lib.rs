@@ -6,6 +6,7 @@ pub mod activation;
 pub mod audit;
 pub mod auth;
 pub mod avenants;
+pub mod baremes;
 pub mod bilan;
 pub mod clock;
 pub mod consult;
@@ -21,9 +22,11 @@ pub mod mcp;
 pub mod messagerie;
 pub mod partenaires;
 pub mod personnel;
+pub mod plages;
 pub mod psu;
 pub mod registre;
 pub mod releve;
+pub mod retention;
 pub mod rsacg;
 pub mod secrets;
 pub mod supervision;
@@ -48,10 +51,13 @@ pub struct Settings {
     pub verrouillage: partage_domain::verrouillage::Politique,
     /// Consultations per second and burst, per user (security, part 3).
     pub consultations: partage_domain::debit::Politique,
-    /// CO-7: bouquets open only within a daily window; a bouquet not listed is open all day.
+    /// CO-7: bouquets open only within a daily window, unless the caisse set its own (see [`plages`]); a
+    /// bouquet listed nowhere is open all day.
     pub plages: Vec<(partage_domain::Bouquet, partage_domain::plage::Plage)>,
     /// Mail to users: sender and the address links point to (HB-3, HB-6).
     pub courriel: Courriel,
+    /// How long traces are kept before the purge blanks them (issue #6, part 9).
+    pub retention: partage_domain::retention::Retention,
 }
 
 /// What the mail to users says of partage itself.

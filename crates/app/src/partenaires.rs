@@ -21,6 +21,14 @@ pub struct PartenaireDetail {
 }
 
 impl App {
+    /// OP-2: the fiche of the agent's own partner, to fill the model letter he gives families with his
+    /// partner's name and address. None when the référentiel has lost the partner (his session would not
+    /// have opened).
+    pub async fn partenaire_de_l_agent(&self, agent: &crate::Agent) -> Result<Option<Fiche>, AppError> {
+        let s = &agent.session;
+        Ok(self.store.partenaire(s.caisse_id, &s.partenaire).await?)
+    }
+
     /// Reading the référentiel needs role `conventions` or `habilitation` (the latter grants on it).
     async fn exiger_lecture_tiers(&self, staff: &Staff, source: &str) -> Result<(), AppError> {
         let role = if staff.personnel.roles.contient(Role::Habilitation) {

@@ -96,7 +96,7 @@ impl NouveauPersonnel {
 }
 
 impl App {
-    fn trace_personnel(
+    pub(crate) fn trace_personnel(
         &self,
         caisse: &str,
         identifiant: &str,

@@ -157,7 +157,7 @@ impl App {
 /// The same registers for `partage partenaires …` and `partage conventions …`: whoever runs the command
 /// holds the database already, so no role is asked; the caisse is named by its code.
 impl App {
-    async fn caisse_de_code(&self, code: &str) -> Result<CaisseId, AppError> {
+    pub(crate) async fn caisse_de_code(&self, code: &str) -> Result<CaisseId, AppError> {
         self.store
             .caisses_a_analyser()
             .await?

@@ -11,8 +11,8 @@ use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::trace_log::{from_hex, to_hex, AuditSummary, Finding, SignedCheckpoint};
 use partage_store::trace_log::{
-    audit_log, extend_log, prove_consistency_to, prove_inclusion_in, ConsistencyProof, InclusionProof,
-    ProofRefused, MAX_LEAVES_PER_CHECKPOINT,
+    audit_log_with_retention, extend_log, prove_consistency_to, prove_inclusion_in, ConsistencyProof,
+    InclusionProof, ProofRefused, MAX_LEAVES_PER_CHECKPOINT,
 };
 use rand::RngCore;
 use std::path::Path;
@@ -160,13 +160,16 @@ impl App {
         Ok(self.store.latest_checkpoint().await?.map(|r| r.checkpoint.signed))
     }
 
-    /// Checks the whole log against every stored checkpoint and, if given, one published earlier.
+    /// Checks the whole log against every stored checkpoint and, if given, one published earlier. Traces
+    /// the retention purge blanked count by their kept leaf hash; one blanked before the end of the
+    /// retention period (at the clock's time), or that no checkpoint covers, is refused and named.
     pub async fn verify_log(
         &self,
         key: &VerifyingKey,
         published: Option<&SignedCheckpoint>,
     ) -> Result<Result<AuditSummary, Finding>, AppError> {
-        Ok(audit_log(self.store.as_ref(), key, published).await?)
+        let limite = self.settings.retention.limite(self.clock.now());
+        Ok(audit_log_with_retention(self.store.as_ref(), key, published, limite).await?)
     }
 
     /// The inclusion proof of a trace in the signed checkpoint of `taille` traces (the latest if `None`).

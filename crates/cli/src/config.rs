@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context};
 use partage_app::{App, Settings, SystemClock};
+use partage_domain::retention::Retention;
 use partage_store::Store;
 use std::sync::Arc;
 
@@ -98,4 +99,22 @@ impl CourrielArgs {
             }
         }
     }
+}
+
+/// How long traces are kept (issue #6, part 9), for `serve`, `tick` and `traces verify`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RetentionArgs {
+    /// Durée de conservation des traces, en mois (au moins 12) : passé ce délai, la purge quotidienne
+    /// efface leur contenu personnel et garde leur empreinte dans le journal vérifiable.
+    #[arg(
+        long = "retention-traces-mois",
+        env = "PARTAGE_RETENTION_TRACES_MOIS",
+        default_value = "36",
+        value_parser = retention
+    )]
+    pub retention: Retention,
+}
+
+fn retention(texte: &str) -> Result<Retention, String> {
+    Retention::parse(texte)
 }

@@ -1,8 +1,14 @@
-//! `partage conventions`: a caisse's conventions, read-only, for the caisse's IT to script. One convention
-//! per line, fields separated by tabs: numéro, N° tiers, partenaire, bouquets, état, prochaine échéance, ce
-//! qui s'y passera. `echeances` keeps those due within four months, soonest first.
+//! `partage conventions`: a caisse's conventions, for the caisse's IT to script. One convention per line,
+//! fields separated by tabs: numéro, N° tiers, partenaire, bouquets, état, prochaine échéance, ce qui s'y
+//! passera. `echeances` keeps those due within four months, soonest first. `creer` makes a draft for a
+//! partner of the référentiel; `attester` records the partner's attestation of return or destruction of
+//! the data of an ended convention (CV-8). Both act in the name of a staff account with the role
+//! `conventions`, and are traced like the same acts in the back office.
 
+use partage_app::conventions::ConventionACreer;
 use partage_app::registre::{a_l_echeance, ConventionInscrite};
+use partage_domain::avenants::{Attestation, NatureAttestation};
+use partage_domain::Bouquet;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
@@ -27,6 +33,132 @@ pub enum ConventionsCommand {
         #[arg(long)]
         caisse: String,
     },
+    /// Crée une convention en brouillon pour un partenaire du référentiel ; les actes (signatures, formalité
+    /// CNIL) se font ensuite au back office ou par l'API.
+    Creer {
+        #[arg(long)]
+        caisse: String,
+        #[arg(long)]
+        numero: String,
+        /// N° tiers du partenaire.
+        #[arg(long)]
+        partenaire: String,
+        /// Bouquets séparés par des virgules : QF, PSU, RSACG, MCP-QF, MCP-ADRESSE.
+        #[arg(long)]
+        bouquets: String,
+        /// Plafond d'habilitations (aucun si absent).
+        #[arg(long)]
+        plafond: Option<u32>,
+        /// centralisee ou deleguee (le mode par défaut de la caisse si absent).
+        #[arg(long)]
+        gestion: Option<String>,
+        /// Identifiant du compte du personnel (rôle conventions) qui la crée.
+        #[arg(long)]
+        par: String,
+    },
+    /// Enregistre l'attestation de restitution ou de destruction des données d'une convention terminée.
+    Attester {
+        #[arg(long)]
+        caisse: String,
+        #[arg(long)]
+        numero: String,
+        /// restitution ou destruction.
+        #[arg(long)]
+        nature: String,
+        /// Date de l'attestation du partenaire (AAAA-MM-JJ).
+        #[arg(long)]
+        le: String,
+        /// Référence du document reçu.
+        #[arg(long)]
+        reference: String,
+        /// Identifiant du compte du personnel (rôle conventions) qui l'enregistre.
+        #[arg(long)]
+        par: String,
+    },
+}
+
+#[allow(clippy::print_stdout)] // The confirmation is the command's output.
+async fn creer(app: &partage_app::App, caisse: &str, par: &str, convention: ConventionACreer) -> ExitCode {
+    match app
+        .creer_convention_en_ligne_de_commande(caisse, par, &convention)
+        .await
+    {
+        Ok(numero) => {
+            println!(
+                "Convention n° {numero} créée en brouillon dans la caisse {}.",
+                caisse.trim()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("partage : {e} ({})", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `QF,PSU` as bouquets; the unknown codes otherwise.
+fn bouquets(liste: &str) -> Result<Vec<Bouquet>, String> {
+    let mut bouquets = Vec::new();
+    let mut inconnus = Vec::new();
+    for code in liste.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        match Bouquet::parse(code) {
+            Some(b) => bouquets.push(b),
+            None => inconnus.push(code.chars().take(20).collect::<String>()),
+        }
+    }
+    if inconnus.is_empty() {
+        Ok(bouquets)
+    } else {
+        Err(format!("bouquet(s) inconnu(s) : {}", inconnus.join(", ")))
+    }
+}
+
+#[allow(clippy::print_stdout)] // The confirmation is the command's output.
+async fn attester(
+    app: &partage_app::App,
+    caisse: &str,
+    numero: &str,
+    nature: &str,
+    le: &str,
+    reference: &str,
+    par: &str,
+) -> ExitCode {
+    let Some(nature) = NatureAttestation::parse(nature) else {
+        eprintln!(
+            "partage : la nature de l'attestation est « restitution » ou « destruction » (requete_invalide)"
+        );
+        return ExitCode::FAILURE;
+    };
+    let Ok(attestee_le) = chrono::NaiveDate::parse_from_str(le.trim(), "%Y-%m-%d") else {
+        eprintln!(
+            "partage : --le : « {} » n'est pas une date AAAA-MM-JJ (requete_invalide)",
+            le.trim()
+        );
+        return ExitCode::FAILURE;
+    };
+    let attestation = Attestation {
+        nature,
+        attestee_le,
+        reference: reference.to_owned(),
+    };
+    match app
+        .attestation_en_ligne_de_commande(caisse, numero, par, attestation)
+        .await
+    {
+        Ok(()) => {
+            println!(
+                "Attestation de {} enregistrée sur la convention n° {}.",
+                nature.libelle(),
+                numero.trim()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("partage : {e} ({})", e.code());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn ligne(c: &ConventionInscrite) -> String {
@@ -50,6 +182,39 @@ pub async fn run(database_url: &str, command: ConventionsCommand) -> anyhow::Res
         ConventionsCommand::Lister { caisse, etat } => (caisse, etat.as_deref(), false, None),
         ConventionsCommand::Afficher { caisse, numero } => (caisse, None, false, Some(numero.trim())),
         ConventionsCommand::Echeances { caisse } => (caisse, None, true, None),
+        ConventionsCommand::Creer {
+            caisse,
+            numero,
+            partenaire,
+            bouquets: liste,
+            plafond,
+            gestion,
+            par,
+        } => {
+            let bouquets = match bouquets(liste) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("partage : {e} (requete_invalide)");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let convention = ConventionACreer {
+                numero: numero.clone(),
+                partenaire: partenaire.clone(),
+                bouquets,
+                plafond_habilitations: *plafond,
+                gestion: gestion.clone(),
+            };
+            return Ok(creer(&app, caisse, par, convention).await);
+        }
+        ConventionsCommand::Attester {
+            caisse,
+            numero,
+            nature,
+            le,
+            reference,
+            par,
+        } => return Ok(attester(&app, caisse, numero, nature, le, reference, par).await),
     };
     let liste = match app
         .conventions_en_ligne_de_commande(caisse, etat, echeances)

@@ -42,8 +42,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Déverrouille un compte bloqué après trop d'échecs de connexion (trace au nom de l'agent).
     Deverrouiller(deverrouiller::DeverrouillerArgs),
-    /// Applique les échéances des conventions (reconductions, fins) dues aujourd'hui.
-    Tick,
+    /// Applique les échéances des conventions (reconductions, fins) dues aujourd'hui, désactive les agents
+    /// inactifs, analyse les abus d'hier et purge les traces passées leur durée de conservation.
+    Tick(tick::TickArgs),
     /// Le personnel de la caisse.
     Personnels {
         #[command(subcommand)]
@@ -83,7 +84,7 @@ async fn main() -> std::process::ExitCode {
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(&cli.database_url, args).await,
         Command::Deverrouiller(args) => deverrouiller::run(&cli.database_url, args).await,
-        Command::Tick => tick::run(&cli.database_url).await,
+        Command::Tick(args) => tick::run(&cli.database_url, args).await,
         Command::Personnels { command } => personnels::run(&cli.database_url, command).await,
         Command::Partenaires { command } => partenaires::run(&cli.database_url, command).await,
         Command::Conventions { command } => conventions::run(&cli.database_url, command).await,

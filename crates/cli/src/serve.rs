@@ -49,11 +49,13 @@ pub struct ServeArgs {
     #[arg(long, env = "PARTAGE_DELAI_CORPS_SECONDES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub delai_corps_secondes: u64,
     /// Plages d'ouverture des bouquets, heure de Paris (CO-7), par exemple `QF=05:00-23:00,PSU=05:00-23:00` ;
-    /// au moins de 5 h à 23 h ; un bouquet absent est ouvert toute la journée.
+    /// au moins de 5 h à 23 h ; un bouquet absent est ouvert toute la journée. Plage par défaut : une caisse
+    /// peut fixer la sienne pour chaque bouquet (rôle admin, /caisse/plages).
     #[arg(long, env = "PARTAGE_PLAGES", value_parser = plages, default_value = "")]
     pub plages: Plages,
     #[command(flatten)]
     pub courriel: crate::config::CourrielArgs,
+    pub retention: crate::config::RetentionArgs,
 }
 
 /// The opening windows given on the command line.
@@ -101,6 +103,7 @@ impl ServeArgs {
                 if self.http { "http" } else { "https" },
                 self.listen
             )),
+            retention: self.retention.retention,
             ..Settings::default()
         }
     }

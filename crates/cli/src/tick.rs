@@ -1,13 +1,24 @@
 //! `partage tick`: applies every date-driven transition of the conventions due today (tacit renewals,
-//! ends taking effect), deactivates the agents without a login for nine full months (HB-8) and analyses
-//! yesterday's consultations for abuse (SU-1), for deployments that prefer cron to the scheduler inside
-//! `partage serve`. Running it beside servers, or twice, applies each once.
+//! ends taking effect), deactivates the agents without a login for nine full months (HB-8), analyses
+//! yesterday's consultations for abuse (SU-1) and purges the traces past their retention period (issue #6,
+//! part 9), for deployments that prefer cron to the scheduler inside `partage serve`. Running it beside
+//! servers, or twice, applies each once.
 
 use partage_app::Settings;
 use std::process::ExitCode;
 
-pub async fn run(database_url: &str) -> anyhow::Result<ExitCode> {
-    let app = crate::config::open_app(database_url, Settings::default()).await?;
+#[derive(Debug, clap::Args)]
+pub struct TickArgs {
+    #[command(flatten)]
+    pub retention: crate::config::RetentionArgs,
+}
+
+pub async fn run(database_url: &str, args: TickArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings {
+        retention: args.retention.retention,
+        ..Settings::default()
+    };
+    let app = crate::config::open_app(database_url, settings).await?;
     let moved = app.tick().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {moved} convention(s) mise(s) à jour");
     let dormants = app
@@ -20,6 +31,13 @@ pub async fn run(database_url: &str) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {alertes} alerte(s) d'abus levée(s) pour hier");
+    let purge = app.purger_traces().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "partage : {} trace(s) purgée(s), antérieures au {} ({} mois de conservation)",
+        purge.purgees,
+        purge.avant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        app.retention().nombre_de_mois()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -34,6 +52,8 @@ pub fn spawn_scheduler(app: partage_app::App) {
         // The abuse analysis of yesterday, once a day per server (idempotent: a restart or a second server
         // raises nothing twice).
         let mut analyse_du: Option<chrono::NaiveDate> = None;
+        // The retention purge, once a day per server likewise (idempotent; a late run catches up).
+        let mut purge_du: Option<chrono::NaiveDate> = None;
         loop {
             let aujourdhui = app.clock().now().date_naive();
             if analyse_du != Some(aujourdhui) {
@@ -45,6 +65,19 @@ pub fn spawn_scheduler(app: partage_app::App) {
                         }
                     }
                     Err(e) => tracing::error!(cause = %e, "analyse quotidienne des abus"),
+                }
+            }
+            if purge_du != Some(aujourdhui) {
+                match app.purger_traces().await {
+                    Ok(purge) => {
+                        purge_du = Some(aujourdhui);
+                        tracing::info!(
+                            traces = purge.purgees,
+                            avant = %purge.avant,
+                            "purge des traces passées leur durée de conservation"
+                        );
+                    }
+                    Err(e) => tracing::error!(cause = %e, "purge des traces"),
                 }
             }
             match app.tick().await {

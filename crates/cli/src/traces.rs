@@ -41,6 +41,9 @@ pub enum TracesCommand {
         cle_publique: Option<String>,
         #[command(flatten)]
         data: DataDir,
+        /// Une trace purgée plus jeune que cette durée est une trace effacée à la main.
+        #[command(flatten)]
+        retention: crate::config::RetentionArgs,
     },
     /// Preuve d'inclusion d'une trace dans le dernier point de contrôle, ou celui de --taille traces (JSON).
     PreuveInclusion {
@@ -93,7 +96,14 @@ fn read_checkpoint(path: &Path) -> anyhow::Result<SignedCheckpoint> {
 }
 
 pub async fn run(database_url: &str, command: TracesCommand) -> anyhow::Result<ExitCode> {
-    let app = crate::config::open_app(database_url, Settings::default()).await?;
+    let settings = match &command {
+        TracesCommand::Verify { retention, .. } => Settings {
+            retention: retention.retention,
+            ..Settings::default()
+        },
+        _ => Settings::default(),
+    };
+    let app = crate::config::open_app(database_url, settings).await?;
     let app_err = |e: partage_app::AppError| anyhow::anyhow!("{e}");
     match command {
         TracesCommand::Export { sortie } => {
@@ -121,6 +131,7 @@ pub async fn run(database_url: &str, command: TracesCommand) -> anyhow::Result<E
             checkpoint,
             cle_publique,
             data,
+            retention: _,
         } => {
             let key = match cle_publique {
                 Some(hex) => parse_public_key(&hex).map_err(app_err)?,

@@ -26,12 +26,16 @@ fn stderr(o: &Output) -> String {
 }
 
 async fn append(dir: &Path, n: i64) {
+    append_from(dir, n, 1_800_000_000).await;
+}
+
+async fn append_from(dir: &Path, n: i64, first: i64) {
     let url = format!("sqlite://{}", dir.join("p.sqlite").display());
     let store = partage_store_sqlite::SqliteStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     let traces = (0..n)
         .map(|i| Trace {
-            horodatage: chrono::DateTime::from_timestamp(1_800_000_000 + i, 0).unwrap(),
+            horodatage: chrono::DateTime::from_timestamp(first + i, 0).unwrap(),
             caisse: Some("CAF-59".into()),
             utilisateur: Some(format!("agent{i}")),
             partenaire: Some("T-1".into()),
@@ -138,6 +142,65 @@ async fn tr_2_cli_signs_verifies_proves_and_names_the_altered_trace() {
     assert_eq!(caught.status.code(), Some(2), "{}", stderr(&caught));
     assert!(
         stderr(&caught).contains("JOURNAL ALTÉRÉ — trace n° 5 (position 4)"),
+        "{}",
+        stderr(&caught)
+    );
+}
+
+fn partage_env(dir: &Path, args: &[&str], retention: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_partage"))
+        .args(args)
+        .env(
+            "PARTAGE_DATABASE_URL",
+            format!("sqlite://{}", dir.join("p.sqlite").display()),
+        )
+        .env("PARTAGE_DATA_DIR", dir.join("data"))
+        .env("PARTAGE_RETENTION_TRACES_MOIS", retention)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tr_2_retention_tick_purges_old_traces_and_verify_still_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Four traces of September 2020, signed, then the daily run.
+    append_from(dir.path(), 4, 1_600_000_000).await;
+    assert!(partage(dir.path(), &["traces", "checkpoint"]).status.success());
+    let short = partage_env(dir.path(), &["tick"], "11");
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("au moins 12 mois"), "{}", stderr(&short));
+    let tick = partage_env(dir.path(), &["tick"], "36");
+    assert!(tick.status.success(), "{}", stderr(&tick));
+    assert!(
+        stderr(&tick).contains("4 trace(s) purgée(s)"),
+        "{}",
+        stderr(&tick)
+    );
+    let again = partage_env(dir.path(), &["tick"], "36");
+    assert!(
+        stderr(&again).contains("0 trace(s) purgée(s)"),
+        "{}",
+        stderr(&again)
+    );
+    // The purged log verifies; the two purge runs are traces of their own, kept.
+    let ok = partage_env(dir.path(), &["traces", "verify"], "36");
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("6 trace(s)"), "{}", stderr(&ok));
+    let export = partage(dir.path(), &["traces", "export"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&export.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["utilisateur"], serde_json::Value::Null);
+    assert_eq!(lines[0]["source"], "");
+    assert_eq!(lines[4]["action"], "purge_traces");
+    assert!(lines[4]["rubriques"].as_str().unwrap().starts_with("purgees=4;"));
+    // Checked against a retention of ten years, the same rows were blanked too early: named.
+    let caught = partage_env(dir.path(), &["traces", "verify"], "120");
+    assert_eq!(caught.status.code(), Some(2), "{}", stderr(&caught));
+    assert!(
+        stderr(&caught).contains("trace n° 1 (position 0)"),
         "{}",
         stderr(&caught)
     );

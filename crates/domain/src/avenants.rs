@@ -131,6 +131,87 @@ impl Violation {
     }
 }
 
+/// CV-8: what the partner did with the data when the convention ended (000 art. 6-1): returned them to the
+/// caisse, or destroyed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureAttestation {
+    Restitution,
+    Destruction,
+}
+
+impl NatureAttestation {
+    pub fn parse(code: &str) -> Option<NatureAttestation> {
+        match code.trim() {
+            "restitution" => Some(NatureAttestation::Restitution),
+            "destruction" => Some(NatureAttestation::Destruction),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NatureAttestation::Restitution => "restitution",
+            NatureAttestation::Destruction => "destruction",
+        }
+    }
+
+    /// In French, after « attestation de ».
+    pub fn libelle(self) -> &'static str {
+        match self {
+            NatureAttestation::Restitution => "restitution des données",
+            NatureAttestation::Destruction => "destruction des données",
+        }
+    }
+}
+
+/// CV-8: the partner's written attestation of return or destruction of the data, once the convention ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    pub nature: NatureAttestation,
+    /// The date the partner signed the attestation.
+    pub attestee_le: NaiveDate,
+    /// The reference of the document received (letter, registered mail number…).
+    pub reference: String,
+}
+
+impl Attestation {
+    /// The attestation trimmed, or a French reason: a convention not ended (`fin_le`: the day it ended),
+    /// a date in the future or before the end, no reference.
+    pub fn verifier(self, fin_le: Option<NaiveDate>, aujourdhui: NaiveDate) -> Result<Attestation, String> {
+        let Some(fin) = fin_le.filter(|fin| *fin <= aujourdhui) else {
+            return Err(
+                "la convention n'est pas terminée : la restitution ou la destruction des données s'atteste \
+                 après sa fin"
+                    .into(),
+            );
+        };
+        if self.attestee_le > aujourdhui {
+            return Err(format!(
+                "la date de l'attestation ({}) est dans le futur",
+                self.attestee_le
+            ));
+        }
+        if self.attestee_le < fin {
+            return Err(format!(
+                "la date de l'attestation ({}) précède la fin de la convention ({fin})",
+                self.attestee_le
+            ));
+        }
+        let reference = self.reference.trim().to_owned();
+        if reference.is_empty() || reference.chars().count() > 200 {
+            return Err(
+                "la référence du document d'attestation est obligatoire, 200 caractères au plus".into(),
+            );
+        }
+        Ok(Attestation {
+            nature: self.nature,
+            attestee_le: self.attestee_le,
+            reference,
+        })
+    }
+}
+
 /// CV-9: a sub-contractor the partner declares on a convention (003 art. 14).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SousTraitant {
@@ -302,5 +383,47 @@ mod tests {
             ..st
         };
         assert!(sans_taches.verifier(d("2026-03-02")).is_err());
+    }
+
+    #[test]
+    fn cv_8_the_attestation_of_return_or_destruction_comes_after_the_end() {
+        let a = |le: &str, reference: &str| Attestation {
+            nature: NatureAttestation::Destruction,
+            attestee_le: d(le),
+            reference: reference.into(),
+        };
+        let fin = Some(d("2026-04-01"));
+        assert!(a("2026-04-02", "LR 1")
+            .verifier(None, d("2026-04-10"))
+            .unwrap_err()
+            .contains("pas terminée"));
+        assert!(a("2026-04-02", "LR 1")
+            .verifier(Some(d("2026-05-01")), d("2026-04-10"))
+            .unwrap_err()
+            .contains("pas terminée"));
+        assert!(a("2026-04-11", "LR 1")
+            .verifier(fin, d("2026-04-10"))
+            .unwrap_err()
+            .contains("futur"));
+        assert!(a("2026-03-31", "LR 1")
+            .verifier(fin, d("2026-04-10"))
+            .unwrap_err()
+            .contains("précède"));
+        assert!(a("2026-04-02", "  ")
+            .verifier(fin, d("2026-04-10"))
+            .unwrap_err()
+            .contains("référence"));
+        assert_eq!(
+            a("2026-04-01", " LR 1 ")
+                .verifier(fin, d("2026-04-10"))
+                .unwrap()
+                .reference,
+            "LR 1"
+        );
+        assert_eq!(
+            NatureAttestation::parse("restitution"),
+            Some(NatureAttestation::Restitution)
+        );
+        assert_eq!(NatureAttestation::parse("autre"), None);
     }
 }

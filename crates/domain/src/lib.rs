@@ -26,6 +26,7 @@ pub mod password;
 pub mod perimetre;
 pub mod personnel;
 pub mod plage;
+pub mod retention;
 pub mod rsa;
 pub mod session;
 pub mod siret;

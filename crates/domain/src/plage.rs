@@ -48,6 +48,25 @@ impl Plage {
         Plage::new(heure(o)?, heure(f)?)
     }
 
+    /// When the service opens each day, French time.
+    pub fn ouverture(self) -> NaiveTime {
+        self.ouverture
+    }
+
+    /// When the service closes each day (excluded), French time.
+    pub fn fermeture(self) -> NaiveTime {
+        self.fermeture
+    }
+
+    /// The window as a setting reads it, `HH:MM-HH:MM`: the inverse of [`Plage::parse`].
+    pub fn texte(self) -> String {
+        format!(
+            "{}-{}",
+            self.ouverture.format("%H:%M"),
+            self.fermeture.format("%H:%M")
+        )
+    }
+
     /// Open at `instant`, or closed until when.
     pub fn verifier(self, instant: DateTime<Utc>) -> Result<(), Fermeture> {
         let local = instant + decalage_france(instant);
@@ -174,9 +193,28 @@ mod tests {
         assert!(Plage::parse("04:30-23:59").is_ok());
         assert!(matches!(Plage::parse("5h-23h"), Err(PlageError::Illisible(_))));
         assert!(matches!(Plage::parse(""), Err(PlageError::Illisible(_))));
+        assert_eq!(Plage::parse(" 04:30 - 23:59 ").unwrap().texte(), "04:30-23:59");
         assert_eq!(
             heure_lisible(NaiveTime::from_hms_opt(22, 30, 0).unwrap()),
             "22 h 30"
         );
+    }
+
+    proptest::proptest! {
+        /// Any `HH:MM-HH:MM` is accepted exactly when it contains 5 h–23 h, and reads back as typed.
+        #[test]
+        fn co_7_a_window_is_accepted_iff_it_contains_5_to_23(o in 0u32..1440, f in 0u32..1440) {
+            let texte = format!("{:02}:{:02}-{:02}:{:02}", o / 60, o % 60, f / 60, f % 60);
+            match Plage::parse(&texte) {
+                Ok(p) => {
+                    proptest::prop_assert!(o <= 300 && f >= 1380);
+                    proptest::prop_assert_eq!(p.texte(), texte);
+                }
+                Err(e) => {
+                    proptest::prop_assert!(o > 300 || f < 1380);
+                    proptest::prop_assert_eq!(e, PlageError::TropCourte);
+                }
+            }
+        }
     }
 }

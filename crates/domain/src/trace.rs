@@ -35,6 +35,9 @@ pub enum Action {
     ReleveConsultations,
     /// HB-3, HB-6: an agent set his password with an activation link (the link itself is never traced).
     Activation,
+    /// Retention (issue #6, part 9): a run of the purge of traces past the retention period; `rubriques`
+    /// says how many and up to which instant.
+    PurgeTraces,
 }
 
 /// The outcome, with a stable code shared with the API's error codes where one exists.
@@ -110,6 +113,7 @@ impl Action {
             Action::LeveeSuspension => "levee_suspension",
             Action::ReleveConsultations => "releve_consultations",
             Action::Activation => "activation",
+            Action::PurgeTraces => "purge_traces",
         }
     }
 }

@@ -228,6 +228,66 @@ pub enum Finding {
         to: u64,
         first_trace: Option<i64>,
     },
+    #[error(
+        "trace n° {trace} (position {position}) vidée de son contenu avant la fin de sa durée de conservation \
+         : effacement fait à la main, pas par la purge"
+    )]
+    PurgedTooEarly { trace: i64, position: u64 },
+    #[error(
+        "trace n° {trace} (position {position}) vidée de son contenu sans qu'un point de contrôle ne la couvre \
+         : effacement fait à la main, pas par la purge"
+    )]
+    PurgedUncovered { trace: i64, position: u64 },
+}
+
+/// A trace whose personal content the retention purge blanked: its place in the log and its instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgedLeaf {
+    pub trace_id: i64,
+    pub position: u64,
+    pub horodatage: DateTime<Utc>,
+}
+
+/// How much later than the retention limit the last checkpoint before a purged trace may have been signed:
+/// a trace stamped just before a checkpoint can be committed just after it.
+pub const PURGE_TOLERANCE_HOURS: i64 = 24;
+
+/// Checks the purged traces of a log that [`audit`] accepted (so every checkpoint is genuine). The purge only
+/// blanks traces a checkpoint covers and older than `limite` (now minus the retention period); anything
+/// else was blanked by hand. A purged trace's own instant could be back-dated along with the blanking, so
+/// the signed instants are checked too: the checkpoint signed just before the trace joined the log must be
+/// older than the limit (within [`PURGE_TOLERANCE_HOURS`]).
+pub fn check_purges(
+    purged: &[PurgedLeaf],
+    checkpoints: &[(i64, SignedCheckpoint)],
+    limite: DateTime<Utc>,
+) -> Result<(), Finding> {
+    let mut signed: Vec<&Checkpoint> = checkpoints.iter().map(|(_, c)| &c.checkpoint).collect();
+    signed.sort_by_key(|c| (c.taille, c.horodatage));
+    let covered = signed.last().map_or(0, |c| c.taille);
+    let tolerance = chrono::Duration::hours(PURGE_TOLERANCE_HOURS);
+    for leaf in purged {
+        if leaf.position >= covered {
+            return Err(Finding::PurgedUncovered {
+                trace: leaf.trace_id,
+                position: leaf.position,
+            });
+        }
+        // The last checkpoint that did not hold the trace yet: the trace joined the log after it.
+        let before = signed
+            .iter()
+            .filter(|c| c.taille <= leaf.position)
+            .map(|c| c.horodatage)
+            .max();
+        let signed_too_late = before.is_some_and(|at| at >= limite + tolerance);
+        if leaf.horodatage >= limite || signed_too_late {
+            return Err(Finding::PurgedTooEarly {
+                trace: leaf.trace_id,
+                position: leaf.position,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What a successful audit checked.
@@ -695,6 +755,55 @@ mod tests {
                 first_trace: None
             })
         ));
+    }
+
+    fn purged(position: u64, horodatage: DateTime<Utc>) -> PurgedLeaf {
+        PurgedLeaf {
+            trace_id: position as i64 + 1,
+            position,
+            horodatage,
+        }
+    }
+
+    #[test]
+    fn tr_2_purged_traces_pass_only_when_old_and_covered() {
+        // log() signs its checkpoints at 1_900_000_000; the traces are stamped just before.
+        let (_, cps) = log(10, &[4, 10]);
+        let trace_time = trace(3).horodatage;
+        let limite = DateTime::from_timestamp(1_900_000_000, 0).unwrap() + chrono::Duration::days(1);
+        assert_eq!(
+            check_purges(&[purged(2, trace_time), purged(6, trace_time)], &cps, limite),
+            Ok(())
+        );
+        // Younger than the limit: blanked by hand.
+        assert_eq!(
+            check_purges(&[purged(2, trace_time)], &cps, trace_time),
+            Err(Finding::PurgedTooEarly {
+                trace: 3,
+                position: 2
+            })
+        );
+        // Beyond the last checkpoint: nothing vouches for its kept hash.
+        let (_, short) = log(10, &[4]);
+        assert_eq!(
+            check_purges(&[purged(6, trace_time)], &short, limite),
+            Err(Finding::PurgedUncovered {
+                trace: 7,
+                position: 6
+            })
+        );
+        // Back-dated: the trace joined the log after a checkpoint signed well within the period.
+        let early = DateTime::from_timestamp(0, 0).unwrap();
+        let recent = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(
+            check_purges(&[purged(6, early)], &cps, recent),
+            Err(Finding::PurgedTooEarly {
+                trace: 7,
+                position: 6
+            })
+        );
+        // The same trace before the first checkpoint has no earlier signed instant to contradict it.
+        assert_eq!(check_purges(&[purged(2, early)], &cps, recent), Ok(()));
     }
 
     proptest! {

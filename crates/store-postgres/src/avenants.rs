@@ -4,8 +4,10 @@ use crate::error::DbResult;
 use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use partage_domain::avenants::SousTraitant;
-use partage_store::avenants::{ConventionVersions, SousTraitantRecord, VersionRecord, ViolationRecord};
+use partage_domain::avenants::{Attestation, NatureAttestation, SousTraitant};
+use partage_store::avenants::{
+    AttestationRecord, ConventionVersions, SousTraitantRecord, VersionRecord, ViolationRecord,
+};
 use partage_store::codec::parse_json;
 use partage_store::cycles::ConventionId;
 use partage_store::StoreError;
@@ -94,12 +96,22 @@ impl ConventionVersions for PostgresStore {
         }
         if let Some(last) = versions.last() {
             let bouquets: Vec<&str> = last.contenu.bouquets.iter().map(|b| b.code()).collect();
-            sqlx::query("UPDATE conventions SET bouquets = $1 WHERE id = $2")
-                .bind(bouquets)
-                .bind(convention.0)
-                .execute(&mut *tx)
-                .await
-                .db()?;
+            let plafond = last
+                .contenu
+                .plafond_habilitations
+                .map(i32::try_from)
+                .transpose()
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            sqlx::query(
+                "UPDATE conventions SET bouquets = $1, plafond_habilitations = $2, gestion = $3 WHERE id = $4",
+            )
+            .bind(bouquets)
+            .bind(plafond)
+            .bind(last.contenu.gestion.as_deref())
+            .bind(convention.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         }
         tx.commit().await.db()?;
         Ok(true)
@@ -217,5 +229,51 @@ impl ConventionVersions for PostgresStore {
                 },
             )
             .collect())
+    }
+
+    async fn record_attestation(
+        &self,
+        convention: ConventionId,
+        a: &AttestationRecord,
+    ) -> Result<bool, StoreError> {
+        let written = sqlx::query(
+            "INSERT INTO convention_attestations (convention_id, nature, attestee_le, reference, par, horodatage)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (convention_id) DO NOTHING",
+        )
+        .bind(convention.0)
+        .bind(a.attestation.nature.code())
+        .bind(a.attestation.attestee_le)
+        .bind(&a.attestation.reference)
+        .bind(&a.par)
+        .bind(a.horodatage)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(written.rows_affected() == 1)
+    }
+
+    async fn attestation(&self, convention: ConventionId) -> Result<Option<AttestationRecord>, StoreError> {
+        let row: Option<(String, NaiveDate, String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT nature, attestee_le, reference, par, horodatage FROM convention_attestations
+             WHERE convention_id = $1",
+        )
+        .bind(convention.0)
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.map(|(nature, attestee_le, reference, par, horodatage)| {
+            Ok(AttestationRecord {
+                attestation: Attestation {
+                    nature: NatureAttestation::parse(&nature).ok_or_else(|| {
+                        partage_store::codec::corrupt("convention_attestations.nature", &nature)
+                    })?,
+                    attestee_le,
+                    reference,
+                },
+                par,
+                horodatage,
+            })
+        })
+        .transpose()
     }
 }

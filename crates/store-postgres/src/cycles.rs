@@ -11,7 +11,8 @@ use partage_domain::gestion::{Acces, Document};
 use partage_domain::NumeroConvention;
 use partage_store::codec::parse_json;
 use partage_store::cycles::{
-    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, TransitionRecord,
+    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, CreationRefusee, NouvelleConvention,
+    TransitionRecord,
 };
 use partage_store::{CaisseId, StoreError};
 
@@ -75,6 +76,80 @@ pub(crate) fn read(row: Row) -> Result<ConventionCycle, StoreError> {
 
 #[async_trait]
 impl ConventionCycles for PostgresStore {
+    async fn create_convention(
+        &self,
+        caisse: CaisseId,
+        n: &NouvelleConvention,
+        t: &TransitionRecord,
+    ) -> Result<Result<ConventionId, CreationRefusee>, StoreError> {
+        let cycle = serde_json::to_string(&t.cycle).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let plafond = n
+            .plafond_habilitations
+            .map(i32::try_from)
+            .transpose()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut tx = self.pool.begin().await.db()?;
+        let partenaire: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM partenaires WHERE caisse_id = $1 AND numero_tiers = $2")
+                .bind(caisse.0)
+                .bind(n.partenaire.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .db()?;
+        let Some(partenaire) = partenaire else {
+            tx.rollback().await.db()?;
+            return Ok(Err(CreationRefusee::PartenaireInconnu));
+        };
+        let bouquets: Vec<&str> = n.bouquets.iter().map(|b| b.code()).collect();
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO conventions (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le,
+                 fin_le, plafond_habilitations, gestion)
+             VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, $7)
+             ON CONFLICT (caisse_id, numero) DO NOTHING RETURNING id",
+        )
+        .bind(caisse.0)
+        .bind(n.numero.as_str())
+        .bind(partenaire)
+        .bind(bouquets)
+        .bind(n.creee_le)
+        .bind(plafond)
+        .bind(n.gestion.map(|g| g.code()))
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let Some(id) = id else {
+            tx.rollback().await.db()?;
+            return Ok(Err(CreationRefusee::NumeroPris));
+        };
+        sqlx::query(
+            "INSERT INTO convention_cycles (convention_id, cycle, revision, prochaine_echeance)
+             VALUES ($1, $2::jsonb, 1, NULL)",
+        )
+        .bind(id)
+        .bind(&cycle)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query(
+            "INSERT INTO convention_transitions (convention_id, revision, acte, cycle, par, horodatage, date_effet,
+                 document_reference, document_recu_le)
+             VALUES ($1, 1, $2, $3::jsonb, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(&t.acte)
+        .bind(&cycle)
+        .bind(t.par.as_deref())
+        .bind(t.horodatage)
+        .bind(t.date_effet)
+        .bind(t.document.as_ref().map(|d| d.reference.as_str()))
+        .bind(t.document.as_ref().map(|d| d.recu_le))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(Ok(ConventionId(id)))
+    }
+
     async fn convention_cycle(
         &self,
         caisse: CaisseId,

@@ -17,6 +17,8 @@ mod import;
 mod mots_de_passe;
 mod partenaires;
 mod personnel;
+mod plages;
+mod retention;
 mod supervision;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -168,11 +170,36 @@ pub(crate) struct TraceRow {
     matricule: Option<String>,
     nir_hache: Option<String>,
     resultat: String,
+    purgee_le: Option<DateTime<Utc>>,
+    feuille_conservee: Option<Vec<u8>>,
 }
+
+/// The columns a [`TraceRow`] reads.
+pub(crate) const TRACE_COLUMNS: &str = "id, horodatage, caisse, utilisateur, partenaire, source, action, \
+     bouquet, rubriques, matricule, nir_hache, resultat, purgee_le, feuille_conservee";
 
 impl TraceRow {
     pub(crate) fn into_stored(self) -> Result<StoredTrace, StoreError> {
+        let purge = match (self.purgee_le, self.feuille_conservee) {
+            (None, None) => None,
+            (Some(purgee_le), Some(feuille)) => Some(partage_store::retention::Purge {
+                purgee_le,
+                feuille: <[u8; 32]>::try_from(feuille.as_slice()).map_err(|_| {
+                    corrupt(
+                        "traces.feuille_conservee",
+                        format!("{} octets au lieu de 32", feuille.len()),
+                    )
+                })?,
+            }),
+            _ => {
+                return Err(corrupt(
+                    "traces.purgee_le",
+                    "purge sans empreinte conservée, ou l'inverse",
+                ))
+            }
+        };
         Ok(StoredTrace {
+            purge,
             id: self.id,
             trace: Trace {
                 horodatage: self.horodatage,
@@ -499,11 +526,9 @@ impl Store for PostgresStore {
     }
 
     async fn traces_after(&self, after: i64, limit: u32) -> Result<Vec<StoredTrace>, StoreError> {
-        let rows: Vec<TraceRow> = sqlx::query_as(
-            "SELECT id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, rubriques,
-                    matricule, nir_hache, resultat
-             FROM traces WHERE id > $1 ORDER BY id LIMIT $2",
-        )
+        let rows: Vec<TraceRow> = sqlx::query_as(&format!(
+            "SELECT {TRACE_COLUMNS} FROM traces WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)

@@ -2,7 +2,7 @@
 
 use crate::codec::parse_bouquet;
 use crate::error::{ligne_de_la_caisse, DbResult};
-use crate::{PostgresStore, TraceRow};
+use crate::{PostgresStore, TraceRow, TRACE_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::{CaisseCode, Matricule};
@@ -13,9 +13,6 @@ use partage_store::supervision::{
 };
 use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
 use sqlx::{Postgres, QueryBuilder};
-
-const TRACE_COLUMNS: &str = "id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, \
-                             rubriques, matricule, nir_hache, resultat";
 
 const SUSPENSION_COLUMNS: &str =
     "id, type_cible, cible, jusqu_au, motif, par, le, levee_le, levee_par, levee_motif";

@@ -4,8 +4,10 @@ use crate::codec::{date, instant, json_list, parse_date, parse_instant, parse_js
 use crate::error::DbResult;
 use crate::SqliteStore;
 use async_trait::async_trait;
-use partage_domain::avenants::SousTraitant;
-use partage_store::avenants::{ConventionVersions, SousTraitantRecord, VersionRecord, ViolationRecord};
+use partage_domain::avenants::{Attestation, NatureAttestation, SousTraitant};
+use partage_store::avenants::{
+    AttestationRecord, ConventionVersions, SousTraitantRecord, VersionRecord, ViolationRecord,
+};
 use partage_store::cycles::ConventionId;
 use partage_store::StoreError;
 
@@ -75,12 +77,16 @@ impl ConventionVersions for SqliteStore {
             }
         }
         if let Some(last) = versions.last() {
-            sqlx::query("UPDATE conventions SET bouquets = ? WHERE id = ?")
-                .bind(json_list(last.contenu.bouquets.iter().map(|b| b.code())))
-                .bind(convention.0)
-                .execute(&mut *tx)
-                .await
-                .db()?;
+            sqlx::query(
+                "UPDATE conventions SET bouquets = ?, plafond_habilitations = ?, gestion = ? WHERE id = ?",
+            )
+            .bind(json_list(last.contenu.bouquets.iter().map(|b| b.code())))
+            .bind(last.contenu.plafond_habilitations.map(i64::from))
+            .bind(last.contenu.gestion.as_deref())
+            .bind(convention.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         }
         tx.commit().await.db()?;
         Ok(true)
@@ -200,5 +206,53 @@ impl ConventionVersions for SqliteStore {
                 },
             )
             .collect()
+    }
+
+    async fn record_attestation(
+        &self,
+        convention: ConventionId,
+        a: &AttestationRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let written = sqlx::query(
+            "INSERT INTO convention_attestations (convention_id, nature, attestee_le, reference, par, horodatage)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (convention_id) DO NOTHING",
+        )
+        .bind(convention.0)
+        .bind(a.attestation.nature.code())
+        .bind(date(a.attestation.attestee_le))
+        .bind(&a.attestation.reference)
+        .bind(&a.par)
+        .bind(instant(a.horodatage))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(written.rows_affected() == 1)
+    }
+
+    async fn attestation(&self, convention: ConventionId) -> Result<Option<AttestationRecord>, StoreError> {
+        let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT nature, attestee_le, reference, par, horodatage FROM convention_attestations
+             WHERE convention_id = ?",
+        )
+        .bind(convention.0)
+        .fetch_optional(&self.readers)
+        .await
+        .db()?;
+        row.map(|(nature, attestee_le, reference, par, horodatage)| {
+            Ok(AttestationRecord {
+                attestation: Attestation {
+                    nature: NatureAttestation::parse(&nature).ok_or_else(|| {
+                        partage_store::codec::corrupt("convention_attestations.nature", &nature)
+                    })?,
+                    attestee_le: parse_date("convention_attestations.attestee_le", &attestee_le)?,
+                    reference,
+                },
+                par,
+                horodatage: parse_instant("convention_attestations.horodatage", &horodatage)?,
+            })
+        })
+        .transpose()
     }
 }

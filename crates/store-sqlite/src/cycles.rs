@@ -1,6 +1,6 @@
 //! A convention's persisted lifecycle (see `partage_store::cycles`).
 
-use crate::codec::{date, instant, parse_date, parse_instant, parse_json, ConventionRow};
+use crate::codec::{date, instant, json_list, parse_date, parse_instant, parse_json, ConventionRow};
 use crate::error::DbResult;
 use crate::SqliteStore;
 use async_trait::async_trait;
@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use partage_domain::gestion::{Acces, Document};
 use partage_domain::NumeroConvention;
 use partage_store::cycles::{
-    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, TransitionRecord,
+    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, CreationRefusee, NouvelleConvention,
+    TransitionRecord,
 };
 use partage_store::{CaisseId, StoreError};
 
@@ -72,6 +73,73 @@ pub(crate) fn read(row: Row) -> Result<ConventionCycle, StoreError> {
 
 #[async_trait]
 impl ConventionCycles for SqliteStore {
+    async fn create_convention(
+        &self,
+        caisse: CaisseId,
+        n: &NouvelleConvention,
+        t: &TransitionRecord,
+    ) -> Result<Result<ConventionId, CreationRefusee>, StoreError> {
+        let cycle = serde_json::to_string(&t.cycle).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut tx = self.begin_write().await?;
+        let partenaire: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM partenaires WHERE caisse_id = ? AND numero_tiers = ?")
+                .bind(caisse.0)
+                .bind(n.partenaire.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .db()?;
+        let Some(partenaire) = partenaire else {
+            tx.rollback().await.db()?;
+            return Ok(Err(CreationRefusee::PartenaireInconnu));
+        };
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO conventions (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le,
+                 fin_le, plafond_habilitations, gestion)
+             VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)
+             ON CONFLICT (caisse_id, numero) DO NOTHING RETURNING id",
+        )
+        .bind(caisse.0)
+        .bind(n.numero.as_str())
+        .bind(partenaire)
+        .bind(json_list(n.bouquets.iter().map(|b| b.code())))
+        .bind(date(n.creee_le))
+        .bind(n.plafond_habilitations.map(i64::from))
+        .bind(n.gestion.map(|g| g.code()))
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let Some(id) = id else {
+            tx.rollback().await.db()?;
+            return Ok(Err(CreationRefusee::NumeroPris));
+        };
+        sqlx::query(
+            "INSERT INTO convention_cycles (convention_id, cycle, revision, prochaine_echeance) VALUES (?, ?, 1, NULL)",
+        )
+        .bind(id)
+        .bind(&cycle)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query(
+            "INSERT INTO convention_transitions (convention_id, revision, acte, cycle, par, horodatage, date_effet,
+                 document_reference, document_recu_le)
+             VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&t.acte)
+        .bind(&cycle)
+        .bind(t.par.as_deref())
+        .bind(instant(t.horodatage))
+        .bind(date(t.date_effet))
+        .bind(t.document.as_ref().map(|d| d.reference.as_str()))
+        .bind(t.document.as_ref().map(|d| date(d.recu_le)))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()?;
+        Ok(Ok(ConventionId(id)))
+    }
+
     async fn convention_cycle(
         &self,
         caisse: CaisseId,

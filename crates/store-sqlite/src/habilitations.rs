@@ -11,8 +11,9 @@ use partage_domain::{Bouquet, Identifiant, NumeroConvention, NumeroTiers};
 use partage_store::codec::identifiant;
 use partage_store::habilitations::{
     demande_enregistree, demande_json, etat_code, extranaute, identifiant_libre, nature_code, Accord,
-    AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeEnregistree, DemandeId, DemandeRow, Effet,
-    Extranaute, ExtranauteRow, FiltreDemandes, Habilitations, NouvelleDemande, DEMANDE_COLUMNS,
+    AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeEnregistree, DemandeId, DemandeRow,
+    Designation, Effet, Extranaute, ExtranauteRow, FiltreDemandes, Habilitations, NouvelleDemande,
+    DEMANDE_COLUMNS,
 };
 use partage_store::habilitations::{parse_administrateur, parse_gestion};
 use partage_store::{CaisseId, StoreError, UserId};
@@ -574,16 +575,57 @@ impl Habilitations for SqliteStore {
         caisse: CaisseId,
         identifiant: &Identifiant,
         role: Option<Administrateur>,
-    ) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE utilisateurs SET administrateur = ? WHERE caisse_id = ? AND identifiant = ?")
-                .bind(role.map(Administrateur::code))
+    ) -> Result<Designation, StoreError> {
+        // One statement, so no other designation slips between the check and the change; the unique index
+        // of migration 0150 stands behind it.
+        let result = sqlx::query(
+            "UPDATE utilisateurs SET administrateur = ?1 WHERE caisse_id = ?2 AND identifiant = ?3
+               AND (?1 IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM utilisateurs o WHERE o.partenaire_id = utilisateurs.partenaire_id
+                       AND o.administrateur = ?1 AND o.id <> utilisateurs.id))",
+        )
+        .bind(role.map(Administrateur::code))
+        .bind(caisse.0)
+        .bind(identifiant.as_str())
+        .execute(&self.writer)
+        .await;
+        let unique_violation = matches!(
+            &result,
+            Err(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::UniqueViolation
+        );
+        if !unique_violation && result.db()?.rows_affected() == 1 {
+            return Ok(Designation::Faite);
+        }
+        let holder: Option<(String,)> = sqlx::query_as(
+            "SELECT o.identifiant FROM utilisateurs u
+             JOIN utilisateurs o ON o.partenaire_id = u.partenaire_id AND o.id <> u.id AND o.administrateur = ?1
+             WHERE u.caisse_id = ?2 AND u.identifiant = ?3",
+        )
+        .bind(role.map(Administrateur::code))
+        .bind(caisse.0)
+        .bind(identifiant.as_str())
+        .fetch_optional(&self.writer)
+        .await
+        .db()?;
+        if let Some((other,)) = holder {
+            return Ok(Designation::RoleDejaTenu(partage_store::codec::identifiant(
+                &other,
+            )?));
+        }
+        let exists: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM utilisateurs WHERE caisse_id = ? AND identifiant = ?")
                 .bind(caisse.0)
                 .bind(identifiant.as_str())
-                .execute(&self.writer)
+                .fetch_optional(&self.writer)
                 .await
                 .db()?;
-        Ok(done.rows_affected() == 1)
+        match exists {
+            None => Ok(Designation::UtilisateurInconnu),
+            // The other holder gave the role up meanwhile: the caller may simply try again.
+            Some(_) => Err(StoreError::Backend(
+                "désignation concurrente d'un administrateur".to_owned(),
+            )),
+        }
     }
 
     async fn administrateur(&self, user: UserId) -> Result<Option<Administrateur>, StoreError> {

@@ -22,6 +22,8 @@ mod import;
 mod mots_de_passe;
 mod partenaires;
 mod personnel;
+mod plages;
+mod retention;
 mod supervision;
 mod trace_log;
 mod verrouillage;
@@ -180,7 +182,13 @@ pub(crate) type TraceRow = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
+    Option<Vec<u8>>,
 );
+
+/// The columns a [`TraceRow`] reads, in its order.
+pub(crate) const TRACE_COLUMNS: &str = "id, horodatage, caisse, utilisateur, partenaire, source, action, \
+     bouquet, rubriques, matricule, nir_hache, resultat, purgee_le, feuille_conservee";
 
 pub(crate) fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
     let (
@@ -196,8 +204,29 @@ pub(crate) fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
         matricule,
         nir,
         res,
+        purgee_le,
+        feuille,
     ) = row;
+    let purge = match (purgee_le, feuille) {
+        (None, None) => None,
+        (Some(at), Some(feuille)) => Some(partage_store::retention::Purge {
+            purgee_le: parse_instant("traces.purgee_le", &at)?,
+            feuille: <[u8; 32]>::try_from(feuille.as_slice()).map_err(|_| {
+                corrupt(
+                    "traces.feuille_conservee",
+                    format!("{} octets au lieu de 32", feuille.len()),
+                )
+            })?,
+        }),
+        _ => {
+            return Err(corrupt(
+                "traces.purgee_le",
+                "purge sans empreinte conservée, ou l'inverse".to_owned(),
+            ))
+        }
+    };
     Ok(StoredTrace {
+        purge,
         id,
         trace: Trace {
             horodatage: parse_instant("traces.horodatage", &horodatage)?,
@@ -413,11 +442,9 @@ impl Store for SqliteStore {
     }
 
     async fn traces_after(&self, after: i64, limit: u32) -> Result<Vec<StoredTrace>, StoreError> {
-        let rows: Vec<TraceRow> = sqlx::query_as(
-            "SELECT id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, rubriques,
-                    matricule, nir_hache, resultat
-             FROM traces WHERE id > ? ORDER BY id LIMIT ?",
-        )
+        let rows: Vec<TraceRow> = sqlx::query_as(&format!(
+            "SELECT {TRACE_COLUMNS} FROM traces WHERE id > ? ORDER BY id LIMIT ?"
+        ))
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(&self.readers)

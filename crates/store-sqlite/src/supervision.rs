@@ -2,7 +2,7 @@
 
 use crate::codec::{instant, parse_bouquet, parse_instant};
 use crate::error::{ligne_de_la_caisse, DbResult};
-use crate::{stored_trace, SqliteStore, TraceRow};
+use crate::{stored_trace, SqliteStore, TraceRow, TRACE_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::{CaisseCode, Matricule};
@@ -13,9 +13,6 @@ use partage_store::supervision::{
 };
 use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
 use sqlx::{QueryBuilder, Sqlite};
-
-const TRACE_COLUMNS: &str = "id, horodatage, caisse, utilisateur, partenaire, source, action, bouquet, \
-                             rubriques, matricule, nir_hache, resultat";
 
 /// The request for one page of traces: `SELECT … WHERE caisse = ? AND … AND id > ? ORDER BY id LIMIT ?`.
 /// Every filter is an equality or a range the indexes of migration 0060 serve.

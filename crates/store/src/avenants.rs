@@ -1,14 +1,14 @@
 //! A convention's recorded versions (SPEC CV-7). Until its first avenant, a convention's only version is
 //! the convention as imported, read from it; the first avenant stores that version 1 with version 2. Each
 //! version is keyed by (convention, numero) so that two staff members recording an avenant at once cannot
-//! both write the same version. Recording versions also writes the last one's bouquets on the live
-//! convention, in the same transaction.
+//! both write the same version. Recording versions also writes the last one's bouquets, cap of habilitations
+//! and gestion mode on the live convention, in the same transaction.
 
 use crate::cycles::ConventionId;
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use partage_domain::avenants::{Contenu, SousTraitant};
+use partage_domain::avenants::{Attestation, Contenu, SousTraitant};
 
 /// One version brought by an avenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +45,22 @@ pub struct SousTraitantRecord {
     pub horodatage: DateTime<Utc>,
 }
 
+/// CV-8: the partner's attestation of return or destruction of the data, as recorded. One per convention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestationRecord {
+    pub attestation: Attestation,
+    /// The staff member's identifiant.
+    pub par: String,
+    pub horodatage: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait ConventionVersions {
     /// The stored versions, oldest first; empty before the first avenant.
     async fn versions(&self, convention: ConventionId) -> Result<Vec<VersionRecord>, StoreError>;
 
-    /// Stores the versions and writes the last one's bouquets on the convention, in one transaction; `false`
+    /// Stores the versions and writes the last one's bouquets, cap and gestion mode on the convention, in
+    /// one transaction; `false`
     /// (nothing written) if one of those version numbers is already taken.
     async fn record_versions(
         &self,
@@ -74,4 +84,15 @@ pub trait ConventionVersions {
 
     /// CV-9: the convention's declared sub-contractors, oldest declared first.
     async fn sous_traitants(&self, convention: ConventionId) -> Result<Vec<SousTraitantRecord>, StoreError>;
+
+    /// CV-8: records the partner's attestation of return or destruction of the data; `false` (nothing
+    /// written) if the convention already has one.
+    async fn record_attestation(
+        &self,
+        convention: ConventionId,
+        a: &AttestationRecord,
+    ) -> Result<bool, StoreError>;
+
+    /// CV-8: the convention's attestation, if recorded.
+    async fn attestation(&self, convention: ConventionId) -> Result<Option<AttestationRecord>, StoreError>;
 }

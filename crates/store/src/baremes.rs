@@ -13,6 +13,16 @@ use serde::{Deserialize, Serialize};
 pub trait Baremes {
     /// The caisse's barèmes, sorted by start date; empty when it imported none.
     async fn baremes_psu(&self, caisse: CaisseId) -> Result<Vec<BaremePsu>, StoreError>;
+
+    /// Replaces the caisse's barèmes by `nouveaux` if they are still `attendus` (what the application read
+    /// and checked the new list against), in one transaction; false, writing nothing, when another change
+    /// came in between.
+    async fn remplacer_baremes_psu(
+        &self,
+        caisse: CaisseId,
+        attendus: &[BaremePsu],
+        nouveaux: &[BaremePsu],
+    ) -> Result<bool, StoreError>;
 }
 
 #[derive(Serialize, Deserialize)]

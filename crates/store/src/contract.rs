@@ -28,7 +28,12 @@ use partage_domain::{
 };
 use std::future::Future;
 
+pub mod retention;
 pub mod trace_log;
+pub use retention::{
+    tr_2_retention_purges_old_covered_traces_and_the_log_still_verifies,
+    tr_2_retention_without_checkpoint_purges_nothing,
+};
 use std::sync::Arc;
 pub use trace_log::{
     by_2_checkpoints_hash_new_traces_and_prove_inclusion_and_consistency,
@@ -49,6 +54,7 @@ pub mod cycles;
 pub mod habilitations;
 pub mod partenaires;
 pub mod personnel;
+pub mod plages;
 pub mod supervision;
 pub use abus::*;
 pub use activations::*;
@@ -57,6 +63,7 @@ pub use cycles::*;
 pub use habilitations::*;
 pub use partenaires::*;
 pub use personnel::*;
+pub use plages::*;
 pub use supervision::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
@@ -149,11 +156,15 @@ macro_rules! contract_tests {
             by_2_no_proof_before_the_first_checkpoint,
             tr_2_concurrent_checkpoint_is_refused_and_writes_nothing,
             tr_2_checkpoint_with_another_key_is_refused,
+            tr_2_retention_purges_old_covered_traces_and_the_log_still_verifies,
+            tr_2_retention_without_checkpoint_purges_nothing,
             cv_8_a_transition_moves_state_history_and_access_together,
             cv_3_concurrent_writers_of_one_revision_apply_it_once,
             cv_7_versions_are_kept_once_and_the_last_bouquets_apply,
             cv_11_breach_notifications_are_listed_per_convention,
             cv_9_declared_sub_contractors_are_listed_per_convention,
+            cv_8_one_attestation_of_return_or_destruction_per_convention,
+            cv_2_a_draft_is_created_once_with_its_cycle_and_no_access,
             au_1_previous_password_hashes_are_kept_five_newest_first,
             au_1_password_context_holds_the_users_own_words,
             au_1_a_password_change_can_be_required_again,
@@ -171,17 +182,20 @@ macro_rules! contract_tests {
             hb_7_the_cap_comes_with_the_import_and_a_file_without_it_keeps_it,
             cv_12_the_caisse_sets_the_mode_and_the_administrators,
             hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
+            hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant,
             co_3_circonscriptions_of_partners_and_habilitations_reach_the_perimetre,
             co_3_an_habilitation_outside_the_partners_circonscriptions_refuses_the_file,
             su_1_the_caisse_sets_its_rules,
             su_1_alerts_are_raised_once_per_rule_day_and_subject,
             su_1_surveillance_is_kept_as_a_history,
             bq_psu_fee_bareme_is_kept_per_caisse_and_replaced_by_a_reimport,
+            bq_psu_fee_a_period_added_in_the_back_office_replaces_only_what_was_read,
             ten_1_partner_fiches_are_kept_whole_within_their_caisse,
             cv_1_the_caisses_conventions_are_listed_with_their_partner,
             hb_3_an_activation_link_sets_the_password_once,
             hb_3_an_activation_link_expires_after_24_hours,
             hb_6_a_new_link_or_a_reset_supersedes_the_unused_links,
+            co_7_each_caisse_keeps_its_own_window_per_bouquet,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

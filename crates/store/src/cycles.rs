@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use partage_domain::cycle::Cycle;
 use partage_domain::gestion::{Acces, Document};
+use partage_domain::habilitation::Gestion;
 use partage_domain::{Bouquet, CaisseCode, NumeroConvention, NumeroTiers, Regime};
 
 /// A convention's row id. Only meaningful within one store.
@@ -48,8 +49,39 @@ pub struct TransitionRecord {
     pub document: Option<Document>,
 }
 
+/// A convention created in draft by the staff (issue 3, part 3): nothing signed yet, so no access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NouvelleConvention {
+    pub numero: NumeroConvention,
+    pub partenaire: NumeroTiers,
+    pub bouquets: Vec<Bouquet>,
+    pub plafond_habilitations: Option<u32>,
+    /// `centralisee` or `deleguee`; `None`: the default of the caisse (CV-12).
+    pub gestion: Option<Gestion>,
+    /// Stands in for the signature date until both parties sign (the column is required); no access
+    /// opens from it, as there is no CNIL formality date.
+    pub creee_le: NaiveDate,
+}
+
+/// Why a draft could not be created; nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreationRefusee {
+    PartenaireInconnu,
+    NumeroPris,
+}
+
 #[async_trait]
 pub trait ConventionCycles {
+    /// Creates the convention with its recorded cycle (revision 1, `transition.cycle`) and its first history
+    /// row, in one transaction; `Ok(Err(..))`, nothing written, for a partner unknown in the caisse or a
+    /// number the caisse already uses.
+    async fn create_convention(
+        &self,
+        caisse: CaisseId,
+        nouvelle: &NouvelleConvention,
+        transition: &TransitionRecord,
+    ) -> Result<Result<ConventionId, CreationRefusee>, StoreError>;
+
     async fn convention_cycle(
         &self,
         caisse: CaisseId,

@@ -139,6 +139,16 @@ pub enum AccordRefuse {
     Administrateur,
 }
 
+/// What designating an administrator did (HB-9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Designation {
+    Faite,
+    /// The caisse has no such user.
+    UtilisateurInconnu,
+    /// Another user of the same partner already holds this role.
+    RoleDejaTenu(Identifiant),
+}
+
 /// One habilitated agent in the directory of extranautes (HB-2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extranaute {
@@ -245,14 +255,15 @@ pub trait Habilitations {
         gestion: Option<Gestion>,
     ) -> Result<bool, StoreError>;
 
-    /// HB-9: makes a partner user his organisation's administrator, or an agent again (`None`); `false` if
-    /// the caisse has no such user.
+    /// HB-9: makes a partner user his organisation's administrator, or an agent again (`None`). A partner has
+    /// one gestionnaire principal and one suppléant (003:9.1): the role held by another of its users is
+    /// refused, naming him, and nothing changes.
     async fn set_administrateur(
         &self,
         caisse: CaisseId,
         identifiant: &Identifiant,
         role: Option<Administrateur>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Designation, StoreError>;
 
     /// HB-9: whether the user is his organisation's administrator.
     async fn administrateur(&self, user: UserId) -> Result<Option<Administrateur>, StoreError>;

@@ -33,6 +33,8 @@ pub use verrouillage::LoginThrottle;
 pub mod abus;
 pub mod baremes;
 pub mod personnel;
+pub mod plages;
+pub mod retention;
 pub mod supervision;
 pub mod trace_log;
 
@@ -265,6 +267,19 @@ pub struct JournalBatch {
 pub struct StoredTrace {
     pub id: i64,
     pub trace: Trace,
+    /// Set once the retention purge blanked the trace's personal content (`retention`).
+    pub purge: Option<retention::Purge>,
+}
+
+impl StoredTrace {
+    /// The trace's leaf in the verifiable log: recomputed from its content, or, once purged, the hash kept
+    /// when its content was blanked.
+    pub fn leaf_hash(&self) -> partage_domain::merkle::Hash {
+        match &self.purge {
+            Some(purge) => purge.feuille,
+            None => partage_domain::trace_log::leaf_hash(self.id, &self.trace),
+        }
+    }
 }
 
 #[async_trait]
@@ -275,6 +290,7 @@ pub trait Store:
     + dossiers::DossierLookup
     + personnel::Personnels
     + trace_log::TraceLog
+    + retention::TracePurge
     + cycles::ConventionCycles
     + avenants::ConventionVersions
     + double_facteur::SecondFactors
@@ -284,6 +300,7 @@ pub trait Store:
     + habilitations::Habilitations
     + baremes::Baremes
     + partenaires::Partenaires
+    + plages::Plages
     + Send
     + Sync
     + fmt::Debug

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use partage_domain::merkle::{self, Frontier, Hash};
 use partage_domain::trace_log::{
-    audit, leaf_hash, AuditSummary, Checkpoint, Finding, Leaf, SignedCheckpoint,
+    audit, check_purges, AuditSummary, Checkpoint, Finding, Leaf, PurgedLeaf, SignedCheckpoint,
 };
 
 /// The leaf of one trace at its position in the log (0 for the first trace).
@@ -224,7 +224,7 @@ pub async fn extend_log(
             break;
         }
         for stored in page {
-            let hash = leaf_hash(stored.id, &stored.trace);
+            let hash = stored.leaf_hash();
             leaves.push(LeafRecord {
                 position: frontier.size(),
                 trace_id: stored.id,
@@ -247,9 +247,13 @@ pub async fn extend_log(
     Ok(Some(CheckpointRecord { id, checkpoint }))
 }
 
-/// Every trace as stored now, as a leaf, in id order; or the finding that one cannot be read.
-async fn current_leaves(store: &dyn crate::Store) -> Result<Result<Vec<Leaf>, Finding>, StoreError> {
+/// Every trace as stored now, as a leaf, in id order, with the purged ones; or the finding that one cannot
+/// be read.
+async fn current_leaves(
+    store: &dyn crate::Store,
+) -> Result<Result<(Vec<Leaf>, Vec<PurgedLeaf>), Finding>, StoreError> {
     let mut leaves = Vec::new();
+    let mut purged = Vec::new();
     // From the smallest id there can be: a row slipped in below the first trace must be seen too.
     let mut after = i64::MIN;
     let mut page_size = PAGE;
@@ -258,10 +262,19 @@ async fn current_leaves(store: &dyn crate::Store) -> Result<Result<Vec<Leaf>, Fi
             Ok(page) => {
                 let Some(last) = page.last() else { break };
                 after = last.id;
-                leaves.extend(page.iter().map(|s| Leaf {
-                    trace_id: s.id,
-                    hash: leaf_hash(s.id, &s.trace),
-                }));
+                for s in &page {
+                    if s.purge.is_some() {
+                        purged.push(PurgedLeaf {
+                            trace_id: s.id,
+                            position: leaves.len() as u64,
+                            horodatage: s.trace.horodatage,
+                        });
+                    }
+                    leaves.push(Leaf {
+                        trace_id: s.id,
+                        hash: s.leaf_hash(),
+                    });
+                }
                 page_size = PAGE;
             }
             // A hand-edited row no longer reads as a trace: narrow down to it one row at a time.
@@ -275,7 +288,7 @@ async fn current_leaves(store: &dyn crate::Store) -> Result<Result<Vec<Leaf>, Fi
             Err(e) => return Err(e),
         }
     }
-    Ok(Ok(leaves))
+    Ok(Ok((leaves, purged)))
 }
 
 async fn recorded_leaves(store: &dyn crate::Store, up_to: u64) -> Result<Vec<LeafRecord>, StoreError> {
@@ -291,11 +304,23 @@ async fn recorded_leaves(store: &dyn crate::Store, up_to: u64) -> Result<Vec<Lea
 }
 
 /// Checks the whole log against every stored checkpoint, and optionally a checkpoint published earlier:
-/// the outer error is the store failing, the inner one what is wrong with the log.
+/// the outer error is the store failing, the inner one what is wrong with the log. Any purged trace is
+/// refused: use [`audit_log_with_retention`] where traces are purged.
 pub async fn audit_log(
     store: &dyn crate::Store,
     key: &VerifyingKey,
     published: Option<&SignedCheckpoint>,
+) -> Result<Result<AuditSummary, Finding>, StoreError> {
+    audit_log_with_retention(store, key, published, DateTime::<Utc>::MIN_UTC).await
+}
+
+/// [`audit_log`] over a log the retention purge went through: a purged trace counts by the leaf hash it
+/// kept, and must be stamped before `limite` (now minus the retention period) and covered by a checkpoint.
+pub async fn audit_log_with_retention(
+    store: &dyn crate::Store,
+    key: &VerifyingKey,
+    published: Option<&SignedCheckpoint>,
+    limite: DateTime<Utc>,
 ) -> Result<Result<AuditSummary, Finding>, StoreError> {
     let checkpoints: Vec<(i64, SignedCheckpoint)> = store
         .checkpoints()
@@ -303,8 +328,8 @@ pub async fn audit_log(
         .into_iter()
         .map(|r| (r.id, r.checkpoint.signed))
         .collect();
-    let now = match current_leaves(store).await? {
-        Ok(leaves) => leaves,
+    let (now, purged) = match current_leaves(store).await? {
+        Ok(found) => found,
         Err(finding) => return Ok(Err(finding)),
     };
     let recorded: Vec<Leaf> = recorded_leaves(store, u64::MAX)
@@ -315,7 +340,11 @@ pub async fn audit_log(
             hash: l.hash,
         })
         .collect();
-    Ok(audit(&now, &recorded, &checkpoints, published, key))
+    let summary = match audit(&now, &recorded, &checkpoints, published, key) {
+        Ok(summary) => summary,
+        Err(finding) => return Ok(Err(finding)),
+    };
+    Ok(check_purges(&purged, &checkpoints, limite).map(|()| summary))
 }
 
 /// Why a proof cannot be given, in words for the person who asked.

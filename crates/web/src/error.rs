@@ -69,6 +69,8 @@ impl ApiError {
                 AppError::DoubleFacteurRequis => (StatusCode::FORBIDDEN, "Second facteur requis"),
                 AppError::CodeTotpRefuse => (StatusCode::UNPROCESSABLE_ENTITY, "Code refusé"),
                 AppError::ServiceFerme { .. } => (StatusCode::SERVICE_UNAVAILABLE, "Service fermé"),
+                AppError::PlageInvalide(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Plage d'ouverture refusée"),
+                AppError::BaremeRefuse(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Barème refusé"),
                 AppError::DejaExistant(_) => (StatusCode::CONFLICT, "Déjà existant"),
                 AppError::Introuvable(_) => (StatusCode::NOT_FOUND, "Introuvable"),
                 AppError::TransitionRefusee(_) => (StatusCode::CONFLICT, "Action refusée"),

@@ -2,9 +2,9 @@
 //! one's bouquets reach the live convention in the same transaction.
 
 use super::{at, caisse_id, d, import_ok, world, CAISSE_A};
-use crate::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
+use crate::avenants::{AttestationRecord, SousTraitantRecord, VersionRecord, ViolationRecord};
 use crate::Store;
-use partage_domain::avenants::{Contenu, SousTraitant};
+use partage_domain::avenants::{Attestation, Contenu, NatureAttestation, SousTraitant};
 use partage_domain::{Bouquet, NumeroConvention};
 
 fn version(numero: i64, bouquets: Vec<Bouquet>) -> VersionRecord {
@@ -53,6 +53,14 @@ pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn
     assert_eq!(store.versions(c.id).await.unwrap(), vec![v1.clone(), v2.clone()]);
     let now = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
     assert_eq!(now.bouquets, vec![Bouquet::Qf]);
+    // The cap and the gestion mode of the last version apply too (HB-7, CV-12).
+    let live = store
+        .convention_du_partenaire(caisse, &c.partenaire, &numero)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.plafond, Some(12));
+    assert_eq!(live.gestion.map(|g| g.code()), Some("deleguee"));
 
     // A second writer of version 2 writes nothing, not even its bouquets.
     let other = version(2, vec![Bouquet::Rsacg]);
@@ -101,4 +109,24 @@ pub async fn cv_9_declared_sub_contractors_are_listed_per_convention(store: &dyn
     store.record_sous_traitant(c.id, &second).await.unwrap();
     store.record_sous_traitant(c.id, &premier).await.unwrap();
     assert_eq!(store.sous_traitants(c.id).await.unwrap(), vec![premier, second]);
+}
+
+pub async fn cv_8_one_attestation_of_return_or_destruction_per_convention(store: &dyn Store) {
+    let c = c1(store).await;
+    assert_eq!(store.attestation(c.id).await.unwrap(), None);
+    let a = |nature, reference: &str| AttestationRecord {
+        attestation: Attestation {
+            nature,
+            attestee_le: d("2026-04-03"),
+            reference: reference.into(),
+        },
+        par: "adurand".into(),
+        horodatage: at(0),
+    };
+    let premiere = a(NatureAttestation::Destruction, "LRAR 1A 0001");
+    assert!(store.record_attestation(c.id, &premiere).await.unwrap());
+    // A second one writes nothing.
+    let seconde = a(NatureAttestation::Restitution, "LRAR 1A 0002");
+    assert!(!store.record_attestation(c.id, &seconde).await.unwrap());
+    assert_eq!(store.attestation(c.id).await.unwrap(), Some(premiere));
 }

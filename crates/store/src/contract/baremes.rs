@@ -63,3 +63,28 @@ pub async fn bq_psu_fee_bareme_is_kept_per_caisse_and_replaced_by_a_reimport(sto
     }
     assert_eq!(store.baremes_psu(a).await.unwrap(), vec![of(&seul)]);
 }
+
+pub async fn bq_psu_fee_a_period_added_in_the_back_office_replaces_only_what_was_read(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let (a, b) = (caisse_id(store, CAISSE_A).await, caisse_id(store, CAISSE_B).await);
+    let y2025 = of(&bareme(CAISSE_A, "2025-01-01", Some("2025-12-31"), "801.00"));
+    let y2026 = of(&bareme(CAISSE_A, "2026-01-01", None, "810.00"));
+
+    // A caisse without a barème: the first period.
+    assert!(store
+        .remplacer_baremes_psu(a, &[], std::slice::from_ref(&y2025))
+        .await
+        .unwrap());
+    assert_eq!(store.baremes_psu(a).await.unwrap(), vec![y2025.clone()]);
+    // Against a stale read, nothing is written.
+    assert!(!store
+        .remplacer_baremes_psu(a, &[], std::slice::from_ref(&y2026))
+        .await
+        .unwrap());
+    assert_eq!(store.baremes_psu(a).await.unwrap(), vec![y2025.clone()]);
+    // Against what is stored, the new list replaces it.
+    let deux = vec![y2025.clone(), y2026.clone()];
+    assert!(store.remplacer_baremes_psu(a, &[y2025], &deux).await.unwrap());
+    assert_eq!(store.baremes_psu(a).await.unwrap(), deux);
+    assert!(store.baremes_psu(b).await.unwrap().is_empty());
+}

@@ -2,11 +2,12 @@
 //! together, once.
 
 use super::{at, caisse_id, d, import_ok, user, world, CAISSE_A};
-use crate::cycles::TransitionRecord;
+use crate::cycles::{CreationRefusee, NouvelleConvention, TransitionRecord};
 use crate::Store;
 use partage_domain::cycle::{Cycle, Etat, Modele, MotifFin};
 use partage_domain::gestion::{Acces, Document};
-use partage_domain::NumeroConvention;
+use partage_domain::habilitation::Gestion;
+use partage_domain::{Bouquet, NumeroConvention, NumeroTiers};
 
 fn transition(acte: &str, etat: Etat, par: Option<&str>) -> TransitionRecord {
     TransitionRecord {
@@ -111,4 +112,79 @@ pub async fn cv_3_concurrent_writers_of_one_revision_apply_it_once(store: &dyn S
             .revision,
         2
     );
+}
+
+pub async fn cv_2_a_draft_is_created_once_with_its_cycle_and_no_access(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let caisse = caisse_id(store, CAISSE_A).await;
+    let nouvelle = |numero: &str, tiers: &str| NouvelleConvention {
+        numero: NumeroConvention::parse(numero).unwrap(),
+        partenaire: NumeroTiers::parse(tiers).unwrap(),
+        bouquets: vec![Bouquet::Psu, Bouquet::Qf],
+        plafond_habilitations: Some(4),
+        gestion: Some(Gestion::Centralisee),
+        creee_le: d("2026-03-01"),
+    };
+    let mut creation = transition("creer", Etat::Brouillon, Some("adurand"));
+    creation.document = None;
+
+    // A partner of another caisse, a number already used: nothing written.
+    assert_eq!(
+        store
+            .create_convention(caisse, &nouvelle("C-9", "T-404"), &creation)
+            .await
+            .unwrap(),
+        Err(CreationRefusee::PartenaireInconnu)
+    );
+    assert_eq!(
+        store
+            .create_convention(caisse, &nouvelle("C-2", "T-001"), &creation)
+            .await
+            .unwrap(),
+        Err(CreationRefusee::NumeroPris)
+    );
+    let c9 = NumeroConvention::parse("C-9").unwrap();
+    assert_eq!(store.convention_cycle(caisse, &c9).await.unwrap(), None);
+
+    let id = store
+        .create_convention(caisse, &nouvelle("C-9", "T-001"), &creation)
+        .await
+        .unwrap()
+        .unwrap();
+    let c = store.convention_cycle(caisse, &c9).await.unwrap().unwrap();
+    assert_eq!(c.id, id);
+    assert_eq!(c.partenaire.as_str(), "T-001");
+    assert_eq!(c.bouquets, vec![Bouquet::Qf, Bouquet::Psu]);
+    assert_eq!(c.cycle, Some(creation.cycle));
+    assert_eq!(c.revision, 1);
+    assert_eq!(c.acces.formalite_cnil_le, None, "no access from a draft");
+    assert_eq!(c.acces.fin_le, None);
+    assert_eq!(store.transitions(id).await.unwrap(), vec![creation.clone()]);
+    let live = store
+        .convention_du_partenaire(caisse, &c.partenaire, &c9)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.plafond, Some(4));
+    assert_eq!(live.gestion, Some(Gestion::Centralisee));
+    // Not due for the scheduler, and the next act moves it from revision 1.
+    assert!(store
+        .cycles_dus(d("2030-01-01"))
+        .await
+        .unwrap()
+        .iter()
+        .all(|x| x.id != id));
+    let signee = transition(
+        "signer",
+        Etat::SigneeParUne {
+            partie: partage_domain::cycle::Partie::Partenaire,
+            le: d("2026-03-02"),
+        },
+        Some("adurand"),
+    );
+    assert!(store
+        .record_transition(id, 1, &c.acces, None, &signee)
+        .await
+        .unwrap());
+    assert_eq!(store.transitions(id).await.unwrap().len(), 2);
 }

@@ -2,8 +2,8 @@
 
 use super::{at, caisse_id, import_ok, open_session, user, world, CAISSE_A, CAISSE_B, TEMPORAIRE};
 use crate::habilitations::{
-    Accord, AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeId, Effet, FiltreDemandes,
-    NouvelleDemande,
+    Accord, AccordRefuse, CibleInconnue, ConventionDuPartenaire, DemandeId, Designation, Effet,
+    FiltreDemandes, NouvelleDemande,
 };
 use crate::{CaisseId, Store};
 use chrono::NaiveDate;
@@ -543,10 +543,13 @@ pub async fn cv_12_the_caisse_sets_the_mode_and_the_administrators(store: &dyn S
     let jdupont = user(store, CAISSE_A, "jdupont").await;
     assert_eq!(store.administrateur(jdupont.user).await.unwrap(), None);
     let id = Identifiant::parse("jdupont").unwrap();
-    assert!(store
-        .set_administrateur(a, &id, Some(Administrateur::Principal))
-        .await
-        .unwrap());
+    assert_eq!(
+        store
+            .set_administrateur(a, &id, Some(Administrateur::Principal))
+            .await
+            .unwrap(),
+        Designation::Faite
+    );
     assert_eq!(
         store.administrateur(jdupont.user).await.unwrap(),
         Some(Administrateur::Principal)
@@ -554,10 +557,13 @@ pub async fn cv_12_the_caisse_sets_the_mode_and_the_administrators(store: &dyn S
     // TEN-1: the other caisse's jdupont is another person.
     let autre = user(store, CAISSE_B, "jdupont").await;
     assert_eq!(store.administrateur(autre.user).await.unwrap(), None);
-    assert!(!store
-        .set_administrateur(a, &Identifiant::parse("inconnu").unwrap(), None)
-        .await
-        .unwrap());
+    assert_eq!(
+        store
+            .set_administrateur(a, &Identifiant::parse("inconnu").unwrap(), None)
+            .await
+            .unwrap(),
+        Designation::UtilisateurInconnu
+    );
 }
 
 pub async fn hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators(store: &dyn Store) {
@@ -591,10 +597,13 @@ pub async fn hb_9_delegated_acts_stay_within_the_partner_and_spare_administrator
     );
     // An administrator's habilitations are the caisse's to change.
     let jdupont = Identifiant::parse("jdupont").unwrap();
-    store
-        .set_administrateur(a, &jdupont, Some(Administrateur::Suppleant))
-        .await
-        .unwrap();
+    assert_eq!(
+        store
+            .set_administrateur(a, &jdupont, Some(Administrateur::Suppleant))
+            .await
+            .unwrap(),
+        Designation::Faite
+    );
     assert_eq!(
         store
             .appliquer_habilitation(a, &t1, &c1, Bouquet::Qf, Some(&jdupont), &Effet::Suppression)
@@ -622,5 +631,64 @@ pub async fn hb_9_delegated_acts_stay_within_the_partner_and_spare_administrator
             desactive: true,
             sessions_fermees: 0,
         })
+    );
+}
+
+pub async fn hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let a = caisse_id(store, CAISSE_A).await;
+    let t1 = NumeroTiers::parse("T-001").unwrap();
+    let c1 = NumeroConvention::parse("C-1").unwrap();
+    store
+        .appliquer_habilitation(a, &t1, &c1, Bouquet::Psu, None, &acces("Léa", "Roux"))
+        .await
+        .unwrap()
+        .unwrap();
+    let (jdupont, lroux) = (
+        Identifiant::parse("jdupont").unwrap(),
+        Identifiant::parse("lroux").unwrap(),
+    );
+    let designer = |who: &Identifiant, role| {
+        let who = who.clone();
+        async move { store.set_administrateur(a, &who, role).await.unwrap() }
+    };
+    assert_eq!(
+        designer(&jdupont, Some(Administrateur::Principal)).await,
+        Designation::Faite
+    );
+    // The same role for another user of the partner is refused, naming who holds it; nothing changes.
+    assert_eq!(
+        designer(&lroux, Some(Administrateur::Principal)).await,
+        Designation::RoleDejaTenu(jdupont.clone())
+    );
+    let lroux_user = user(store, CAISSE_A, "lroux").await.user;
+    assert_eq!(store.administrateur(lroux_user).await.unwrap(), None);
+    // The other role is free; designating the holder again is no conflict with himself.
+    assert_eq!(
+        designer(&lroux, Some(Administrateur::Suppleant)).await,
+        Designation::Faite
+    );
+    assert_eq!(
+        designer(&jdupont, Some(Administrateur::Principal)).await,
+        Designation::Faite
+    );
+    // Once the principal steps down, the suppléant may become principal.
+    assert_eq!(designer(&jdupont, None).await, Designation::Faite);
+    assert_eq!(
+        designer(&lroux, Some(Administrateur::Principal)).await,
+        Designation::Faite
+    );
+    assert_eq!(
+        store.administrateur(lroux_user).await.unwrap(),
+        Some(Administrateur::Principal)
+    );
+    // Another partner's principal is his own organisation's affair.
+    assert_eq!(
+        designer(
+            &Identifiant::parse("pmartin").unwrap(),
+            Some(Administrateur::Principal)
+        )
+        .await,
+        Designation::Faite
     );
 }

@@ -240,6 +240,11 @@ pub async fn tr_2_checkpoint_with_another_key_is_refused(store: &dyn Store) {
 // Tampering straight in the database.
 // ---------------------------------------------------------------------------------------------------------
 
+pub use super::retention::{
+    tr_2_retention_back_dated_blanked_trace_is_named, tr_2_retention_purged_trace_with_altered_hash_is_named,
+    tr_2_retention_young_trace_blanked_by_hand_is_named,
+};
+
 /// A test store that also gives raw SQL access to its database, as a superuser would have.
 pub trait RawSql: TestStore + Sync {
     /// Runs one statement around the store; the database's refusal as text.
@@ -262,6 +267,9 @@ macro_rules! trace_log_tamper_tests {
             tr_2_trace_inserted_before_the_first_is_named,
             tr_2_rewritten_leaf_hashes_are_detected,
             tr_2_unreadable_trace_is_named,
+            tr_2_retention_young_trace_blanked_by_hand_is_named,
+            tr_2_retention_purged_trace_with_altered_hash_is_named,
+            tr_2_retention_back_dated_blanked_trace_is_named,
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {

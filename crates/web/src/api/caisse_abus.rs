@@ -352,17 +352,22 @@ async fn actes_delegues(
             .collect();
         return Ok(Json(Value::Array(liste)).into_response());
     }
+    Ok(actes_csv(&actes, staff.personnel.caisse.as_str()))
+}
+
+/// The audit of delegated management as a CSV attachment, for the API and the staff page alike.
+pub(crate) fn actes_csv(actes: &[ActeDelegueAudite], caisse: &str) -> Response {
     let mut out = ligne_csv(COLONNES_ACTES.map(str::to_owned));
-    for a in &actes {
+    for a in actes {
         out.push_str(&ligne_csv(acte_valeurs(a)));
     }
     let mut res = out.into_response();
     piece_jointe(
         &mut res,
         "text/csv; charset=utf-8",
-        &format!("gestion-deleguee-{}.csv", staff.personnel.caisse.as_str()),
+        &format!("gestion-deleguee-{caisse}.csv"),
     );
-    Ok(res)
+    res
 }
 
 /// This part of the OpenAPI document, added by [`super::openapi::document`].

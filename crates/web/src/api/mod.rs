@@ -2,13 +2,15 @@
 //! their named user (AU-5) with the Bearer token that `POST /api/v1/session` hands back.
 
 mod caisse;
-mod caisse_abus;
+pub(crate) mod caisse_abus;
 mod caisse_avenants;
+pub(crate) mod caisse_baremes;
 pub(crate) mod caisse_bilan;
 pub(crate) mod caisse_conventions;
 mod caisse_double_facteur;
 pub(crate) mod caisse_habilitations;
 mod caisse_partenaires;
+mod caisse_plages;
 pub(crate) mod caisse_supervision;
 mod consultation;
 mod gestion_deleguee;
@@ -50,5 +52,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(caisse_bilan::routes())
         .merge(caisse_habilitations::routes())
         .merge(caisse_partenaires::routes())
+        .merge(caisse_plages::routes())
+        .merge(caisse_baremes::routes())
         .merge(gestion_deleguee::routes())
 }

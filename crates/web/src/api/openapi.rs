@@ -47,6 +47,8 @@ const CODES: &[&str] = &[
     "fiche_refusee",
     "lien_invalide",
     "agent_desactive",
+    "plage_invalide",
+    "bareme_refuse",
 ];
 
 /// A problem answer whose `code` is one of `codes`.
@@ -226,6 +228,8 @@ pub fn document() -> Value {
     super::openapi_habilitations::documenter(&mut doc);
     super::openapi_rsacg::documenter(&mut doc);
     super::openapi_partenaires::documenter(&mut doc);
+    super::caisse_plages::documenter(&mut doc);
+    super::caisse_baremes::documenter(&mut doc);
     super::journal::documenter(&mut doc);
     doc
 }

@@ -284,6 +284,42 @@ pub(crate) fn documenter(doc: &mut Value) {
                 )
             }
         },
+        "/api/v1/caisse/conventions": {
+            "get": {
+                "operationId": "listerConventions",
+                "summary": "Les conventions de la caisse : état, partenaire, prochaine échéance (rôle conventions)",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "etat", "in": "query", "required": false,
+                    "schema": { "type": "string", "enum": ["brouillon", "signee_par_une", "attente_cnil", "en_vigueur",
+                        "fin_programmee", "suspendue", "terminee"] } }],
+                "responses": reponses(
+                    ("200", json_de("Les conventions de la caisse.", "ListeConventions")),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("400", probleme("État ou paramètre inconnu.", &["requete_invalide"])));
+                        v
+                    }
+                )
+            },
+            "post": {
+                "operationId": "creerConvention",
+                "summary": "Créer une convention en brouillon pour un partenaire du référentiel (rôle conventions)",
+                "description": "Son modèle (délais) est celui du régime de la caisse ; ses échéances découlent de la \
+                    signature par les deux parties (CV-3) ; ses départements sont le champ de compétence du \
+                    partenaire. Les actes (signatures, formalité CNIL) la mènent ensuite jusqu'à « en vigueur ».",
+                "tags": ["caisse"],
+                "requestBody": corps_json("NouvelleConvention"),
+                "responses": reponses(
+                    ("201", json_de("La convention créée, en brouillon.", "ConventionSuivie")),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("404", probleme("Aucun partenaire de ce n° tiers dans le référentiel de la caisse.", &["introuvable"])));
+                        v.push(("409", probleme("Numéro de convention déjà utilisé dans la caisse.", &["deja_existant"])));
+                        v
+                    }
+                )
+            }
+        },
         "/api/v1/caisse/conventions/{numero}": {
             "get": {
                 "operationId": "conventionDetail",
@@ -314,6 +350,26 @@ pub(crate) fn documenter(doc: &mut Value) {
                         let mut v = erreurs_personnel("conventions");
                         v.push(("404", probleme("Aucune convention de ce numéro dans la caisse.", &["introuvable"])));
                         v.push(("409", probleme("Acte refusé par les règles de la convention, ou convention modifiée entre-temps.", &["transition_refusee"])));
+                        v
+                    }
+                )
+            }
+        },
+        "/api/v1/caisse/conventions/{numero}/attestation": {
+            "post": {
+                "operationId": "attesterRestitutionOuDestruction",
+                "summary": "Enregistrer l'attestation de restitution ou de destruction des données d'une convention terminée (CV-8, rôle conventions)",
+                "description": "Une seule par convention, datée entre la fin de la convention et aujourd'hui, avec la \
+                    référence du document reçu ; l'auteur et l'horodatage sont enregistrés.",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "numero", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": corps_json("AttestationFin"),
+                "responses": reponses(
+                    ("200", json_de("La convention, avec son attestation.", "ConventionSuivie")),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("404", probleme("Aucune convention de ce numéro dans la caisse.", &["introuvable"])));
+                        v.push(("409", probleme("Convention pas encore terminée, ou attestation déjà enregistrée.", &["transition_refusee"])));
                         v
                     }
                 )
@@ -400,9 +456,57 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "document_recu_le": { "type": "string", "format": "date" }
             }
         },
+        "ListeConventions": {
+            "type": "object",
+            "required": ["conventions"],
+            "additionalProperties": false,
+            "properties": {
+                "conventions": { "type": "array", "items": {
+                    "type": "object",
+                    "required": ["numero", "partenaire", "nom_partenaire", "bouquets", "etat", "prochaine_echeance",
+                        "a_l_echeance", "fin_le", "confidentialite_jusquau"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "numero": { "type": "string" },
+                        "partenaire": { "type": "string", "description": "N° tiers." },
+                        "nom_partenaire": { "type": "string" },
+                        "bouquets": { "type": "array", "items": { "type": "string" } },
+                        "etat": { "type": "string", "enum": ["brouillon", "signee_par_une", "attente_cnil", "en_vigueur",
+                            "fin_programmee", "suspendue", "terminee"] },
+                        "prochaine_echeance": { "type": ["string", "null"], "format": "date",
+                            "description": "Prochain jour où le temps seul change la convention (reconduction, fin)." },
+                        "a_l_echeance": { "type": "string", "description": "Ce qui se passera à cette échéance." },
+                        "fin_le": { "type": ["string", "null"], "format": "date", "description": "Fin des accès." },
+                        "confidentialite_jusquau": { "type": ["string", "null"], "format": "date", "description": "CV-8 : 5 ans après la fin." }
+                    }
+                } }
+            }
+        },
+        "NouvelleConvention": {
+            "type": "object",
+            "required": ["numero", "partenaire", "bouquets"],
+            "additionalProperties": false,
+            "properties": {
+                "numero": { "type": "string" },
+                "partenaire": { "type": "string", "description": "N° tiers d'un partenaire du référentiel de la caisse." },
+                "bouquets": { "type": "array", "minItems": 1, "items": { "type": "string", "enum": ["QF", "PSU", "RSACG", "MCP-QF", "MCP-ADRESSE"] } },
+                "plafond_habilitations": { "type": ["integer", "null"], "minimum": 0, "maximum": 100000 },
+                "gestion": { "type": ["string", "null"], "enum": ["centralisee", "deleguee", null], "description": "null : le mode par défaut de la caisse (CV-12)." }
+            }
+        },
+        "AttestationFin": {
+            "type": "object",
+            "required": ["nature", "attestee_le", "reference"],
+            "additionalProperties": false,
+            "properties": {
+                "nature": { "type": "string", "enum": ["restitution", "destruction"] },
+                "attestee_le": { "type": "string", "format": "date", "description": "Date de l'attestation du partenaire : pas avant la fin de la convention, jamais dans le futur." },
+                "reference": { "type": "string", "description": "Référence du document reçu (lettre, recommandé…)." }
+            }
+        },
         "ConventionSuivie": {
             "type": "object",
-            "required": ["numero", "partenaire", "bouquets", "cycle", "acces", "confidentialite_jusquau", "historique"],
+            "required": ["numero", "partenaire", "bouquets", "cycle", "acces", "confidentialite_jusquau", "attestation", "historique"],
             "properties": {
                 "numero": { "type": "string" },
                 "partenaire": { "type": "string", "description": "N° tiers." },
@@ -410,6 +514,19 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "cycle": { "type": "object", "description": "Modèle (délais) et état (`etat` : brouillon, signee_par_une, attente_cnil, en_vigueur, fin_programmee, suspendue, terminee)." },
                 "acces": { "type": "object", "description": "Dates d'ouverture et de fin des accès du partenaire." },
                 "confidentialite_jusquau": { "type": ["string", "null"], "format": "date", "description": "CV-8 : 5 ans après la fin." },
+                "attestation": {
+                    "type": ["object", "null"],
+                    "description": "CV-8 : attestation de restitution ou de destruction des données, une fois enregistrée.",
+                    "required": ["nature", "attestee_le", "reference", "par", "horodatage"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "nature": { "type": "string", "enum": ["restitution", "destruction"] },
+                        "attestee_le": { "type": "string", "format": "date" },
+                        "reference": { "type": "string" },
+                        "par": { "type": "string", "description": "Identifiant de l'agent de la caisse qui l'a enregistrée." },
+                        "horodatage": { "type": "string", "format": "date-time" }
+                    }
+                },
                 "historique": { "type": "array", "items": { "type": "object" }, "description": "Chaque transition : acte (`avancer` pour l'échéancier), état après, auteur (null : échéancier), horodatage, date d'effet, document." }
             }
         },

@@ -236,6 +236,14 @@ pub(crate) fn documenter(doc: &mut Value) {
                     {
                         let mut v = erreurs_acte_sensible("habilitation");
                         v.push(("404", probleme("Aucun agent de cet identifiant dans la caisse.", &["utilisateur_inconnu"])));
+                        v.push((
+                            "409",
+                            probleme(
+                                "Un autre agent du partenaire tient déjà ce rôle : un seul principal et un seul \
+                                 suppléant par partenaire (003 art. 9.1).",
+                                &["role_deja_tenu"],
+                            ),
+                        ));
                         v
                     }
                 )

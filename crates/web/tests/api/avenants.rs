@@ -200,3 +200,59 @@ async fn cv_9_a_sub_contractor_declared_less_than_six_months_ahead_is_refused() 
     assert_eq!(listed[0]["localisation_bases"], "France (Roubaix)");
     assert_eq!(listed[0]["debut_le"], "2026-09-01");
 }
+
+#[tokio::test]
+async fn cv_7_the_live_convention_follows_the_new_versions_bouquets_and_cap_and_an_ended_one_takes_no_avenant(
+) {
+    let app = spawn_app().await;
+    let agent = app.agent_ready().await;
+    assert_eq!(
+        app.consult(&agent, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+    let hab = app.hab().await;
+    let mut body = avenant(&["QF", "PSU"], &[], "2026-02-25");
+    // agent07 already holds one habilitation on it: a cap of one leaves no room.
+    body["plafond_habilitations"] = json!(1);
+    let res = app.post_json(&versions_path(), Some(&hab), &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, p) = problem(
+        app.accorder_acces(&hab, &crate::habilitations::formulaire())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["code"], "plafond_atteint", "{p}");
+
+    // Version 3 no longer opens QF: the agent's QF habilitation reaches nothing from that moment.
+    let mut body = avenant(&["PSU"], &[], "2026-03-01");
+    body["plafond_habilitations"] = json!(1);
+    body["reference"] = json!("Avenant n° 2");
+    let res = app.post_json(&versions_path(), Some(&hab), &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, p) = problem(app.consult(&agent, json!({"nir": nir_martin()})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+
+    // Ended (a mise en demeure, 30 days later): no avenant any more, nothing written.
+    let res = app
+        .post_json(
+            &format!("{CONVENTION}/actes"),
+            Some(&hab),
+            &json!({"acte": "mettre_en_demeure", "date": "2026-03-02",
+                "document_reference": "LRAR 1A 234", "document_recu_le": "2026-03-02"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.clock.set("2026-04-02T08:00:00Z".parse().unwrap());
+    let hab = app.staff_ready("hab2", "conventions").await;
+    let mut body = avenant(&["PSU", "QF"], &[], "2026-04-01");
+    body["reference"] = json!("Avenant n° 3");
+    let (status, p) = problem(app.post_json(&versions_path(), Some(&hab), &body).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["code"], "avenant_refuse");
+    assert!(
+        p["detail"].as_str().unwrap().contains("a pris fin le 2026-04-01"),
+        "{p}"
+    );
+    assert_eq!(versions(&app, &hab).await.as_array().unwrap().len(), 3);
+}

@@ -80,7 +80,7 @@ impl TestApp {
     }
 
     /// Records and grants an access request, credentials for a sealed letter; the grant's answer.
-    async fn accorder_acces(&self, token: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn accorder_acces(&self, token: &str, body: &Value) -> reqwest::Response {
         let d = self.demande_ok(token, body).await;
         self.acte(token, &d["id"], "accorder", &json!({"remise": "pli"}))
             .await
@@ -752,6 +752,44 @@ pub(crate) fn acte_delegue() -> Value {
         "civilite": "Mme", "nom": "Martin", "prenom": "Claire", "fonction": "Agent d'accueil",
         "email": "claire.martin@privas.example.fr"
     })
+}
+
+#[tokio::test]
+async fn hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant() {
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    // Another agent of the same partner cannot be a second principal: refused, naming the holder.
+    let (status, body) = problem(
+        app.put_json(
+            &format!("/api/v1/caisse/utilisateurs/{AGENT_SANS}/administrateur"),
+            &hab,
+            &json!({ "administrateur": "principal" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("role_deja_tenu"))
+    );
+    assert!(body["detail"].as_str().unwrap().contains(AGENT), "{body}");
+    // He may be the suppléant, and the principal once the role is given up.
+    assert_eq!(
+        app.administrateur(&hab, AGENT_SANS, json!("suppleant")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!(null)).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.administrateur(&hab, AGENT_SANS, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@
 mod abus;
 mod activation;
 mod avenants;
+mod baremes;
 mod caisse;
 mod consultation;
 mod cycle;
@@ -34,6 +35,7 @@ mod plage;
 mod psu;
 mod reauthentification;
 mod requetes;
+mod retention;
 mod rsacg;
 mod securite;
 mod session;

@@ -515,4 +515,13 @@ async fn op_2_the_model_information_letter_is_one_click_away_for_an_agent() {
         "{html}"
     );
     assert!(html.contains("auprès de la MSA dont vous relevez"));
+    // Filled with the name of the agent's partner (T07).
+    assert!(
+        html.contains(r#"<p class="expediteur">Commune de Privas"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<p class="signature">Commune de Privas</p>"#),
+        "{html}"
+    );
 }

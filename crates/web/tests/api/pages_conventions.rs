@@ -132,3 +132,111 @@ async fn cv_3_the_work_list_shows_the_echeances_of_the_next_four_months_with_wha
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn cv_8_an_ended_conventions_page_records_the_attestation_and_shows_the_confidentiality_date() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let res = app
+        .post_json(
+            "/api/v1/caisse/conventions/QF-07-2025/actes",
+            Some(&staff),
+            &serde_json::json!({"acte": "mettre_en_demeure", "date": "2026-03-02",
+                "document_reference": "LRAR 1A 234", "document_recu_le": "2026-03-02"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let path = "/caisse/conventions/QF-07-2025";
+    let browser = staff_browser(&app, "cmartin", "conventions").await;
+    let (_, html) = page(&app, &browser, path).await;
+    assert!(!html.contains("attestee_le"), "not ended, no form: {html}");
+
+    app.clock.set("2026-04-10T08:00:00Z".parse().unwrap());
+    let browser = staff_browser(&app, "cmartin2", "conventions").await;
+    let (_, html) = page(&app, &browser, path).await;
+    assert!(html.contains("<dd>terminée</dd>"), "{html}");
+    assert!(html.contains("01/04/2031"), "confidentiality until: {html}");
+    assert!(html.contains(r#"name="attestee_le""#), "{html}");
+
+    let csrf = csrf_from(&app, &browser, path).await;
+    let attester = |le: &'static str| {
+        browser
+            .post(app.url(&format!("{path}/attestation")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("nature", "restitution"),
+                ("attestee_le", le),
+                ("reference", "Courrier du 2 avril 2026"),
+            ])
+            .send()
+    };
+    let res = attester("2026-03-30").await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("précède la fin"));
+    let res = attester("2026-04-02").await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &browser, path).await;
+    assert!(
+        html.contains("Attestation de restitution des données datée du 02/04/2026, document Courrier du 2 avril 2026, enregistrée par cmartin2"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"name="attestee_le""#), "{html}");
+}
+
+#[tokio::test]
+async fn cv_2_a_draft_is_created_from_the_register_page_and_bad_input_is_refused_with_its_reason() {
+    let app = spawn_app().await;
+    let browser = staff_browser(&app, "cmartin", "conventions").await;
+    let (_, html) = page(&app, &browser, "/caisse/conventions").await;
+    assert!(html.contains(r#"name="bouquet_PSU""#), "{html}");
+    let csrf = csrf_from(&app, &browser, "/caisse/conventions").await;
+    let creer = |champs: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(champs.into_iter().map(|(k, v)| (k, v.to_owned())));
+        browser.post(app.url("/caisse/conventions")).form(&form).send()
+    };
+    let res = creer(vec![
+        ("numero", "QF-07-2026"),
+        ("partenaire", "T404"),
+        ("bouquet_QF", "1"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("partenaire n° tiers T404 dans le référentiel"),
+        "{html}"
+    );
+    let res = creer(vec![("numero", "QF-07-2026"), ("partenaire", "T07")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("au moins un bouquet"));
+    let res = creer(vec![
+        ("numero", "QF-07-2025"),
+        ("partenaire", "T07"),
+        ("bouquet_QF", "1"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    let res = creer(vec![
+        ("numero", "QF-07-2026"),
+        ("partenaire", "T07"),
+        ("bouquet_QF", "1"),
+        ("bouquet_PSU", "1"),
+        ("plafond_habilitations", "4"),
+        ("gestion", "deleguee"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, html) = page(&app, &browser, "/caisse/conventions/QF-07-2026").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<dd>en brouillon</dd>"), "{html}");
+    assert!(html.contains("<dd>QF, PSU</dd>"), "{html}");
+    assert!(html.contains(r#"name="acte" value="signer""#), "{html}");
+    assert!(html.contains("cmartin"), "who created it: {html}");
+}

@@ -769,6 +769,20 @@ async fn su_3_su_4_delegated_acts_and_the_bilan_annuel_as_pages() {
     // Before and after: no habilitation before an access, an active one after.
     assert!(html.contains("<td>—</td>"), "{html}");
     assert!(html.contains("<td>statut : actif"), "{html}");
+    assert!(
+        html.contains("/caisse/gestion-deleguee/export?partenaire=&amp;du="),
+        "{html}"
+    );
+    let (status, csv) = page(
+        &app,
+        &browser,
+        "/caisse/gestion-deleguee/export?du=2026-01-01&au=2026-12-31",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("numero_trace,horodatage,administrateur"), "{csv}");
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains(",acces,QF-07-2025,QF,"), "{csv}");
     let (_, html) = page(
         &app,
         &browser,

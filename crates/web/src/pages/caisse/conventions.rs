@@ -3,7 +3,7 @@
 //! one form for each act the rules allow today. A refused act shows its reason; nothing is written.
 
 use super::{erreur, page_ou_erreur, NavCaisse, StaffPage};
-use crate::api::caisse_conventions::ActeRecu;
+use crate::api::caisse_conventions::{ActeRecu, AttestationRecue};
 use crate::extract::Source;
 use crate::pages::{date_heure, PageForm};
 use crate::AppState;
@@ -11,10 +11,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use partage_app::conventions::ConventionACreer;
 use partage_app::registre::{ConventionInscrite, DossierConvention};
+use partage_app::AppError;
 use partage_domain::cycle::{Delai, Etat, Partie};
 use partage_domain::gestion::ActePossible;
+use partage_domain::Bouquet;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// The states a convention can be in, for the filter: code and label.
 const ETATS: [(&str, &str); 7] = [
@@ -69,6 +73,7 @@ pub(crate) fn ligne(c: &ConventionInscrite) -> Ligne {
 #[template(path = "caisse/conventions.html")]
 struct Registre {
     nav: NavCaisse,
+    bouquets: Vec<&'static str>,
     etats: [(&'static str, &'static str); 7],
     etat: String,
     conventions: Vec<Ligne>,
@@ -92,6 +97,7 @@ pub(crate) async fn lister(
         .await
         .map(|liste| Registre {
             nav: session.nav(),
+            bouquets: Bouquet::ALL.iter().map(|b| b.code()).collect(),
             etats: ETATS,
             etat: filtre.etat.clone(),
             conventions: liste.iter().map(ligne).collect(),
@@ -157,6 +163,10 @@ struct Fiche {
     violations: Vec<(String, String, String)>,
     actes: Vec<Formulaire>,
     aujourdhui: String,
+    /// CV-8: ended, so the partner's attestation of return or destruction is expected.
+    termine: bool,
+    /// Its nature, date, document and who recorded it.
+    attestation: Option<(&'static str, String, String, String)>,
 }
 
 fn delai(d: Delai) -> String {
@@ -197,7 +207,10 @@ fn fiche(d: DossierConvention, nav: NavCaisse, aujourdhui: NaiveDate) -> Fiche {
         bouquets: c.bouquets.iter().map(|b| b.code()).collect::<Vec<_>>().join(", "),
         etat: cycle.etat.nom(),
         modele,
-        signee_le: jour(c.acces.signee_le),
+        signee_le: match cycle.etat {
+            Etat::Brouillon | Etat::SigneeParUne { .. } => "pas encore".to_owned(),
+            _ => jour(c.acces.signee_le),
+        },
         formalite_cnil_le: jour_ou(c.acces.formalite_cnil_le, "non accomplie"),
         fin_le: jour_ou(c.acces.fin_le, "aucune"),
         echeance,
@@ -250,6 +263,15 @@ fn fiche(d: DossierConvention, nav: NavCaisse, aujourdhui: NaiveDate) -> Fiche {
             .collect(),
         actes: d.actes.iter().map(formulaire).collect(),
         aujourdhui: aujourdhui.to_string(),
+        termine: matches!(cycle.etat, Etat::Terminee { .. }),
+        attestation: d.detail.attestation.as_ref().map(|a| {
+            (
+                a.attestation.nature.libelle(),
+                jour(a.attestation.attestee_le),
+                a.attestation.reference.clone(),
+                a.par.clone(),
+            )
+        }),
         nav,
     }
 }
@@ -315,5 +337,87 @@ pub(crate) async fn agir(
     match resultat {
         Ok(_) => Redirect::to(&format!("{retour}#historique")).into_response(),
         Err(e) => erreur(e, Some(session.nav()), &retour),
+    }
+}
+
+/// CV-8: the partner's attestation as its form posts it.
+#[derive(Deserialize)]
+pub(crate) struct AttestationSaisie {
+    #[serde(default)]
+    nature: String,
+    #[serde(default)]
+    attestee_le: String,
+    #[serde(default)]
+    reference: String,
+}
+
+pub(crate) async fn attester(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffPage(session): StaffPage,
+    Path(numero): Path<String>,
+    PageForm(form): PageForm<AttestationSaisie>,
+) -> Response {
+    let retour = format!("/caisse/conventions/{}", numero.trim());
+    let recue = AttestationRecue {
+        nature: form.nature,
+        attestee_le: form.attestee_le,
+        reference: form.reference,
+    };
+    let resultat = match recue.lire() {
+        Ok(attestation) => {
+            state
+                .app
+                .enregistrer_attestation(&session.staff, &numero, attestation, &source)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match resultat {
+        Ok(_) => Redirect::to(&format!("{retour}#attestation-titre")).into_response(),
+        Err(e) => erreur(e, Some(session.nav()), &retour),
+    }
+}
+
+/// Issue 3, part 3: a convention created in draft from the register's form; refused with the reason, nothing
+/// written. The form sends one checkbox `bouquet_<code>` per bouquet.
+pub(crate) async fn creer(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffPage(session): StaffPage,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Response {
+    let champ = |nom: &str| form.get(nom).cloned().unwrap_or_default();
+    let resultat = match champ("plafond_habilitations").trim() {
+        "" => Ok(None),
+        p => p.parse::<u32>().map(Some).map_err(|_| {
+            AppError::RequeteInvalide(format!(
+                "plafond d'habilitations : « {} » n'est pas un nombre entier positif",
+                p.chars().take(20).collect::<String>()
+            ))
+        }),
+    };
+    let resultat = match resultat {
+        Ok(plafond) => {
+            let convention = ConventionACreer {
+                numero: champ("numero"),
+                partenaire: champ("partenaire"),
+                bouquets: Bouquet::ALL
+                    .into_iter()
+                    .filter(|b| form.contains_key(&format!("bouquet_{}", b.code())))
+                    .collect(),
+                plafond_habilitations: plafond,
+                gestion: Some(champ("gestion")).filter(|g| !g.trim().is_empty()),
+            };
+            state
+                .app
+                .creer_convention(&session.staff, &convention, &source)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match resultat {
+        Ok(d) => Redirect::to(&format!("/caisse/conventions/{}", d.convention.numero)).into_response(),
+        Err(e) => erreur(e, Some(session.nav()), "/caisse/conventions"),
     }
 }

@@ -1,6 +1,7 @@
 //! The audit of delegated management as a page (`/caisse/gestion-deleguee`, SPEC SU-3, role
 //! `supervision`): every grant, change and removal made by the partners' administrators over a period
-//! (the last 31 days unless chosen), refused ones included, optionally for one partner.
+//! (the last 31 days unless chosen), refused ones included, optionally for one partner, with the agent's
+//! habilitation before and after each act; the same list as CSV (`/caisse/gestion-deleguee/export`).
 
 use super::supervision::ErreursChamps;
 use super::{erreur, NavCaisse, StaffPage};
@@ -82,28 +83,57 @@ fn nature(n: NatureDemande) -> &'static str {
     }
 }
 
-pub(crate) async fn afficher(
-    State(state): State<AppState>,
-    Source(source): Source,
-    StaffPage(session): StaffPage,
-    query: Result<Query<Periode>, QueryRejection>,
-) -> Response {
+/// The period asked, or the last [`JOURS_PAR_DEFAUT`] days.
+fn periode(state: &AppState, query: Result<Query<Periode>, QueryRejection>) -> Periode {
     let mut p = query.map(|Query(p)| p).unwrap_or_default();
     if p.du.trim().is_empty() && p.au.trim().is_empty() {
         let aujourdhui = state.app.clock().now().date_naive();
         p.du = (aujourdhui - Duration::days(JOURS_PAR_DEFAUT - 1)).to_string();
         p.au = aujourdhui.to_string();
     }
-    let outcome = state
+    p
+}
+
+async fn actes(
+    state: &AppState,
+    session: &super::StaffSession,
+    p: &Periode,
+    source: &str,
+) -> Result<Vec<partage_app::audit::ActeDelegueAudite>, AppError> {
+    state
         .app
         .actes_delegues(
             &session.staff,
             Some(p.partenaire.as_str()),
             Some(p.du.as_str()),
             Some(p.au.as_str()),
-            &source,
+            source,
         )
-        .await;
+        .await
+}
+
+/// The same acts as a CSV file (the API's columns); a period the page would refuse shows the page's error.
+pub(crate) async fn exporter(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffPage(session): StaffPage,
+    query: Result<Query<Periode>, QueryRejection>,
+) -> Response {
+    let p = periode(&state, query);
+    match actes(&state, &session, &p, &source).await {
+        Ok(liste) => crate::api::caisse_abus::actes_csv(&liste, session.staff.personnel.caisse.as_str()),
+        Err(e) => erreur(e, Some(session.nav()), "/caisse/gestion-deleguee"),
+    }
+}
+
+pub(crate) async fn afficher(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffPage(session): StaffPage,
+    query: Result<Query<Periode>, QueryRejection>,
+) -> Response {
+    let p = periode(&state, query);
+    let outcome = actes(&state, &session, &p, &source).await;
     let (status, erreurs, actes) = match outcome {
         Ok(liste) => (
             StatusCode::OK,

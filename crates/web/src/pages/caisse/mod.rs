@@ -8,6 +8,7 @@
 
 mod abus;
 mod annuaire;
+mod baremes;
 mod bilan;
 mod consultations;
 mod conventions;
@@ -18,6 +19,7 @@ mod gestion_deleguee;
 mod mot_de_passe;
 mod partenaires;
 mod personnels;
+mod plages;
 mod reauthentification;
 mod statistiques;
 mod supervision;
@@ -76,6 +78,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/caisse/statistiques", get(statistiques::afficher))
         .route("/caisse/statistiques/export", get(statistiques::exporter))
         .route("/caisse/gestion-deleguee", get(gestion_deleguee::afficher))
+        .route("/caisse/gestion-deleguee/export", get(gestion_deleguee::exporter))
         .route(
             "/caisse/dossiers/consultations",
             get(consultations::afficher).post(consultations::rechercher),
@@ -101,6 +104,13 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/personnels/double-facteur",
             post(personnels::double_facteur),
         )
+        .route(
+            "/caisse/baremes-psu",
+            get(baremes::afficher).post(baremes::ajouter),
+        )
+        .route("/caisse/plages", get(plages::afficher))
+        .route("/caisse/plages/{bouquet}", post(plages::definir))
+        .route("/caisse/plages/{bouquet}/retrait", post(plages::retirer))
         .route("/caisse/extranautes", get(annuaire::extranautes))
         .route("/caisse/utilisateurs/{identifiant}", get(annuaire::utilisateur))
         .route(
@@ -111,9 +121,16 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/partenaires",
             get(partenaires::lister).post(partenaires::creer),
         )
-        .route("/caisse/conventions", get(conventions::lister))
+        .route(
+            "/caisse/conventions",
+            get(conventions::lister).post(conventions::creer),
+        )
         .route("/caisse/conventions/{numero}", get(conventions::detail))
         .route("/caisse/conventions/{numero}/actes", post(conventions::agir))
+        .route(
+            "/caisse/conventions/{numero}/attestation",
+            post(conventions::attester),
+        )
         .route("/caisse/partenaires/nouveau", get(partenaires::nouveau))
         .route("/caisse/partenaires/{tiers}", get(partenaires::detail))
         .route(
