@@ -37,5 +37,6 @@ mod rsacg;
 mod securite;
 mod session;
 mod supervision;
+mod suspension;
 mod traces;
 mod verrouillage;
