@@ -225,3 +225,93 @@ async fn hb_9_suspension_outside_his_remit_is_refused_and_traced() {
         "the unknown nature is refused before any act is read"
     );
 }
+
+/// Posts `/gestion`'s form as a row's button does, with the page's CSRF token.
+async fn bouton(app: &TestApp, browser: &reqwest::Client, nature: &str) -> reqwest::Response {
+    let csrf = crate::pages::csrf_from(app, browser, "/gestion").await;
+    browser
+        .post(app.url("/gestion"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("nature", nature),
+            ("convention", "QF-07-2025"),
+            ("bouquet", "QF"),
+            ("utilisateur", "cmartin"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The `/gestion` row of Claire Martin's habilitation.
+fn ligne_cmartin(html: &str) -> &str {
+    let debut = html.find("<td>cmartin</td>").unwrap();
+    let fin = html[debut..].find("</tr>").unwrap() + debut;
+    &html[debut..fin]
+}
+
+#[tokio::test]
+async fn hb_9_pages_a_row_button_suspends_and_reactivates_the_habilitation() {
+    let app = spawn_app().await;
+    let (_, token, _) = commune_deleguee(&app).await;
+    let browser = app.browser();
+    let res = crate::pages::login_page(&app, &browser, AGENT, NOUVEAU_MDP).await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let (status, html) = crate::pages_caisse::page(&app, &browser, "/gestion").await;
+    assert_eq!(status, StatusCode::OK);
+    let ligne = ligne_cmartin(&html);
+    assert!(ligne.contains("<td>active</td>"), "{ligne}");
+    assert!(ligne.contains(r#"name="nature" value="suspension""#), "{ligne}");
+    assert!(ligne.contains("Suspendre</button>"), "{ligne}");
+    assert!(ligne.contains(r#"name="csrf""#), "{ligne}");
+
+    // The button suspends, then the page shows it suspended with the button to reactivate.
+    let res = bouton(&app, &browser, "suspension").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/gestion");
+    let (_, html) = crate::pages_caisse::page(&app, &browser, "/gestion").await;
+    let ligne = ligne_cmartin(&html);
+    assert!(ligne.contains("<td>suspendue</td>"), "{ligne}");
+    assert!(ligne.contains(r#"name="nature" value="reactivation""#), "{ligne}");
+    assert!(ligne.contains("Réactiver</button>"), "{ligne}");
+    assert_eq!(
+        app.consult(&token, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // The caisse's directory shows it as such.
+    let caisse = crate::pages_caisse::staff_browser(&app, "lmoreau", "habilitation").await;
+    let (_, annuaire) = crate::pages_caisse::page(&app, &caisse, "/caisse/extranautes?bouquet=QF").await;
+    assert!(annuaire.contains("habilitation suspendue"), "{annuaire}");
+    // A second suspension (another tab) is refused in French, nothing changed.
+    let res = bouton(&app, &browser, "suspension").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("est déjà suspendue"), "{html}");
+    assert!(ligne_cmartin(&html).contains("<td>suspendue</td>"));
+
+    let res = bouton(&app, &browser, "reactivation").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = crate::pages_caisse::page(&app, &browser, "/gestion").await;
+    assert!(ligne_cmartin(&html).contains("<td>active</td>"));
+    assert_eq!(
+        app.consult(&token, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+    // Without the CSRF token, nothing is done.
+    let res = browser
+        .post(app.url("/gestion"))
+        .form(&[
+            ("nature", "suspension"),
+            ("convention", "QF-07-2025"),
+            ("bouquet", "QF"),
+            ("utilisateur", "cmartin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+    assert_eq!(
+        app.consult(&token, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+}
