@@ -1,5 +1,6 @@
 //! The caisse's audit of delegated management (SPEC SU-3, 003 art. 9.1), role `supervision`: every grant,
-//! change and removal a partner's administrator made himself, read back from the traces.
+//! change, suspension, reactivation and removal a partner's administrator made himself, read back from the
+//! traces.
 //!
 //! A delegated act's trace (action `gestion`, under the administrator's name and partner) carries what was
 //! done in `rubriques`, written by [`ActeTrace::encoder`]: `gestion_deleguee;nature=…;convention=…;
@@ -9,7 +10,7 @@ use crate::auth::bounded;
 use crate::personnel::Staff;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use partage_domain::demande::NatureDemande;
+use partage_domain::habilitation::NatureActe;
 use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::NumeroTiers;
@@ -23,7 +24,7 @@ const PAGE: u32 = 1_000;
 /// What a delegated act's trace records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActeTrace {
-    pub nature: NatureDemande,
+    pub nature: NatureActe,
     pub convention: String,
     pub bouquet: String,
     /// The agent created or concerned; for a refused access, none.
@@ -41,6 +42,9 @@ pub struct EtatHabilitation {
     pub profil: Option<String>,
     /// Whether the agent's account is active.
     pub actif: bool,
+    /// HB-9: the habilitation held but suspended by the partner's administrator. An act traced before
+    /// suspensions existed reads back as not suspended, which it was.
+    pub suspendue: bool,
     pub service: Option<String>,
     pub fonction: Option<String>,
 }
@@ -48,7 +52,10 @@ pub struct EtatHabilitation {
 impl EtatHabilitation {
     /// Its fields as `(name, value)`, absent ones left out: the trace's encoding and the CSV's.
     pub fn champs(&self) -> Vec<(&'static str, String)> {
-        let mut v = vec![("statut", if self.actif { "actif" } else { "inactif" }.to_owned())];
+        let mut v = vec![
+            ("statut", if self.actif { "actif" } else { "inactif" }.to_owned()),
+            ("habilitation", self.habilitation().to_owned()),
+        ];
         for (nom, valeur) in [
             ("profil", &self.profil),
             ("service", &self.service),
@@ -61,22 +68,24 @@ impl EtatHabilitation {
         v
     }
 
+    /// The habilitation's own state: `active` or `suspendue` (HB-9).
+    pub fn habilitation(&self) -> &'static str {
+        if self.suspendue {
+            "suspendue"
+        } else {
+            "active"
+        }
+    }
+
     fn lire(&mut self, nom: &str, valeur: &str) {
         match nom {
             "statut" => self.actif = valeur == "actif",
+            "habilitation" => self.suspendue = valeur == "suspendue",
             "profil" => self.profil = Some(valeur.to_owned()),
             "service" => self.service = Some(valeur.to_owned()),
             "fonction" => self.fonction = Some(valeur.to_owned()),
             _ => {}
         }
-    }
-}
-
-fn nature_code(n: NatureDemande) -> &'static str {
-    match n {
-        NatureDemande::Acces => "acces",
-        NatureDemande::Modification => "modification",
-        NatureDemande::Suppression => "suppression",
     }
 }
 
@@ -89,7 +98,7 @@ impl ActeTrace {
     pub fn encoder(&self) -> String {
         let mut s = format!(
             "{PREFIXE};nature={};convention={};bouquet={}",
-            nature_code(self.nature),
+            self.nature.code(),
             propre(&self.convention),
             propre(&self.bouquet)
         );
@@ -135,15 +144,7 @@ impl ActeTrace {
                 }
             }
             match c.split_once('=') {
-                Some(("nature", v)) => {
-                    nature = [
-                        NatureDemande::Acces,
-                        NatureDemande::Modification,
-                        NatureDemande::Suppression,
-                    ]
-                    .into_iter()
-                    .find(|n| nature_code(*n) == v)
-                }
+                Some(("nature", v)) => nature = NatureActe::parse(v),
                 Some(("convention", v)) => convention = Some(v.to_owned()),
                 Some(("bouquet", v)) => bouquet = Some(v.to_owned()),
                 Some(("agent", v)) => agent = Some(v.to_owned()),
@@ -280,13 +281,14 @@ mod tests {
     #[test]
     fn su_3_a_delegated_acts_trace_reads_back_and_cannot_be_forged() {
         let a = ActeTrace {
-            nature: NatureDemande::Modification,
+            nature: NatureActe::Modification,
             convention: "QF-07;agent=x".into(),
             bouquet: "QF".into(),
             agent: Some("agent07".into()),
             avant: Some(EtatHabilitation {
                 profil: None,
                 actif: true,
+                suspendue: false,
                 service: Some("Accueil;apres.statut=inactif".into()),
                 fonction: Some("Agent".into()),
             }),
@@ -296,7 +298,8 @@ mod tests {
         assert_eq!(
             texte,
             "gestion_deleguee;nature=modification;convention=QF-07_agent_x;bouquet=QF;agent=agent07;\
-             avant.statut=actif;avant.service=Accueil_apres.statut_inactif;avant.fonction=Agent;apres=aucune"
+             avant.statut=actif;avant.habilitation=active;avant.service=Accueil_apres.statut_inactif;\
+             avant.fonction=Agent;apres=aucune"
         );
         let lu = ActeTrace::decoder(&texte).unwrap();
         assert_eq!(
@@ -311,6 +314,34 @@ mod tests {
         // An act traced before the states were recorded reads back without them.
         let ancien = ActeTrace::decoder("gestion_deleguee;nature=acces;convention=C;bouquet=QF").unwrap();
         assert_eq!((ancien.avant, ancien.apres), (None, None));
+        // One traced before suspensions existed reads back as an active habilitation.
+        let ancien = ActeTrace::decoder(
+            "gestion_deleguee;nature=modification;convention=C;bouquet=QF;agent=a;avant.statut=actif;\
+             apres.statut=actif",
+        )
+        .unwrap();
+        assert_eq!(ancien.apres.map(|e| (e.actif, e.suspendue)), Some((true, false)));
+        // HB-9: a suspension, before active, after suspended.
+        let etat = |suspendue| EtatHabilitation {
+            actif: true,
+            suspendue,
+            ..EtatHabilitation::default()
+        };
+        let suspension = ActeTrace {
+            nature: NatureActe::Suspension,
+            convention: "C".into(),
+            bouquet: "QF".into(),
+            agent: Some("a".into()),
+            avant: Some(etat(false)),
+            apres: Some(etat(true)),
+        };
+        let texte = suspension.encoder();
+        assert!(texte.contains("nature=suspension;"), "{texte}");
+        assert!(
+            texte.ends_with("apres.statut=actif;apres.habilitation=suspendue"),
+            "{texte}"
+        );
+        assert_eq!(ActeTrace::decoder(&texte), Some(suspension));
         assert_eq!(ActeTrace::decoder("abus_regles=lecture"), None);
         assert_eq!(
             ActeTrace::decoder("gestion_deleguee;nature=autre;convention=C;bouquet=QF"),

@@ -173,7 +173,11 @@ impl App {
         filter.avant = Some(fin);
         for a in self.actes_delegues_filtres(&filter).await? {
             if a.resultat == Resultat::Succes && a.acte.convention == numero.as_str() {
-                par_le_partenaire.compter(a.acte.nature);
+                // A suspension or reactivation (HB-9) pauses an habilitation still held: it opens, changes
+                // or removes none, so the bilan's movements do not count it.
+                if let Some(nature) = a.acte.nature.demande() {
+                    par_le_partenaire.compter(nature);
+                }
             }
         }
 

@@ -15,7 +15,7 @@ use partage_domain::demande::{
     verifier_plafond, Acteur, AgentDemande, Demande, DemandeRefusee, EtatDemande, NatureDemande,
     PlafondAtteint, Signature,
 };
-use partage_domain::habilitation::{Administrateur, Gestion, ProfilRefuse, PLAFOND_MAX};
+use partage_domain::habilitation::{Administrateur, Gestion, NatureActe, ProfilRefuse, PLAFOND_MAX};
 use partage_domain::personnel::Role;
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::{Bouquet, CodeDepartement, Identifiant, NumeroConvention, NumeroTiers};
@@ -72,6 +72,12 @@ pub enum RefusHabilitation {
          désigner un autre"
     )]
     RoleDejaTenu { titulaire: String, role: &'static str },
+    /// HB-9: suspending an habilitation already suspended.
+    #[error("l'habilitation de l'agent « {0} » sur cette convention pour ce bouquet est déjà suspendue")]
+    DejaSuspendue(String),
+    /// HB-9: reactivating an habilitation that is not suspended.
+    #[error("l'habilitation de l'agent « {0} » sur cette convention pour ce bouquet n'est pas suspendue")]
+    NonSuspendue(String),
 }
 
 /// How the edge should answer a refusal.
@@ -106,6 +112,8 @@ impl RefusHabilitation {
             RefusHabilitation::GestionCentralisee(_) => "gestion_centralisee",
             RefusHabilitation::AdministrateurProtege => "administrateur_protege",
             RefusHabilitation::RoleDejaTenu { .. } => "role_deja_tenu",
+            RefusHabilitation::DejaSuspendue(_) => "deja_suspendue",
+            RefusHabilitation::NonSuspendue(_) => "non_suspendue",
         }
     }
 
@@ -118,7 +126,9 @@ impl RefusHabilitation {
             | RefusHabilitation::HabilitationAbsente(_)
             | RefusHabilitation::ConventionTerminee(_)
             | RefusHabilitation::Concurrence
-            | RefusHabilitation::RoleDejaTenu { .. } => GenreRefus::Conflit,
+            | RefusHabilitation::RoleDejaTenu { .. }
+            | RefusHabilitation::DejaSuspendue(_)
+            | RefusHabilitation::NonSuspendue(_) => GenreRefus::Conflit,
             RefusHabilitation::PartenaireInconnu(_)
             | RefusHabilitation::ConventionInconnue { .. }
             | RefusHabilitation::UtilisateurInconnu(_)
@@ -159,6 +169,8 @@ impl RefusHabilitation {
         "gestion_centralisee",
         "administrateur_protege",
         "role_deja_tenu",
+        "deja_suspendue",
+        "non_suspendue",
     ];
 }
 
@@ -216,6 +228,8 @@ fn refus_accord(
             numero: numero.to_string(),
         },
         AccordRefuse::Administrateur => RefusHabilitation::AdministrateurProtege,
+        AccordRefuse::DejaSuspendue => RefusHabilitation::DejaSuspendue(concerne),
+        AccordRefuse::NonSuspendue => RefusHabilitation::NonSuspendue(concerne),
     }
     .into()
 }
@@ -791,13 +805,14 @@ impl App {
 }
 
 /// What a partner's administrator does himself in delegated mode (HB-9): an agent's access, a change of
-/// his details or profile, or his removal, on one of his own organisation's conventions.
+/// his details or profile, his removal, or the suspension or reactivation of his habilitation, on one of his
+/// own organisation's conventions.
 #[derive(Debug, Clone)]
 pub struct ActeDelegue {
-    pub nature: NatureDemande,
+    pub nature: NatureActe,
     pub convention: String,
     pub bouquet: String,
-    /// The agent concerned by a modification or suppression.
+    /// The agent concerned by any act but an access.
     pub utilisateur: Option<String>,
     /// Required for an access or a modification.
     pub agent: Option<AgentDemande>,
@@ -873,6 +888,7 @@ impl App {
             .map(|e| crate::audit::EtatHabilitation {
                 profil: e.profil,
                 actif: e.actif,
+                suspendue: e.suspendue,
                 service: e.service,
                 fonction: e.fonction,
             }))
@@ -939,7 +955,7 @@ impl App {
         let numero = NumeroConvention::parse(&acte.convention).map_err(invalide)?;
         let bouquet = bouquet(&acte.bouquet)?;
         let utilisateur = match (acte.nature, acte.utilisateur.as_deref().map(str::trim)) {
-            (NatureDemande::Acces, _) => None,
+            (NatureActe::Acces, _) => None,
             (_, None | Some("")) => return Err(RefusHabilitation::UtilisateurManquant.into()),
             (_, Some(u)) => Some(Identifiant::parse(u).map_err(invalide)?),
         };
@@ -949,7 +965,7 @@ impl App {
             .await;
         let c = match (acte.nature, c) {
             (
-                NatureDemande::Suppression,
+                NatureActe::Suppression,
                 Err(AppError::Habilitation(RefusHabilitation::ConventionTerminee(_))),
             ) => None,
             (_, c) => Some(c?),
@@ -959,7 +975,12 @@ impl App {
                 return Err(RefusHabilitation::GestionCentralisee(numero.to_string()).into());
             }
         }
-        let (effet, provisoire) = self.effet(acte.nature, bouquet, acte.agent, c.as_ref()).await?;
+        let (effet, provisoire) = match acte.nature.demande() {
+            Some(nature) => self.effet(nature, bouquet, acte.agent, c.as_ref()).await?,
+            // HB-9: a suspension or reactivation touches the habilitation only, never the agent's details.
+            None if acte.nature == NatureActe::Suspension => (Effet::Suspension, None),
+            None => (Effet::Reactivation, None),
+        };
         let concerne = utilisateur.as_ref().map(ToString::to_string).unwrap_or_default();
         let accord = self
             .store
@@ -976,6 +997,7 @@ impl App {
         let identifiant = match accord {
             Accord::Cree(i) | Accord::Modifie(i) => i,
             Accord::Supprime { identifiant, .. } => identifiant,
+            Accord::Suspendu(i) | Accord::Reactive(i) => i,
         };
         Ok((identifiant, provisoire))
     }

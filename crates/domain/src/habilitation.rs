@@ -1,6 +1,7 @@
 //! What a bouquet accepts of an habilitation request (SPEC HB-4), and how a new agent's identifier is made
 //! (HB-10: "identifiants produits automatiquement").
 
+use crate::demande::NatureDemande;
 use crate::{Bouquet, Identifiant, Regime};
 
 /// HB-7: the largest cap a convention may carry; more is a typing error, not a need.
@@ -200,6 +201,65 @@ impl Administrateur {
     }
 }
 
+/// HB-9 (003:9.1): what a partner's administrator does himself to an habilitation of his organisation. The
+/// request forms keep the annexes' three natures ([`NatureDemande`]); suspending and reactivating are acts of
+/// gestion déléguée only, with no form behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureActe {
+    Acces,
+    Modification,
+    Suppression,
+    /// The habilitation stays held (it still counts toward the cap, HB-7) but grants nothing until
+    /// reactivated.
+    Suspension,
+    Reactivation,
+}
+
+impl NatureActe {
+    pub const ALL: [NatureActe; 5] = [
+        NatureActe::Acces,
+        NatureActe::Modification,
+        NatureActe::Suppression,
+        NatureActe::Suspension,
+        NatureActe::Reactivation,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NatureActe::Acces => "acces",
+            NatureActe::Modification => "modification",
+            NatureActe::Suppression => "suppression",
+            NatureActe::Suspension => "suspension",
+            NatureActe::Reactivation => "reactivation",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<NatureActe> {
+        NatureActe::ALL.into_iter().find(|n| n.code() == code)
+    }
+
+    /// The request form's nature this act shares, if any: suspension and reactivation have none.
+    pub fn demande(self) -> Option<NatureDemande> {
+        match self {
+            NatureActe::Acces => Some(NatureDemande::Acces),
+            NatureActe::Modification => Some(NatureDemande::Modification),
+            NatureActe::Suppression => Some(NatureDemande::Suppression),
+            NatureActe::Suspension | NatureActe::Reactivation => None,
+        }
+    }
+}
+
+impl From<NatureDemande> for NatureActe {
+    fn from(n: NatureDemande) -> Self {
+        match n {
+            NatureDemande::Acces => NatureActe::Acces,
+            NatureDemande::Modification => NatureActe::Modification,
+            NatureDemande::Suppression => NatureActe::Suppression,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +321,18 @@ mod tests {
         assert_eq!(id("Claire", "Martin", 3), "cmartin3");
         assert_eq!(id("", "", 1), "agent");
         assert_eq!(id("Ян", "Ли", 2), "agent2");
+    }
+
+    #[test]
+    fn hb_9_acts_codes_read_back_and_requests_keep_three_natures() {
+        for n in NatureActe::ALL {
+            assert_eq!(NatureActe::parse(n.code()), Some(n));
+            if let Some(d) = n.demande() {
+                assert_eq!(NatureActe::from(d), n);
+            }
+        }
+        assert_eq!(NatureActe::Suspension.demande(), None);
+        assert_eq!(NatureActe::Reactivation.demande(), None);
+        assert_eq!(NatureActe::parse("partage"), None);
     }
 }

@@ -380,7 +380,8 @@ impl Store for PostgresStore {
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
         // One statement, so one snapshot (an import committing meanwhile cannot give a perimeter half old,
         // half new) and one round trip, where a read-only transaction took five. The LEFT JOIN keeps the
-        // partner's départements for a user without habilitation.
+        // partner's départements for a user without habilitation. A suspended habilitation (HB-9) is left
+        // out in the JOIN itself: it grants nothing, exactly as if the agent had none for that bouquet.
         #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
         let all: Vec<(
             Vec<String>,
@@ -396,7 +397,7 @@ impl Store for PostgresStore {
                     h.circonscriptions
              FROM utilisateurs u
              JOIN partenaires p ON p.id = u.partenaire_id
-             LEFT JOIN habilitations h ON h.utilisateur_id = u.id
+             LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND NOT h.suspendue
              LEFT JOIN conventions c ON c.id = h.convention_id
              WHERE u.id = $1
              ORDER BY c.numero, h.bouquet",

@@ -19,7 +19,8 @@ use partage_store::habilitations::{parse_administrateur, parse_gestion};
 use partage_store::{CaisseId, StoreError, UserId};
 use sqlx::SqliteConnection;
 
-/// Habilitations of active users on a convention: what its cap limits (HB-7).
+/// Habilitations of active users on a convention: what its cap limits (HB-7). A suspended one (HB-9) counts:
+/// it is held, only paused, and its reactivation needs no free slot.
 const COMPTE: &str = "SELECT count(*) FROM habilitations h JOIN utilisateurs u ON u.id = h.utilisateur_id
                       WHERE h.convention_id = ? AND u.active = 1";
 
@@ -256,6 +257,47 @@ async fn appliquer(
                 sessions_fermees,
             }))
         }
+        Effet::Suspension | Effet::Reactivation => {
+            let user = match utilisateur_du_partenaire(conn, caisse, partenaire, utilisateur).await? {
+                None => return Ok(Err(AccordRefuse::UtilisateurInconnu)),
+                Some((_, true)) if proteger => return Ok(Err(AccordRefuse::Administrateur)),
+                Some((user, _)) => user,
+            };
+            let suspendre = matches!(effet, Effet::Suspension);
+            // One guarded statement: of two administrators suspending at once, one changes the row and the
+            // other finds it already suspended. The habilitation stays held, so the cap (HB-7) still counts it.
+            let done = sqlx::query(
+                "UPDATE habilitations SET suspendue = ?1 WHERE utilisateur_id = ?2 AND convention_id = ?3 AND bouquet = ?4
+                   AND suspendue <> ?1",
+            )
+            .bind(suspendre)
+            .bind(user)
+            .bind(convention)
+            .bind(bouquet)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+            if done.rows_affected() == 0 {
+                let etat: Option<(bool,)> = sqlx::query_as("SELECT suspendue FROM habilitations WHERE utilisateur_id = ? AND convention_id = ? AND bouquet = ?")
+                    .bind(user)
+                    .bind(convention)
+                    .bind(bouquet)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .db()?;
+                return Ok(Err(match (etat, suspendre) {
+                    (None, _) => AccordRefuse::HabilitationAbsente,
+                    (Some(_), true) => AccordRefuse::DejaSuspendue,
+                    (Some(_), false) => AccordRefuse::NonSuspendue,
+                }));
+            }
+            let i = identifiant(utilisateur.unwrap_or_default())?;
+            Ok(Ok(if suspendre {
+                Accord::Suspendu(i)
+            } else {
+                Accord::Reactive(i)
+            }))
+        }
     }
 }
 
@@ -444,10 +486,7 @@ impl Habilitations for SqliteStore {
             // Dropping the transaction rolls back whatever the effect had begun.
             Err(refus) => return Ok(Err(refus)),
         };
-        let concerne = match &accord {
-            Accord::Cree(i) | Accord::Modifie(i) => i.as_str(),
-            Accord::Supprime { identifiant, .. } => identifiant.as_str(),
-        };
+        let concerne = accord.identifiant().as_str();
         sqlx::query(
             "UPDATE demandes_habilitation SET demande = ?, etat = ?, revision = ?, utilisateur = ?
              WHERE id = ?",
@@ -642,7 +681,7 @@ impl Habilitations for SqliteStore {
         type Row = ExtranauteRow<String>;
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT p.numero_tiers, p.nom, p.departements, c.numero, u.identifiant, u.civilite, u.nom, u.prenom,
-                    u.email, u.service, u.fonction, h.profil, u.active
+                    u.email, u.service, u.fonction, h.profil, u.active, h.suspendue
              FROM habilitations h
              JOIN utilisateurs u ON u.id = h.utilisateur_id
              JOIN partenaires p ON p.id = u.partenaire_id

@@ -119,7 +119,8 @@ impl HotReader {
     }
 
     /// One statement, so one snapshot: an import committing meanwhile cannot give a perimeter half old,
-    /// half new. The LEFT JOIN keeps the partner's départements for a user without habilitation.
+    /// half new. The LEFT JOIN keeps the partner's départements for a user without habilitation. A suspended
+    /// habilitation (HB-9) is left out in the JOIN itself: it grants nothing, as if the agent had none.
     pub(crate) fn perimetre(&self, user: i64) -> Result<Vec<PerimetreRow>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
@@ -127,7 +128,7 @@ impl HotReader {
                         h.circonscriptions
                  FROM utilisateurs u
                  JOIN partenaires p ON p.id = u.partenaire_id
-                 LEFT JOIN habilitations h ON h.utilisateur_id = u.id
+                 LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND h.suspendue = 0
                  LEFT JOIN conventions c ON c.id = h.convention_id
                  WHERE u.id = ?
                  ORDER BY c.numero, h.bouquet",

@@ -183,6 +183,7 @@ macro_rules! contract_tests {
             cv_12_the_caisse_sets_the_mode_and_the_administrators,
             hb_9_delegated_acts_stay_within_the_partner_and_spare_administrators,
             hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant,
+            hb_9_a_suspended_habilitation_grants_nothing_until_reactivated,
             co_3_circonscriptions_of_partners_and_habilitations_reach_the_perimetre,
             co_3_an_habilitation_outside_the_partners_circonscriptions_refuses_the_file,
             su_1_the_caisse_sets_its_rules,

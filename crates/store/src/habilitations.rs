@@ -89,6 +89,12 @@ pub enum Effet {
     /// The habilitation goes; the user is deactivated when he has none left, and every session of his
     /// ends at once.
     Suppression,
+    /// HB-9: the habilitation stays held (it still counts toward the cap, HB-7) but grants nothing until
+    /// reactivated: the perimeter skips it at once. The agent's sessions go on (other habilitations may
+    /// remain); a consultation through this one is refused as if he had none.
+    Suspension,
+    /// HB-9: a suspended habilitation grants again.
+    Reactivation,
 }
 
 impl fmt::Debug for Effet {
@@ -105,6 +111,8 @@ impl fmt::Debug for Effet {
                 .field("profil", profil)
                 .finish(),
             Effet::Suppression => f.write_str("Suppression"),
+            Effet::Suspension => f.write_str("Suspension"),
+            Effet::Reactivation => f.write_str("Reactivation"),
         }
     }
 }
@@ -120,6 +128,19 @@ pub enum Accord {
         desactive: bool,
         sessions_fermees: u64,
     },
+    /// HB-9: the habilitation is suspended, or active again.
+    Suspendu(Identifiant),
+    Reactive(Identifiant),
+}
+
+impl Accord {
+    /// The agent the act created or concerned.
+    pub fn identifiant(&self) -> &Identifiant {
+        match self {
+            Accord::Cree(i) | Accord::Modifie(i) | Accord::Suspendu(i) | Accord::Reactive(i) => i,
+            Accord::Supprime { identifiant, .. } => identifiant,
+        }
+    }
 }
 
 /// Why a grant wrote nothing.
@@ -137,6 +158,10 @@ pub enum AccordRefuse {
     Cible(CibleInconnue),
     /// HB-9: an administrator's habilitations are the caisse's to change, never another administrator's.
     Administrateur,
+    /// HB-9: suspending an habilitation already suspended.
+    DejaSuspendue,
+    /// HB-9: reactivating an habilitation that is not suspended.
+    NonSuspendue,
 }
 
 /// What designating an administrator did (HB-9).
@@ -165,6 +190,8 @@ pub struct Extranaute {
     pub fonction: Option<String>,
     pub profil: Option<String>,
     pub actif: bool,
+    /// HB-9: held but suspended by the partner's administrator: it grants nothing until reactivated.
+    pub suspendue: bool,
 }
 
 #[async_trait]
@@ -336,7 +363,7 @@ pub fn nature_code(demande: &Demande) -> &'static str {
 
 /// An extranaute row as both backends select it, départements apart (each backend stores that list its
 /// own way): numéro tiers, partner's name, départements, convention, identifiant, civilité, nom, prénom,
-/// email, service, fonction, profil, active.
+/// email, service, fonction, profil, active, habilitation suspended.
 pub type ExtranauteRow<D> = (
     String,
     String,
@@ -350,6 +377,7 @@ pub type ExtranauteRow<D> = (
     Option<String>,
     Option<String>,
     Option<String>,
+    bool,
     bool,
 );
 
@@ -371,6 +399,7 @@ pub fn extranaute<D>(
         fonction,
         profil,
         actif,
+        suspendue,
     ) = row;
     Ok(Extranaute {
         partenaire: crate::codec::numero_tiers(&tiers)?,
@@ -387,6 +416,7 @@ pub fn extranaute<D>(
         fonction,
         profil,
         actif,
+        suspendue,
     })
 }
 

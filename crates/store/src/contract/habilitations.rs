@@ -692,3 +692,95 @@ pub async fn hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant(sto
         Designation::Faite
     );
 }
+
+pub async fn hb_9_a_suspended_habilitation_grants_nothing_until_reactivated(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let a = caisse_id(store, CAISSE_A).await;
+    let t1 = NumeroTiers::parse("T-001").unwrap();
+    let c1 = NumeroConvention::parse("C-1").unwrap();
+    let jdupont = Identifiant::parse("jdupont").unwrap();
+    let login = user(store, CAISSE_A, "jdupont").await;
+    let session = open_session(store, login.user, "js", at(0)).await;
+    let avant = store.perimetre(login.user).await.unwrap();
+    assert_eq!(avant.habilitations.len(), 1);
+    let compte = store
+        .convention_du_partenaire(a, &t1, &c1)
+        .await
+        .unwrap()
+        .unwrap()
+        .habilitations;
+    let agir = |effet: Effet, qui: Identifiant, bouquet: Bouquet| {
+        let (t1, c1) = (t1.clone(), c1.clone());
+        async move {
+            store
+                .appliquer_habilitation(a, &t1, &c1, bouquet, Some(&qui), &effet)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        agir(Effet::Suspension, jdupont.clone(), Bouquet::Qf).await,
+        Ok(Accord::Suspendu(jdupont.clone()))
+    );
+    // The perimeter skips it at once, the partner's départements stay; his session goes on.
+    let pendant = store.perimetre(login.user).await.unwrap();
+    assert!(pendant.habilitations.is_empty());
+    assert_eq!(pendant.departements, avant.departements);
+    assert!(store.session(&session).await.unwrap().is_some());
+    // Held, only paused: the directory shows it suspended and the cap still counts it (HB-7).
+    let annuaire = store.extranautes(a, Bouquet::Qf).await.unwrap();
+    let ligne = annuaire.iter().find(|e| e.identifiant == jdupont).unwrap();
+    assert!(ligne.suspendue && ligne.actif);
+    let occupation = store
+        .convention_du_partenaire(a, &t1, &c1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(occupation.habilitations, compte);
+    // Twice is refused, nothing written; so is reactivating an active one.
+    assert_eq!(
+        agir(Effet::Suspension, jdupont.clone(), Bouquet::Qf).await,
+        Err(AccordRefuse::DejaSuspendue)
+    );
+    assert_eq!(
+        agir(Effet::Reactivation, jdupont.clone(), Bouquet::Qf).await,
+        Ok(Accord::Reactive(jdupont.clone()))
+    );
+    assert_eq!(store.perimetre(login.user).await.unwrap(), avant);
+    assert!(!store
+        .extranautes(a, Bouquet::Qf)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.suspendue));
+    assert_eq!(
+        agir(Effet::Reactivation, jdupont.clone(), Bouquet::Qf).await,
+        Err(AccordRefuse::NonSuspendue)
+    );
+    // A habilitation he does not hold, another partner's agent, an administrator's habilitation.
+    assert_eq!(
+        agir(Effet::Suspension, jdupont.clone(), Bouquet::Psu).await,
+        Err(AccordRefuse::HabilitationAbsente)
+    );
+    assert_eq!(
+        agir(
+            Effet::Suspension,
+            Identifiant::parse("pmartin").unwrap(),
+            Bouquet::Qf
+        )
+        .await,
+        Err(AccordRefuse::UtilisateurInconnu)
+    );
+    assert_eq!(
+        store
+            .set_administrateur(a, &jdupont, Some(Administrateur::Principal))
+            .await
+            .unwrap(),
+        Designation::Faite
+    );
+    assert_eq!(
+        agir(Effet::Suspension, jdupont.clone(), Bouquet::Qf).await,
+        Err(AccordRefuse::Administrateur)
+    );
+    assert_eq!(store.perimetre(login.user).await.unwrap(), avant);
+}

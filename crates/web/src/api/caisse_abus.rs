@@ -271,7 +271,7 @@ const COLONNES_ACTES: [&str; 11] = [
     "apres",
 ];
 
-/// A habilitation's state in one CSV field: `statut=actif;profil=…`, empty when there is none.
+/// A habilitation's state in one CSV field: `statut=actif;habilitation=active;profil=…`, empty when there is none.
 fn etat_texte(e: Option<&EtatHabilitation>) -> String {
     e.map(|e| {
         e.champs()
@@ -286,7 +286,8 @@ fn etat_texte(e: Option<&EtatHabilitation>) -> String {
 /// A habilitation's state in the JSON answer; null when there is none.
 fn etat_json(e: Option<&EtatHabilitation>) -> Value {
     e.map_or(Value::Null, |e| {
-        json!({ "statut": if e.actif { "actif" } else { "inactif" }, "profil": e.profil,
+        json!({ "statut": if e.actif { "actif" } else { "inactif" }, "habilitation": e.habilitation(),
+                "profil": e.profil,
                 "service": e.service, "fonction": e.fonction })
     })
 }
@@ -374,9 +375,11 @@ pub(crate) fn actes_csv(actes: &[ActeDelegueAudite], caisse: &str) -> Response {
 pub(crate) fn documenter(doc: &mut Value) {
     let etat_habilitation = |description: &str| {
         json!({ "type": ["object", "null"], "description": description,
-            "required": ["statut", "profil", "service", "fonction"], "additionalProperties": false,
+            "required": ["statut", "habilitation", "profil", "service", "fonction"], "additionalProperties": false,
             "properties": {
                 "statut": { "type": "string", "enum": ["actif", "inactif"] },
+                "habilitation": { "type": "string", "enum": ["active", "suspendue"],
+                    "description": "suspendue : détenue mais sans effet jusqu'à sa réactivation (HB-9)." },
                 "profil": { "type": ["string", "null"] },
                 "service": { "type": ["string", "null"] },
                 "fonction": { "type": ["string", "null"] }
@@ -624,7 +627,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "horodatage": { "type": "string", "format": "date-time" },
                 "administrateur": { "type": "string" },
                 "partenaire": { "type": "string" },
-                "nature": { "type": "string", "enum": ["acces", "modification", "suppression"] },
+                "nature": { "type": "string", "enum": ["acces", "modification", "suppression", "suspension", "reactivation"] },
                 "convention": { "type": "string" },
                 "bouquet": { "type": "string" },
                 "agent": { "type": ["string", "null"], "description": "L'agent créé ou concerné ; absent pour un accès refusé." },

@@ -18,6 +18,7 @@ use partage_app::habilitations::{
 };
 use partage_app::AppError;
 use partage_domain::demande::{AgentDemande, NatureDemande, Signature};
+use partage_domain::habilitation::NatureActe;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -128,6 +129,16 @@ fn numero_demande(id: &str) -> Result<i64, AppError> {
         AppError::RequeteInvalide(format!(
             "« {} » n'est pas un numéro de demande",
             id.chars().take(20).collect::<String>()
+        ))
+    })
+}
+
+/// A delegated act's nature as typed (HB-9): a request's three, `suspension` or `reactivation`.
+pub(crate) fn nature_acte(code: &str) -> Result<NatureActe, AppError> {
+    NatureActe::parse(code.trim()).ok_or_else(|| {
+        AppError::RequeteInvalide(format!(
+            "nature : « {} » inconnue (acces, modification, suppression, suspension ou reactivation)",
+            code.trim().chars().take(20).collect::<String>()
         ))
     })
 }
@@ -425,6 +436,7 @@ fn extranaute(e: &Extranaute) -> Value {
         "profil": e.profil,
         "convention": e.convention.as_str(),
         "actif": e.actif,
+        "suspendue": e.suspendue,
     })
 }
 

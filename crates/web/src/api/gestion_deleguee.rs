@@ -1,8 +1,9 @@
 //! Gestion déléguée through the API (SPEC HB-9, CV-12): the partner's gestionnaire principal or suppléant,
 //! logged in as his named partner user, manages his own organisation's habilitations on the conventions the
-//! caisse delegated. The partner is his session's, never the body's: he cannot name another organisation.
+//! caisse delegated: access, modification, suppression, suspension and reactivation. The partner is his
+//! session's, never the body's: he cannot name another organisation.
 
-use super::caisse_habilitations::{agent, nature};
+use super::caisse_habilitations::{agent, nature_acte};
 use crate::error::ApiError;
 use crate::extract::{Agent, Champs, FromJson, JsonBody, Source};
 use crate::AppState;
@@ -11,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use partage_app::habilitations::ActeDelegue;
-use partage_domain::demande::NatureDemande;
+use partage_domain::habilitation::NatureActe;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
@@ -40,7 +41,7 @@ impl FromJson for ActeRecu {
         Some(ActeRecu {
             nature: nature?,
             acte: ActeDelegue {
-                nature: NatureDemande::Acces,
+                nature: NatureActe::Acces,
                 convention: convention?,
                 bouquet: bouquet?,
                 utilisateur,
@@ -56,7 +57,7 @@ async fn gerer(
     Agent(admin): Agent,
     JsonBody(body): JsonBody<ActeRecu>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let nature = nature(&body.nature)?;
+    let nature = nature_acte(&body.nature)?;
     let acte = ActeDelegue { nature, ..body.acte };
     let (identifiant, provisoire) = state.app.gerer_habilitation(&admin, acte, &source).await?;
     let status = if provisoire.is_some() {

@@ -252,26 +252,29 @@ pub(crate) fn documenter(doc: &mut Value) {
         "/api/v1/gestion/habilitations": {
             "post": {
                 "operationId": "gererHabilitation",
-                "summary": "Gestion déléguée : le gestionnaire du partenaire crée, modifie ou supprime une habilitation de son organisme (HB-9)",
+                "summary": "Gestion déléguée : le gestionnaire du partenaire crée, modifie, suspend, réactive ou supprime une habilitation de son organisme (HB-9)",
                 "description": "Réservé au gestionnaire principal et au suppléant désignés par la caisse, connectés comme \
                     utilisateurs nommés (`POST /api/v1/session`), sur une convention de leur propre organisme en \
                     gestion déléguée. Le partenaire est celui de la session : aucun autre organisme ne peut être \
                     nommé. Les habilitations d'un gestionnaire ne sont modifiées que par la caisse. Mêmes règles que \
                     pour la caisse : profils du bouquet (HB-4), plafond (HB-7), mot de passe provisoire montré une \
-                    fois. Chaque tentative est tracée au nom du gestionnaire et de son organisme.",
+                    fois. Une habilitation suspendue (`suspension`) reste détenue et compte dans le plafond, mais \
+                    ne donne plus rien : une consultation par elle est refusée aussitôt, comme sans habilitation, \
+                    jusqu'à sa réactivation (`reactivation`). Chaque tentative est tracée au nom du gestionnaire et \
+                    de son organisme.",
                 "tags": ["gestion"],
                 "requestBody": corps_json("ActeDelegue"),
                 "responses": reponses(
                     ("201", json_de("Agent créé ; son mot de passe provisoire n'est montré qu'ici.", "ActeDelegueFait")),
                     {
                         let mut v = erreurs_communes(true);
-                        v.push(("200", json_de("Habilitation modifiée ou supprimée.", "ActeDelegueFait")));
+                        v.push(("200", json_de("Habilitation modifiée, suspendue, réactivée ou supprimée.", "ActeDelegueFait")));
                         v.push(("403", probleme(
                             "Mot de passe provisoire à changer, pas gestionnaire de l'organisme, convention en gestion centralisée, ou habilitations d'un gestionnaire.",
                             &["changement_mot_de_passe_requis", "administrateur_requis", "gestion_centralisee", "administrateur_protege"],
                         )));
                         v.push(("404", probleme("Convention ou agent inconnus dans l'organisme.", &["convention_inconnue", "utilisateur_inconnu"])));
-                        v.push(("409", probleme("Refusé ; rien n'est écrit.", &["plafond_atteint", "habilitation_absente", "convention_terminee"])));
+                        v.push(("409", probleme("Refusé ; rien n'est écrit.", &["plafond_atteint", "habilitation_absente", "convention_terminee", "deja_suspendue", "non_suspendue"])));
                         v.push(("422", probleme("Formulaire refusé ; rien n'est écrit.", FORMULAIRE_INVALIDE)));
                         v
                     }
@@ -320,10 +323,12 @@ pub(crate) fn documenter(doc: &mut Value) {
     for (k, v) in signature.as_object().into_iter().flatten() {
         formulaire[k] = v.clone();
     }
+    let natures_actes = json!({ "type": "string",
+        "enum": ["acces", "modification", "suppression", "suspension", "reactivation"] });
     let mut acte_delegue = json!({
-        "nature": { "type": "string", "enum": ["acces", "modification", "suppression"] },
+        "nature": natures_actes,
         "convention": texte, "bouquet": { "type": "string", "enum": codes_bouquets() },
-        "utilisateur": { "type": ["string", "null"], "description": "L'agent concerné par une modification ou une suppression." }
+        "utilisateur": { "type": ["string", "null"], "description": "L'agent concerné par tout acte autre qu'un accès." }
     });
     for (k, v) in agent.as_object().into_iter().flatten() {
         acte_delegue[k] = v.clone();
@@ -416,13 +421,14 @@ pub(crate) fn documenter(doc: &mut Value) {
         "ActeDelegue": {
             "type": "object", "additionalProperties": false,
             "required": ["nature", "convention", "bouquet"],
-            "description": "Pour un accès ou une modification : les coordonnées de l'agent (nom, prénom, email au moins).",
+            "description": "Pour un accès ou une modification : les coordonnées de l'agent (nom, prénom, email au moins). \
+                Pour une suppression, une suspension ou une réactivation : `utilisateur` seulement.",
             "properties": acte_delegue
         },
         "ActeDelegueFait": {
             "type": "object", "required": ["nature", "identifiant", "mot_de_passe_provisoire"],
             "properties": {
-                "nature": { "type": "string", "enum": ["acces", "modification", "suppression"] },
+                "nature": natures_actes,
                 "identifiant": texte,
                 "mot_de_passe_provisoire": { "type": ["string", "null"], "format": "password" }
             }
@@ -434,7 +440,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "numero_tiers": texte, "nom": texte,
                 "departements": { "type": "array", "items": texte },
                 "agents": { "type": "array", "items": { "type": "object",
-                    "description": "identifiant, civilite, nom, prenom, email, service, fonction, profil, convention, actif." } }
+                    "description": "identifiant, civilite, nom, prenom, email, service, fonction, profil, convention, actif, suspendue (HB-9 : détenue mais sans effet)." } }
             }
         }
     });

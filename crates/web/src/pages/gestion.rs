@@ -1,12 +1,13 @@
 //! Gestion déléguée as a page (SPEC HB-9, CV-12): the partner's gestionnaire principal or suppléant lists
-//! his own organisation's habilitations and creates, modifies or deletes them, through the same use case as
+//! his own organisation's habilitations and creates, modifies, suspends, reactivates or deletes them (a
+//! button per row for the last three), through the same use case as
 //! `/api/v1/gestion/habilitations`. The partner is his session's, never the form's; every refusal (another
 //! organisation's convention, centralised management, the cap…) is shown in French, nothing changed.
 
 use super::caisse::{facultatif, AgentSaisi};
 use super::session::PageAgent;
 use super::{depuis_erreur, phrase, rendre, Nav, PageForm};
-use crate::api::caisse_habilitations::nature;
+use crate::api::caisse_habilitations::nature_acte;
 use crate::error::ApiError;
 use crate::extract::Source;
 use crate::AppState;
@@ -45,7 +46,7 @@ pub(crate) struct Saisie {
 
 impl Saisie {
     fn acte(&self) -> Result<ActeDelegue, AppError> {
-        let nature = nature(&self.nature)?;
+        let nature = nature_acte(&self.nature)?;
         // A suppression names the agent only; the other acts carry his details.
         let a = &self.agent;
         let agent = (!a.nom.trim().is_empty() || !a.email.trim().is_empty()).then(|| a.agent());

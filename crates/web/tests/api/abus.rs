@@ -778,9 +778,10 @@ async fn su_3_each_delegated_act_shows_the_habilitation_before_and_after() {
         .iter()
         .map(|a| (a["nature"].as_str().unwrap(), &a["avant"], &a["apres"]))
         .collect();
-    let accueil = json!({"statut": "actif", "profil": null, "service": null, "fonction": "Agent d'accueil"});
-    let responsable =
-        json!({"statut": "actif", "profil": null, "service": "Petite enfance", "fonction": "Responsable"});
+    let accueil = json!({"statut": "actif", "habilitation": "active", "profil": null, "service": null,
+                         "fonction": "Agent d'accueil"});
+    let responsable = json!({"statut": "actif", "habilitation": "active", "profil": null,
+                             "service": "Petite enfance", "fonction": "Responsable"});
     assert_eq!(
         etats,
         [
@@ -806,7 +807,10 @@ async fn su_3_each_delegated_act_shows_the_habilitation_before_and_after() {
         "{csv}"
     );
     assert!(
-        csv.contains(",succes,statut=actif;fonction=Agent d'accueil,statut=actif;service=Petite enfance;fonction=Responsable"),
+        csv.contains(
+            ",succes,statut=actif;habilitation=active;fonction=Agent d'accueil,\
+             statut=actif;habilitation=active;service=Petite enfance;fonction=Responsable"
+        ),
         "{csv}"
     );
 }

@@ -40,5 +40,6 @@ mod rsacg;
 mod securite;
 mod session;
 mod supervision;
+mod suspension;
 mod traces;
 mod verrouillage;

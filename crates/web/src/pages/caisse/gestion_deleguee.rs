@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Duration;
 use partage_app::AppError;
-use partage_domain::demande::NatureDemande;
+use partage_domain::habilitation::NatureActe;
 use serde::Deserialize;
 
 /// The period shown when none is chosen.
@@ -75,11 +75,13 @@ impl PageActes {
     }
 }
 
-fn nature(n: NatureDemande) -> &'static str {
+fn nature(n: NatureActe) -> &'static str {
     match n {
-        NatureDemande::Acces => "Accès accordé",
-        NatureDemande::Modification => "Modification",
-        NatureDemande::Suppression => "Suppression",
+        NatureActe::Acces => "Accès accordé",
+        NatureActe::Modification => "Modification",
+        NatureActe::Suppression => "Suppression",
+        NatureActe::Suspension => "Suspension",
+        NatureActe::Reactivation => "Réactivation",
     }
 }
 
