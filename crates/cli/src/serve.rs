@@ -55,6 +55,7 @@ pub struct ServeArgs {
     pub plages: Plages,
     #[command(flatten)]
     pub courriel: crate::config::CourrielArgs,
+    #[command(flatten)]
     pub retention: crate::config::RetentionArgs,
 }
 
