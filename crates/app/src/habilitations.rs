@@ -17,6 +17,7 @@ use partage_domain::demande::{
 };
 use partage_domain::habilitation::{Administrateur, Gestion, NatureActe, ProfilRefuse, PLAFOND_MAX};
 use partage_domain::personnel::Role;
+use partage_domain::rsa::{verifier_perimetre, PerimetreRefuse};
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::{Bouquet, CodeDepartement, Identifiant, NumeroConvention, NumeroTiers};
 pub use partage_store::habilitations::{etat_code, DemandeEnregistree, Extranaute};
@@ -78,6 +79,9 @@ pub enum RefusHabilitation {
     /// HB-9: reactivating an habilitation that is not suspended.
     #[error("l'habilitation de l'agent « {0} » sur cette convention pour ce bouquet n'est pas suspendue")]
     NonSuspendue(String),
+    /// CO-3: an RSACG habilitation without circonscription, or beyond its partner's; another bouquet's with.
+    #[error(transparent)]
+    Perimetre(#[from] PerimetreRefuse),
 }
 
 /// How the edge should answer a refusal.
@@ -114,6 +118,7 @@ impl RefusHabilitation {
             RefusHabilitation::RoleDejaTenu { .. } => "role_deja_tenu",
             RefusHabilitation::DejaSuspendue(_) => "deja_suspendue",
             RefusHabilitation::NonSuspendue(_) => "non_suspendue",
+            RefusHabilitation::Perimetre(e) => e.code(),
         }
     }
 
@@ -136,6 +141,7 @@ impl RefusHabilitation {
             RefusHabilitation::Demande(_)
             | RefusHabilitation::Profil(_)
             | RefusHabilitation::BouquetNonOuvert { .. }
+            | RefusHabilitation::Perimetre(_)
             | RefusHabilitation::UtilisateurManquant => GenreRefus::Invalide,
             RefusHabilitation::AdministrateurRequis
             | RefusHabilitation::GestionCentralisee(_)
@@ -171,6 +177,9 @@ impl RefusHabilitation {
         "role_deja_tenu",
         "deja_suspendue",
         "non_suspendue",
+        "circonscription_requise",
+        "circonscription_hors_bouquet",
+        "circonscription_hors_partenaire",
     ];
 }
 
@@ -365,6 +374,33 @@ impl App {
         Ok(c)
     }
 
+    /// CO-3: an access or modification on RSACG names one or more of the partner's circonscriptions, as
+    /// the référentiel des tiers records them today; any other bouquet names none.
+    async fn verifier_circonscriptions(
+        &self,
+        caisse: CaisseId,
+        tiers: &NumeroTiers,
+        nature: NatureDemande,
+        bouquet: Bouquet,
+        agent: &AgentDemande,
+    ) -> Result<(), AppError> {
+        if nature == NatureDemande::Suppression {
+            return Ok(());
+        }
+        let du_partenaire = match bouquet {
+            Bouquet::Rsacg => self
+                .store
+                .partenaire(caisse, tiers)
+                .await?
+                .map(|fiche| fiche.circonscriptions)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        verifier_perimetre(bouquet, &agent.circonscriptions, &du_partenaire)
+            .map_err(RefusHabilitation::from)?;
+        Ok(())
+    }
+
     /// HB-1: records the partner's signed form (role `habilitation`). With the signature, the request is
     /// submitted at once; without, it stays a draft until [`App::soumettre_demande`].
     pub async fn enregistrer_demande(
@@ -402,6 +438,14 @@ impl App {
         verifier_profil(f.nature, bouquet, demande.agent())?;
         self.convention_pour(staff.personnel.caisse_id, &tiers, &numero, bouquet)
             .await?;
+        self.verifier_circonscriptions(
+            staff.personnel.caisse_id,
+            &tiers,
+            f.nature,
+            bouquet,
+            demande.agent(),
+        )
+        .await?;
         if let Some(signature) = f.signature {
             demande
                 .soumettre(signature, partenaire, maintenant)
@@ -615,6 +659,7 @@ impl App {
         };
         let (effet, provisoire) = self
             .effet(
+                (staff.personnel.caisse_id, &d.partenaire),
                 demande.nature(),
                 d.bouquet,
                 Some(demande.agent().clone()),
@@ -649,6 +694,7 @@ impl App {
     /// with the temporary password of a new agent.
     async fn effet(
         &self,
+        (caisse, partenaire): (CaisseId, &NumeroTiers),
         nature: NatureDemande,
         bouquet: Bouquet,
         agent: Option<AgentDemande>,
@@ -667,6 +713,8 @@ impl App {
             }
         };
         verifier_profil(nature, bouquet, &agent)?;
+        self.verifier_circonscriptions(caisse, partenaire, nature, bouquet, &agent)
+            .await?;
         if nature == NatureDemande::Modification {
             let profil = agent.profil.clone();
             return Ok((Effet::Modification { agent, profil }, None));
@@ -976,7 +1024,16 @@ impl App {
             }
         }
         let (effet, provisoire) = match acte.nature.demande() {
-            Some(nature) => self.effet(nature, bouquet, acte.agent, c.as_ref()).await?,
+            Some(nature) => {
+                self.effet(
+                    (s.caisse_id, &s.partenaire),
+                    nature,
+                    bouquet,
+                    acte.agent,
+                    c.as_ref(),
+                )
+                .await?
+            }
             // HB-9: a suspension or reactivation touches the habilitation only, never the agent's details.
             None if acte.nature == NatureActe::Suspension => (Effet::Suspension, None),
             None => (Effet::Reactivation, None),

@@ -45,6 +45,11 @@ pub struct AgentDemande {
     /// The profile asked for; which profiles a bouquet accepts is the bouquet's rule (HB-4).
     pub profil: Option<String>,
     pub email: String,
+    /// CO-3: for an RSACG habilitation, the circonscriptions of the partner the agent's work covers (002:3:
+    /// "les seuls dossiers … relevant de sa circonscription"); empty for every other bouquet. Requests
+    /// written before the field existed read back empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub circonscriptions: Vec<crate::rsa::Circonscription>,
 }
 
 /// The representative's signature that makes a request the partner's own (HB-1).
@@ -210,6 +215,12 @@ impl AgentDemande {
             fonction: texte_facultatif(self.fonction),
             profil: texte_facultatif(self.profil),
             email,
+            circonscriptions: {
+                let mut c = self.circonscriptions;
+                c.sort();
+                c.dedup();
+                c
+            },
         })
     }
 }
@@ -474,6 +485,7 @@ mod tests {
             fonction: Some("Travailleuse sociale".into()),
             profil: Some("1".into()),
             email: "claire.martin@departement.example".into(),
+            circonscriptions: Vec::new(),
         }
     }
 

@@ -43,6 +43,55 @@ impl fmt::Display for Circonscription {
     }
 }
 
+/// Why the circonscriptions asked for an habilitation are refused (CO-3).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PerimetreRefuse {
+    /// An RSACG habilitation reaches only the circonscriptions it names: none would reach nothing.
+    #[error(
+        "une habilitation RSACG désigne au moins une circonscription du partenaire, celle(s) de l'agent \
+         (CO-3)"
+    )]
+    CirconscriptionRequise,
+    /// Only RSACG habilitations are bounded by circonscriptions.
+    #[error("seules les habilitations RSACG désignent des circonscriptions ; le bouquet {0} n'en a pas")]
+    HorsBouquet(&'static str),
+    /// A circonscription the partner does not cover.
+    #[error("la circonscription « {0} » n'est pas une circonscription du partenaire (CO-3)")]
+    HorsPartenaire(Circonscription),
+}
+
+impl PerimetreRefuse {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PerimetreRefuse::CirconscriptionRequise => "circonscription_requise",
+            PerimetreRefuse::HorsBouquet(_) => "circonscription_hors_bouquet",
+            PerimetreRefuse::HorsPartenaire(_) => "circonscription_hors_partenaire",
+        }
+    }
+}
+
+/// CO-3: the circonscriptions an habilitation on `bouquet` asks for. An RSACG habilitation names one or
+/// more of its partner's circonscriptions (`du_partenaire`), and only those; any other bouquet names none.
+pub fn verifier_perimetre(
+    bouquet: crate::Bouquet,
+    demandees: &[Circonscription],
+    du_partenaire: &[Circonscription],
+) -> Result<(), PerimetreRefuse> {
+    if bouquet != crate::Bouquet::Rsacg {
+        return match demandees.is_empty() {
+            true => Ok(()),
+            false => Err(PerimetreRefuse::HorsBouquet(bouquet.code())),
+        };
+    }
+    if demandees.is_empty() {
+        return Err(PerimetreRefuse::CirconscriptionRequise);
+    }
+    match demandees.iter().find(|c| !du_partenaire.contains(c)) {
+        Some(c) => Err(PerimetreRefuse::HorsPartenaire(c.clone())),
+        None => Ok(()),
+    }
+}
+
 impl Serialize for Circonscription {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -371,5 +420,43 @@ mod tests {
             ..DonneesRsa::default()
         };
         assert_eq!(trimestre.verifiee(), Err(RsaError::Trimestre));
+    }
+
+    fn circ(texte: &str) -> Circonscription {
+        Circonscription::parse(texte).unwrap()
+    }
+
+    #[test]
+    fn co_3_an_rsacg_habilitation_names_some_of_its_partners_circonscriptions() {
+        let partenaire = [circ("06/NICE-EST"), circ("06/GRASSE")];
+        let rsacg = crate::Bouquet::Rsacg;
+        assert_eq!(
+            verifier_perimetre(rsacg, &[circ("06/GRASSE")], &partenaire),
+            Ok(())
+        );
+        assert_eq!(
+            verifier_perimetre(rsacg, &[], &partenaire),
+            Err(PerimetreRefuse::CirconscriptionRequise)
+        );
+        assert_eq!(
+            verifier_perimetre(rsacg, &[circ("06/GRASSE"), circ("83/TOULON")], &partenaire),
+            Err(PerimetreRefuse::HorsPartenaire(circ("83/TOULON")))
+        );
+        assert_eq!(
+            verifier_perimetre(crate::Bouquet::Qf, &[circ("06/GRASSE")], &partenaire),
+            Err(PerimetreRefuse::HorsBouquet("QF"))
+        );
+        assert_eq!(verifier_perimetre(crate::Bouquet::Qf, &[], &[]), Ok(()));
+    }
+
+    #[test]
+    fn a_circonscription_reads_back_as_its_text() {
+        let json = serde_json::to_string(&circ("2A/AJACCIO")).unwrap();
+        assert_eq!(json, "\"2A/AJACCIO\"");
+        assert_eq!(
+            serde_json::from_str::<Circonscription>(&json).unwrap(),
+            circ("2A/AJACCIO")
+        );
+        assert!(serde_json::from_str::<Circonscription>("\"AJACCIO\"").is_err());
     }
 }

@@ -169,12 +169,14 @@ async fn appliquer(
                 }
             };
             sqlx::query(
-                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil, circonscriptions)
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(user)
             .bind(convention)
             .bind(bouquet)
             .bind(profil.as_deref())
+            .bind(circonscriptions(agent))
             .execute(&mut *conn)
             .await
             .db()?;
@@ -187,12 +189,14 @@ async fn appliquer(
                 Some((user, _)) => user,
             };
             let done = sqlx::query(
-                "UPDATE habilitations SET profil = $1 WHERE utilisateur_id = $2 AND convention_id = $3 AND bouquet = $4",
+                "UPDATE habilitations SET profil = $1, circonscriptions = $5
+                 WHERE utilisateur_id = $2 AND convention_id = $3 AND bouquet = $4",
             )
             .bind(profil.as_deref())
             .bind(user)
             .bind(convention)
             .bind(bouquet)
+            .bind(circonscriptions(agent))
             .execute(&mut *conn)
             .await
             .db()?;
@@ -705,4 +709,9 @@ impl Habilitations for PostgresStore {
             })
             .collect()
     }
+}
+
+/// CO-3: the habilitation's circonscriptions as the column keeps them (`DÉP/CODE` texts).
+fn circonscriptions(agent: &partage_domain::demande::AgentDemande) -> Vec<String> {
+    agent.circonscriptions.iter().map(ToString::to_string).collect()
 }

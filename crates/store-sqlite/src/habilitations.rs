@@ -165,12 +165,14 @@ async fn appliquer(
                 }
             };
             sqlx::query(
-                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil) VALUES (?, ?, ?, ?)",
+                "INSERT INTO habilitations (utilisateur_id, convention_id, bouquet, profil, circonscriptions)
+                 VALUES (?, ?, ?, ?, ?)",
             )
             .bind(user)
             .bind(convention)
             .bind(bouquet)
             .bind(profil.as_deref())
+            .bind(circonscriptions(agent))
             .execute(&mut *conn)
             .await
             .db()?;
@@ -183,9 +185,11 @@ async fn appliquer(
                 Some((user, _)) => user,
             };
             let done = sqlx::query(
-                "UPDATE habilitations SET profil = ? WHERE utilisateur_id = ? AND convention_id = ? AND bouquet = ?",
+                "UPDATE habilitations SET profil = ?, circonscriptions = ?
+                 WHERE utilisateur_id = ? AND convention_id = ? AND bouquet = ?",
             )
             .bind(profil.as_deref())
+            .bind(circonscriptions(agent))
             .bind(user)
             .bind(convention)
             .bind(bouquet)
@@ -701,4 +705,9 @@ impl Habilitations for SqliteStore {
             })
             .collect()
     }
+}
+
+/// CO-3: the habilitation's circonscriptions as the column keeps them (a JSON array of `DÉP/CODE`).
+fn circonscriptions(agent: &partage_domain::demande::AgentDemande) -> String {
+    crate::codec::json_list(agent.circonscriptions.iter().map(ToString::to_string))
 }

@@ -21,6 +21,7 @@ fn agent(prenom: &str, nom: &str) -> AgentDemande {
         fonction: Some("Assistante sociale".into()),
         profil: None,
         email: "agent@ccas.example.fr".into(),
+        circonscriptions: Vec::new(),
     }
 }
 

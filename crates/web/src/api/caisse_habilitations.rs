@@ -19,6 +19,7 @@ use partage_app::habilitations::{
 use partage_app::AppError;
 use partage_domain::demande::{AgentDemande, NatureDemande, Signature};
 use partage_domain::habilitation::NatureActe;
+use partage_domain::rsa::Circonscription;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -77,6 +78,7 @@ pub(crate) fn agent(c: &mut Champs) -> Option<AgentDemande> {
     let fonction = c.texte_facultatif("fonction");
     let profil = c.texte_facultatif("profil");
     let email = c.texte("email");
+    let circonscriptions = circonscriptions(c);
     Some(AgentDemande {
         civilite,
         nom: nom?,
@@ -86,7 +88,27 @@ pub(crate) fn agent(c: &mut Champs) -> Option<AgentDemande> {
         fonction,
         profil,
         email: email?,
+        circonscriptions: circonscriptions?,
     })
+}
+
+/// CO-3: `circonscriptions`, a list of `DÉPARTEMENT/CODE` (RSACG only); absent, none.
+fn circonscriptions(c: &mut Champs) -> Option<Vec<Circonscription>> {
+    if !c.contient("circonscriptions") {
+        return Some(Vec::new());
+    }
+    let mut liste = Vec::new();
+    for texte in c.liste_de_textes("circonscriptions")? {
+        match Circonscription::parse(&texte) {
+            Ok(circ) => liste.push(circ),
+            Err(e) => {
+                let texte: String = texte.chars().take(40).collect();
+                c.refuser(format!("circonscriptions : « {texte} » : {e}"));
+                return None;
+            }
+        }
+    }
+    Some(liste)
 }
 
 /// The representative's signature as typed: `signataire`, `fonction_signataire`, `signee_le`.

@@ -61,6 +61,9 @@ const FORMULAIRE_INVALIDE: &[&str] = &[
     "profil_inconnu",
     "bouquet_non_ouvert",
     "utilisateur_requis",
+    "circonscription_requise",
+    "circonscription_hors_bouquet",
+    "circonscription_hors_partenaire",
 ];
 
 fn acte(operation: &str, resume: &str, corps: Option<&str>, invalides: &[&str]) -> Value {
@@ -91,7 +94,8 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "description": "Aucune inscription directe : l'agent habilité de la caisse saisit le formulaire signé par le \
                     représentant du partenaire. Avec la signature, la demande est soumise aussitôt ; sans, elle reste \
                     un brouillon. La convention doit être celle du partenaire, ne pas avoir pris fin et ouvrir le \
-                    bouquet ; le profil doit être l'un de ceux du bouquet (RSACG : 1 à 6 ; QF, PSU, MCP : aucun).",
+                    bouquet ; le profil doit être l'un de ceux du bouquet (RSACG : 1 à 6 ; QF, PSU, MCP : aucun) ; une demande \
+                    RSACG désigne les circonscriptions de l'agent, parmi celles du partenaire (CO-3).",
                 "tags": ["caisse"],
                 "requestBody": corps_json("FormulaireDemande"),
                 "responses": reponses(
@@ -157,7 +161,7 @@ pub(crate) fn documenter(doc: &mut Value) {
                     ("200", json_de("La demande faite, et les identifiants d'un nouvel agent.", "DemandeAccordee")),
                     {
                         // A grant is a sensitive act: the 403 also says the password must be fresh (AU-4).
-                        let mut v = erreurs_demande(&["plafond_atteint", "habilitation_absente", "convention_terminee"], &["profil_inconnu", "bouquet_non_ouvert"]);
+                        let mut v = erreurs_demande(&["plafond_atteint", "habilitation_absente", "convention_terminee"], &["profil_inconnu", "bouquet_non_ouvert", "circonscription_requise", "circonscription_hors_bouquet", "circonscription_hors_partenaire"]);
                         v.retain(|(s, _)| *s != "403");
                         v.extend(erreurs_acte_sensible("habilitation").into_iter().filter(|(s, _)| *s == "403"));
                         v
@@ -302,7 +306,11 @@ pub(crate) fn documenter(doc: &mut Value) {
         "civilite": texte_ou_null, "nom": texte, "prenom": texte, "service": texte_ou_null,
         "adresse_service": texte_ou_null, "fonction": texte_ou_null,
         "profil": { "type": ["string", "null"], "description": "RSACG : 1 à 6 (002 art. 4) ; aucun pour QF, PSU et MCP." },
-        "email": { "type": "string", "format": "email" }
+        "email": { "type": "string", "format": "email" },
+        "circonscriptions": { "type": "array", "items": { "type": "string" },
+            "description": "RSACG seulement, obligatoire : une ou plusieurs circonscriptions du partenaire \
+                (DÉPARTEMENT/CODE, par exemple 06/NICE-EST) ; l'agent n'atteint que leurs dossiers (CO-3). \
+                Absent pour les autres bouquets." }
     });
     let signature = json!({
         "signataire": { "type": "string", "description": "Le représentant du partenaire qui signe." },

@@ -49,7 +49,10 @@ impl Saisie {
         let nature = nature_acte(&self.nature)?;
         // A suppression names the agent only; the other acts carry his details.
         let a = &self.agent;
-        let agent = (!a.nom.trim().is_empty() || !a.email.trim().is_empty()).then(|| a.agent());
+        let agent = match !a.nom.trim().is_empty() || !a.email.trim().is_empty() {
+            true => Some(a.agent().map_err(AppError::RequeteInvalide)?),
+            false => None,
+        };
         Ok(ActeDelegue {
             nature,
             convention: self.convention.clone(),

@@ -2,8 +2,6 @@
 //! profiles, lost credentials and the directory of extranautes.
 
 use crate::helpers::*;
-use partage_domain::{Bouquet, CaisseCode, Convention, NumeroConvention, NumeroTiers};
-use partage_store::{ConventionRecord, ImportRecord, NumberedRecord};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -507,31 +505,12 @@ async fn hb_7_grant_beyond_the_cap_is_refused_with_the_cap() {
 
 #[tokio::test]
 async fn hb_4_rsacg_accepts_exactly_its_six_profiles_and_qf_none() {
-    let app = spawn_app().await;
-    let convention = Convention::new(
-        NumeroConvention::parse("RSA-07-2026").unwrap(),
-        vec![Bouquet::Rsacg],
-        "2026-01-05".parse().unwrap(),
-        Some("2026-01-10".parse().unwrap()),
-        None,
-    )
-    .unwrap();
-    app.store
-        .import(vec![NumberedRecord {
-            ligne: 1,
-            record: ImportRecord::Convention(ConventionRecord {
-                caisse: CaisseCode::parse(CAISSE).unwrap(),
-                partenaire: NumeroTiers::parse("T07").unwrap(),
-                convention,
-                plafond_habilitations: None,
-            }),
-        }])
-        .await
-        .unwrap();
+    let app = crate::rsacg::spawn_rsacg_app().await;
     let hab = app.hab().await;
     let rsa = avec(
         formulaire(),
-        json!({"convention": "RSA-07-2026", "bouquet": "RSACG"}),
+        json!({"partenaire": "T07CD", "convention": "RSA-07-2026", "bouquet": "RSACG",
+               "circonscriptions": ["07/AUBENAS"]}),
     );
     for (profil, code) in [
         (json!("7"), "profil_inconnu"),
@@ -576,8 +555,83 @@ async fn hb_4_rsacg_accepts_exactly_its_six_profiles_and_qf_none() {
         .await
         .unwrap();
     assert_eq!(annuaire.len(), 1);
-    assert_eq!(annuaire[0]["agents"][0]["profil"], "3");
-    assert_eq!(annuaire[0]["agents"][0]["identifiant"], "smartin");
+    let agent = annuaire[0]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["identifiant"] == "smartin")
+        .unwrap();
+    assert_eq!(agent["profil"], "3");
+}
+
+#[tokio::test]
+async fn co_3_an_rsacg_grant_names_the_agents_circonscriptions_and_he_reaches_only_them() {
+    use crate::rsacg::{nir_aubenas, nir_privas};
+    let app = crate::rsacg::spawn_rsacg_app().await;
+    let hab = app.hab().await;
+    let rsa = avec(
+        formulaire(),
+        json!({"partenaire": "T07CD", "convention": "RSA-07-2026", "bouquet": "RSACG", "profil": "1"}),
+    );
+    // None, one the partner lacks, one badly written, and circonscriptions on a bouquet without them.
+    for (champs, status, code) in [
+        (
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "circonscription_requise",
+        ),
+        (
+            json!({"circonscriptions": ["07/AUBENAS", "83/TOULON"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "circonscription_hors_partenaire",
+        ),
+        (
+            json!({"circonscriptions": ["AUBENAS"]}),
+            StatusCode::BAD_REQUEST,
+            "requete_invalide",
+        ),
+    ] {
+        let (s, body) = problem(app.demande(&hab, &avec(rsa.clone(), champs)).await).await;
+        assert_eq!((s, body["code"].as_str()), (status, Some(code)), "{body}");
+    }
+    let qf = avec(formulaire(), json!({"circonscriptions": ["07/AUBENAS"]}));
+    let (s, body) = problem(app.demande(&hab, &qf).await).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("circonscription_hors_bouquet")
+        )
+    );
+    assert!(body["detail"].as_str().unwrap().contains("RSACG"), "{body}");
+    assert!(app.liste(&hab, "").await.is_empty(), "nothing recorded");
+
+    let res = app
+        .accorder_acces(&hab, &avec(rsa, json!({"circonscriptions": ["07/AUBENAS"]})))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let accord: Value = res.json().await.unwrap();
+    assert_eq!(
+        accord["demande"]["agent"]["circonscriptions"],
+        json!(["07/AUBENAS"])
+    );
+    let identifiant = accord["identifiants"]["identifiant"].as_str().unwrap();
+    let provisoire = accord["identifiants"]["mot_de_passe_provisoire"]
+        .as_str()
+        .unwrap();
+    let token = app.ready(identifiant, provisoire).await;
+    let consulter = |nir: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.post_json("/api/v1/consultations/rsa", Some(token), &json!({"nir": nir}))
+                .await
+                .status()
+        }
+    };
+    assert_eq!(consulter(nir_aubenas()).await, StatusCode::OK);
+    assert_eq!(consulter(nir_privas()).await, StatusCode::NOT_FOUND);
+    let last = app.traces().await.last().unwrap().trace.clone();
+    assert_eq!(last.resultat.code(), "hors_circonscription");
 }
 
 #[tokio::test]

@@ -770,3 +770,58 @@ async fn hb_9_pages_a_delegated_administrator_manages_his_organisations_habilita
     let (_, html) = page(&app, &browser, "/gestion").await;
     assert!(!html.contains("<td>cmartin</td>"));
 }
+
+#[tokio::test]
+async fn co_3_pages_an_rsacg_form_names_the_agents_circonscriptions_beside_their_field() {
+    let app = crate::rsacg::spawn_rsacg_app().await;
+    let browser = staff_browser(&app, "lmoreau", "habilitation").await;
+    let compteur = app.staff_ready("compteur", "habilitation").await;
+    let rsa = |circonscriptions: &'static str| {
+        let mut c = avec(
+            champs(),
+            &[
+                ("partenaire", "T07CD"),
+                ("convention", "RSA-07-2026"),
+                ("bouquet", "RSACG"),
+                ("profil", "1"),
+            ],
+        );
+        c.push(("circonscriptions", circonscriptions));
+        c
+    };
+    for (circonscriptions, message) in [
+        ("", "au moins une circonscription"),
+        (
+            "07/AUBENAS, 83/TOULON",
+            "« 83/TOULON » n&#39;est pas une circonscription du partenaire",
+        ),
+        ("AUBENAS", "DÉPARTEMENT/CODE"),
+    ] {
+        let res = poster(
+            &app,
+            &browser,
+            "/caisse/demandes/nouvelle",
+            "/caisse/demandes/nouvelle",
+            &rsa(circonscriptions),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{circonscriptions}"
+        );
+        let html = res.text().await.unwrap();
+        assert!(html.contains(r#"id="circonscriptions-erreur""#), "{html}");
+        assert!(html.contains(message), "{message}: {html}");
+        assert!(
+            html.contains(&format!(r#"value="{circonscriptions}""#)),
+            "kept to be corrected"
+        );
+    }
+    assert_eq!(nombre_de_demandes(&app, &compteur).await, 0, "nothing written");
+    let chemin = enregistrer(&app, &browser, &rsa("07/AUBENAS 07/PRIVAS")).await;
+    let (status, html) = page(&app, &browser, &chemin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Circonscriptions (RSA)"), "{html}");
+    assert!(html.contains("07/AUBENAS, 07/PRIVAS"), "{html}");
+}

@@ -20,6 +20,7 @@ use partage_app::habilitations::{
 };
 use partage_app::AppError;
 use partage_domain::demande::{Acteur, AgentDemande, DemandeRefusee, EtatDemande, Signature};
+use partage_domain::rsa::Circonscription;
 use partage_domain::Bouquet;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -560,12 +561,27 @@ pub(crate) struct AgentSaisi {
     pub profil: String,
     #[serde(default)]
     pub email: String,
+    /// CO-3, RSACG only: `DÉP/CODE` circonscriptions separated by commas or spaces.
+    #[serde(default)]
+    pub circonscriptions: String,
 }
 
 impl AgentSaisi {
-    /// The agent for the use case: an empty optional field is absent.
-    pub(crate) fn agent(&self) -> AgentDemande {
-        AgentDemande {
+    /// The agent for the use case: an empty optional field is absent. Refused, in French, when a
+    /// circonscription is not written `DÉP/CODE`.
+    pub(crate) fn agent(&self) -> Result<AgentDemande, String> {
+        let circonscriptions = self
+            .circonscriptions
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                Circonscription::parse(t).map_err(|e| {
+                    let t: String = t.chars().take(40).collect();
+                    format!("circonscriptions : « {t} » : {e}")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(AgentDemande {
             civilite: facultatif(&self.civilite),
             nom: self.nom.clone(),
             prenom: self.prenom.clone(),
@@ -574,7 +590,8 @@ impl AgentSaisi {
             fonction: facultatif(&self.fonction),
             profil: facultatif(&self.profil),
             email: self.email.clone(),
-        }
+            circonscriptions,
+        })
     }
 }
 
@@ -605,19 +622,23 @@ impl Saisie {
                 erreurs.push((champ, obligatoire.to_owned()));
             }
         }
+        let agent = self
+            .agent
+            .agent()
+            .map_err(|e| erreurs.push(("circonscriptions", e)));
         let signature = if self.signature.donnee() {
             self.signature.signature().map(Some).map_err(|e| erreurs.push(e))
         } else {
             Ok(None)
         };
-        match (nature, signature) {
-            (Ok(nature), Ok(signature)) if erreurs.is_empty() => Ok(FormulaireDemande {
+        match (nature, signature, agent) {
+            (Ok(nature), Ok(signature), Ok(agent)) if erreurs.is_empty() => Ok(FormulaireDemande {
                 nature,
                 partenaire: self.partenaire.trim().to_owned(),
                 convention: self.convention.trim().to_owned(),
                 bouquet: self.bouquet.trim().to_owned(),
                 utilisateur: facultatif(&self.utilisateur),
-                agent: self.agent.agent(),
+                agent,
                 signature,
             }),
             _ => Err(erreurs),
@@ -627,7 +648,7 @@ impl Saisie {
 
 /// The field a use case's refusal is about, when it is one of the form's.
 fn champ_du_refus(e: &AppError) -> Option<&'static str> {
-    const CHAMPS: [&str; 13] = [
+    const CHAMPS: [&str; 14] = [
         "civilite",
         "nom",
         "prenom",
@@ -641,6 +662,7 @@ fn champ_du_refus(e: &AppError) -> Option<&'static str> {
         "bouquet",
         "utilisateur",
         "signee_le",
+        "circonscriptions",
     ];
     match e {
         AppError::Habilitation(r) => match r {
@@ -659,6 +681,7 @@ fn champ_du_refus(e: &AppError) -> Option<&'static str> {
             }
             RefusHabilitation::Demande(DemandeRefusee::SignatureFuture { .. }) => Some("signee_le"),
             RefusHabilitation::Profil(_) => Some("profil"),
+            RefusHabilitation::Perimetre(_) => Some("circonscriptions"),
             RefusHabilitation::PartenaireInconnu(_) => Some("partenaire"),
             RefusHabilitation::ConventionInconnue { .. }
             | RefusHabilitation::BouquetNonOuvert { .. }
