@@ -10,7 +10,7 @@ use partage_domain::cycle::{Cycle, Etat, Modele, MotifFin};
 use partage_domain::gestion::{acces, prochaine_echeance, Acte, Document};
 use partage_domain::habilitation::Gestion;
 use partage_domain::personnel::Role;
-use partage_domain::trace::{Action, Resultat};
+use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::{Bouquet, NumeroConvention, NumeroTiers, Regime};
 use partage_store::avenants::AttestationRecord;
 use partage_store::cycles::{ConventionCycle, CreationRefusee, NouvelleConvention, TransitionRecord};
@@ -497,5 +497,36 @@ impl App {
             }
         }
         Ok(moved)
+    }
+
+    /// Issue #3 part 6 (CV-8): the end of a convention stops every access it opened, sessions included. Ends
+    /// the sessions opened before the end of agents left with no convention that has not ended, each agent
+    /// traced (`expiration_session`, `convention_hors_vigueur`, how many sessions). Run with [`App::tick`];
+    /// a second run finds nothing. Returns how many agents.
+    pub async fn fermer_sessions_apres_fin(&self) -> Result<usize, AppError> {
+        let aujourdhui = self.clock.today();
+        let mut n = 0;
+        for a in self.store.sessions_apres_fin(aujourdhui).await? {
+            let fermees = self.store.end_all_sessions(a.user).await?;
+            if fermees == 0 {
+                continue;
+            }
+            let trace = Trace {
+                horodatage: self.clock.now(),
+                caisse: Some(a.caisse),
+                utilisateur: Some(a.identifiant),
+                partenaire: Some(a.partenaire),
+                source: "partage".to_owned(),
+                action: Action::ExpirationSession,
+                bouquet: None,
+                rubriques: Some(format!("sessions={fermees}")),
+                matricule: None,
+                nir_hache: None,
+                resultat: Resultat::ConventionHorsVigueur,
+            };
+            self.journal.record(trace, None).await?;
+            n += 1;
+        }
+        Ok(n)
     }
 }

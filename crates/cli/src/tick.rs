@@ -1,8 +1,8 @@
 //! `partage tick`: applies every date-driven transition of the conventions due today (tacit renewals,
-//! ends taking effect), deactivates the agents without a login for nine full months (HB-8), analyses
-//! yesterday's consultations for abuse (SU-1) and purges the traces past their retention period (issue #6,
-//! part 9), for deployments that prefer cron to the scheduler inside `partage serve`. Running it beside
-//! servers, or twice, applies each once.
+//! ends taking effect), closes the sessions ended conventions kept open (CV-8), deactivates the agents
+//! without a login for nine full months (HB-8), analyses yesterday's consultations for abuse (SU-1) and
+//! purges the traces past their retention period (issue #6, part 9), for deployments that prefer cron to
+//! the scheduler inside `partage serve`. Running it beside servers, or twice, applies each once.
 
 use partage_app::Settings;
 use std::process::ExitCode;
@@ -21,6 +21,11 @@ pub async fn run(database_url: &str, args: TickArgs) -> anyhow::Result<ExitCode>
     let app = crate::config::open_app(database_url, settings).await?;
     let moved = app.tick().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {moved} convention(s) mise(s) à jour");
+    let fermees = app
+        .fermer_sessions_apres_fin()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("partage : sessions closes pour {fermees} agent(s) dont les conventions ont pris fin");
     let dormants = app
         .desactiver_dormants()
         .await
@@ -84,6 +89,11 @@ pub fn spawn_scheduler(app: partage_app::App) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(conventions = n, "échéances des conventions appliquées"),
                 Err(e) => tracing::error!(cause = %e, "échéancier des conventions"),
+            }
+            match app.fermer_sessions_apres_fin().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(agents = n, "sessions closes : conventions terminées"),
+                Err(e) => tracing::error!(cause = %e, "fin des sessions après la fin des conventions"),
             }
             match app.desactiver_dormants().await {
                 Ok(0) => {}

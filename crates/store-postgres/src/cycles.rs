@@ -11,8 +11,8 @@ use partage_domain::gestion::{Acces, Document};
 use partage_domain::NumeroConvention;
 use partage_store::codec::parse_json;
 use partage_store::cycles::{
-    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, CreationRefusee, NouvelleConvention,
-    TransitionRecord,
+    convention_cycle, sessions_apres_fin_sql, ConventionCycle, ConventionCycles, ConventionId,
+    CreationRefusee, NouvelleConvention, SessionsApresFin, TransitionRecord,
 };
 use partage_store::{CaisseId, StoreError};
 
@@ -276,5 +276,23 @@ impl ConventionCycles for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn sessions_apres_fin(&self, jour: NaiveDate) -> Result<Vec<SessionsApresFin>, StoreError> {
+        let sql = sessions_apres_fin_sql("$1", |d| format!("({d}::timestamp AT TIME ZONE 'UTC')"));
+        let rows: Vec<(i64, String, String, String)> =
+            sqlx::query_as(&sql).bind(jour).fetch_all(&self.pool).await.db()?;
+        Ok(rows.into_iter().map(sessions_apres_fin).collect())
+    }
+}
+
+fn sessions_apres_fin(
+    (id, caisse, identifiant, partenaire): (i64, String, String, String),
+) -> SessionsApresFin {
+    SessionsApresFin {
+        user: partage_store::UserId(id),
+        caisse,
+        identifiant,
+        partenaire,
     }
 }

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use partage_domain::gestion::{Acces, Document};
 use partage_domain::NumeroConvention;
 use partage_store::cycles::{
-    convention_cycle, ConventionCycle, ConventionCycles, ConventionId, CreationRefusee, NouvelleConvention,
-    TransitionRecord,
+    convention_cycle, sessions_apres_fin_sql, ConventionCycle, ConventionCycles, ConventionId,
+    CreationRefusee, NouvelleConvention, SessionsApresFin, TransitionRecord,
 };
 use partage_store::{CaisseId, StoreError};
 
@@ -268,5 +268,28 @@ impl ConventionCycles for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn sessions_apres_fin(&self, jour: NaiveDate) -> Result<Vec<SessionsApresFin>, StoreError> {
+        // Instants are fixed-width UTC text and dates `AAAA-MM-JJ`: an instant sorts before a date exactly
+        // when it is before that day's midnight UTC.
+        let sql = sessions_apres_fin_sql("?1", |d| d.to_owned());
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&sql)
+            .bind(date(jour))
+            .fetch_all(&self.readers)
+            .await
+            .db()?;
+        Ok(rows.into_iter().map(sessions_apres_fin).collect())
+    }
+}
+
+fn sessions_apres_fin(
+    (id, caisse, identifiant, partenaire): (i64, String, String, String),
+) -> SessionsApresFin {
+    SessionsApresFin {
+        user: partage_store::UserId(id),
+        caisse,
+        identifiant,
+        partenaire,
     }
 }

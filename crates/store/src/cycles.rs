@@ -104,6 +104,42 @@ pub trait ConventionCycles {
 
     /// The history, oldest first.
     async fn transitions(&self, convention: ConventionId) -> Result<Vec<TransitionRecord>, StoreError>;
+
+    /// CV-8, issue #3 part 6: partner agents holding a session opened before one of their conventions
+    /// ended (its `fin_le` at or before `jour`; opened before that day's midnight UTC, which is after the
+    /// midnight in Paris that ended it) and no habilitation left on a convention that has not ended. Their
+    /// sessions reach nothing any more; the caller ends them.
+    async fn sessions_apres_fin(&self, jour: NaiveDate) -> Result<Vec<SessionsApresFin>, StoreError>;
+}
+
+/// An agent whose sessions outlived the conventions that opened his access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionsApresFin {
+    pub user: crate::UserId,
+    pub caisse: String,
+    pub identifiant: String,
+    pub partenaire: String,
+}
+
+/// The query of [`ConventionCycles::sessions_apres_fin`], the same for both backends but for the day's
+/// placeholder and how a date becomes that day's midnight UTC.
+pub fn sessions_apres_fin_sql(jour: &str, minuit_utc: impl Fn(&str) -> String) -> String {
+    let fin = minuit_utc("c.fin_le");
+    format!(
+        "SELECT DISTINCT u.id, ca.code, u.identifiant, p.numero_tiers
+         FROM sessions s
+         JOIN utilisateurs u ON u.id = s.utilisateur_id
+         JOIN partenaires p ON p.id = u.partenaire_id
+         JOIN caisses ca ON ca.id = p.caisse_id
+         WHERE EXISTS (
+                 SELECT 1 FROM habilitations h JOIN conventions c ON c.id = h.convention_id
+                 WHERE h.utilisateur_id = u.id AND c.fin_le IS NOT NULL AND c.fin_le <= {jour}
+                   AND s.created_at < {fin})
+           AND NOT EXISTS (
+                 SELECT 1 FROM habilitations h JOIN conventions c ON c.id = h.convention_id
+                 WHERE h.utilisateur_id = u.id AND (c.fin_le IS NULL OR c.fin_le > {jour}))
+         ORDER BY u.id"
+    )
 }
 
 /// Builds a [`ConventionCycle`] from what both backends read, re-checking every value.

@@ -422,3 +422,55 @@ async fn cv_2_a_draft_created_for_a_partner_of_the_referentiel_goes_to_in_force_
     assert_eq!(detail["acces"]["signee_le"], "2026-03-02");
     assert_eq!(detail["historique"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn cv_8_the_end_of_a_convention_closes_the_sessions_it_kept_open_and_no_other() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let res = acte(
+        &app,
+        &staff,
+        json!({"acte": "mettre_en_demeure", "date": "2026-03-02",
+        "document_reference": "LRAR 1A 234", "document_recu_le": "2026-03-02"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.clock.set("2026-03-31T21:55:00Z".parse().unwrap());
+    let agent = app.agent_ready().await;
+    // Agents who never had access through an ended convention keep theirs: one whose convention waits for
+    // the CNIL formality, one without habilitation.
+    let hors_vigueur = app.ready(AGENT_HV, AGENT_HV_MDP).await;
+    let sans = app.ready(AGENT_SANS, AGENT_SANS_MDP).await;
+    let scheduler = App::new(
+        app.store.clone(),
+        Arc::new(app.clock.clone()),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        scheduler.fermer_sessions_apres_fin().await.unwrap(),
+        0,
+        "in force until midnight"
+    );
+    // 00:01 in Paris on 1 April, well within the idle time-out: the convention has ended; the scheduler's
+    // next pass closes the session.
+    app.clock.set("2026-03-31T22:01:00Z".parse().unwrap());
+    assert_eq!(scheduler.fermer_sessions_apres_fin().await.unwrap(), 1);
+    assert_eq!(scheduler.fermer_sessions_apres_fin().await.unwrap(), 0, "once");
+    let (status, p) = problem(app.consult(&agent, json!({"nir": nir_martin()})).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{p}");
+    let fin = app
+        .traces()
+        .await
+        .into_iter()
+        .map(|t| t.trace)
+        .find(|t| t.action.code() == "expiration_session" && t.resultat.code() == "convention_hors_vigueur")
+        .expect("the closing is traced");
+    assert_eq!(fin.utilisateur.as_deref(), Some(AGENT));
+    assert_eq!(fin.rubriques.as_deref(), Some("sessions=1"));
+    for token in [&hors_vigueur, &sans] {
+        let res = app.consult(token, json!({"nir": nir_martin()})).await;
+        assert_ne!(res.status(), StatusCode::UNAUTHORIZED, "kept");
+    }
+}
