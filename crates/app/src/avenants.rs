@@ -40,10 +40,10 @@ impl App {
         outcome: Result<T, AppError>,
         source: &str,
     ) -> Result<T, AppError> {
-        let resultat = if outcome.is_ok() {
-            Resultat::Succes
-        } else {
-            Resultat::Refuse
+        let resultat = match &outcome {
+            Ok(_) => Resultat::Succes,
+            Err(AppError::ReauthentificationRequise { .. }) => Resultat::ReauthentificationRequise,
+            Err(_) => Resultat::Refuse,
         };
         self.tracer_gestion(staff, resultat, source).await?;
         outcome
@@ -79,8 +79,10 @@ impl App {
 
     /// Records an avenant as the convention's next version (role `conventions`). Refused, writing nothing,
     /// on an ended convention, when a signature is missing or in the future, when it changes nothing (a test
-    /// or experiment period needs no avenant), or when another avenant was recorded meanwhile. The new
-    /// version's bouquets, cap and gestion mode apply to the live convention at once. Returns the versions.
+    /// or experiment period needs no avenant), when its cap exceeds the maximum, when it changes the gestion
+    /// mode without a fresh password (AU-4, as the direct change), or when another avenant was recorded
+    /// meanwhile. The new version's bouquets, cap and gestion mode apply to the live convention at once.
+    /// Returns the versions.
     pub async fn enregistrer_avenant(
         &self,
         staff: &Staff,
@@ -113,6 +115,10 @@ impl App {
         let contenu = avenant
             .verifier(&en_vigueur.contenu, self.clock.today())
             .map_err(AppError::AvenantRefuse)?;
+        // Changing the gestion mode is as sensitive through an avenant as directly (CV-12, AU-4).
+        if contenu.gestion != en_vigueur.contenu.clone().normalise().gestion {
+            self.exiger_fraicheur(staff)?;
+        }
         let suivante = VersionRecord {
             numero: en_vigueur.numero + 1,
             contenu,

@@ -172,9 +172,18 @@ impl App {
         source: &str,
     ) -> Result<(), AppError> {
         self.exiger(staff, role, source).await?;
-        if self.clock.now() - staff.authentifie_le > FRAICHEUR_ACTE_SENSIBLE {
+        if let Err(e) = self.exiger_fraicheur(staff) {
             self.tracer_gestion(staff, Resultat::ReauthentificationRequise, source)
                 .await?;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// AU-4: the password typed within [`FRAICHEUR_ACTE_SENSIBLE`], for a use case that learns only midway
+    /// that its act is sensitive (an avenant changing the gestion mode). Traces nothing: the caller does.
+    pub(crate) fn exiger_fraicheur(&self, staff: &Staff) -> Result<(), AppError> {
+        if self.clock.now() - staff.authentifie_le > FRAICHEUR_ACTE_SENSIBLE {
             return Err(AppError::ReauthentificationRequise {
                 minutes: FRAICHEUR_ACTE_SENSIBLE.num_minutes(),
             });

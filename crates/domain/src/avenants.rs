@@ -70,6 +70,15 @@ impl Avenant {
         if contenu.bouquets.is_empty() {
             return Err("une convention ouvre au moins un bouquet de services".into());
         }
+        if contenu
+            .plafond_habilitations
+            .is_some_and(|p| p > crate::habilitation::PLAFOND_MAX)
+        {
+            return Err(format!(
+                "plafond : {} habilitations au plus",
+                crate::habilitation::PLAFOND_MAX
+            ));
+        }
         if let Some(g) = contenu.gestion.as_deref() {
             if Gestion::parse(g).is_none() {
                 return Err(format!(
@@ -425,5 +434,20 @@ mod tests {
             Some(NatureAttestation::Restitution)
         );
         assert_eq!(NatureAttestation::parse("autre"), None);
+    }
+
+    #[test]
+    fn cv_7_an_avenant_cannot_set_a_cap_beyond_the_maximum() {
+        let contenu = Contenu {
+            plafond_habilitations: Some(crate::habilitation::PLAFOND_MAX + 1),
+            ..v1()
+        };
+        let refus = avenant(contenu).verifier(&v1(), d("2026-03-10")).unwrap_err();
+        assert!(refus.contains("habilitations au plus"), "{refus}");
+        let contenu = Contenu {
+            plafond_habilitations: Some(crate::habilitation::PLAFOND_MAX),
+            ..v1()
+        };
+        assert!(avenant(contenu).verifier(&v1(), d("2026-03-10")).is_ok());
     }
 }

@@ -337,6 +337,13 @@ pub(crate) fn documenter(doc: &mut Value) {
         v
     };
     let mut erreurs_avenant = erreurs();
+    // Changing the gestion mode is a sensitive act (AU-4): its 403 also says the password must be fresh.
+    erreurs_avenant.retain(|(s, _)| *s != "403");
+    erreurs_avenant.extend(
+        super::openapi_caisse::erreurs_acte_sensible("conventions")
+            .into_iter()
+            .filter(|(s, _)| *s == "403"),
+    );
     erreurs_avenant.push((
         "409",
         probleme(
@@ -347,8 +354,8 @@ pub(crate) fn documenter(doc: &mut Value) {
     erreurs_avenant.push((
         "422",
         probleme(
-            "Avenant refusé : signature dans le futur, mode de gestion inconnu, aucun bouquet, ou rien de \
-             changé (une période de test ou d'expérimentation n'a pas besoin d'avenant).",
+            "Avenant refusé : signature dans le futur, mode de gestion inconnu, plafond au-delà du maximum, \
+             aucun bouquet, ou rien de changé (une période de test ou d'expérimentation n'a pas besoin d'avenant).",
             &["avenant_refuse"],
         ),
     ));
@@ -368,8 +375,10 @@ pub(crate) fn documenter(doc: &mut Value) {
                 "post": {
                     "operationId": "enregistrerAvenant",
                     "summary": "Enregistrer un avenant signé des deux parties comme version suivante (CV-7, rôle conventions)",
-                    "description": "L'avenant prend effet à la seconde signature ; ses bouquets s'appliquent à la \
-                        convention dans la même transaction. Un refus n'écrit rien.",
+                    "description": "L'avenant prend effet à la seconde signature ; ses bouquets, son plafond et son \
+                        mode de gestion s'appliquent à la convention dans la même transaction. Changer le mode de \
+                        gestion est un acte sensible (mot de passe saisi dans les 10 dernières minutes), comme \
+                        directement. Un refus n'écrit rien.",
                     "tags": ["caisse"],
                     "parameters": numero,
                     "requestBody": corps_json("Avenant"),

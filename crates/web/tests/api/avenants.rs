@@ -256,3 +256,53 @@ async fn cv_7_the_live_convention_follows_the_new_versions_bouquets_and_cap_and_
     );
     assert_eq!(versions(&app, &hab).await.as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn cv_12_an_avenant_changing_the_gestion_mode_needs_a_fresh_password_like_the_direct_change() {
+    let app = spawn_app().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    // Logged in eleven minutes ago: no longer fresh for a sensitive act.
+    app.clock.advance(chrono::Duration::minutes(11));
+    let mut body = avenant(&["QF"], &["Annexe 3 – gestion déléguée"], "2026-02-25");
+    body["gestion"] = json!("deleguee");
+    let (status, p) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    assert_eq!(p["code"], "reauthentification_requise");
+    assert_eq!(
+        versions(&app, &staff).await.as_array().unwrap().len(),
+        1,
+        "nothing written"
+    );
+    // Another change of the same age needs none.
+    let autre = avenant(&["QF"], &["Annexe 3 – sécurité"], "2026-02-25");
+    let res = app.post_json(&versions_path(), Some(&staff), &autre).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // A cap beyond the maximum is refused whatever the freshness.
+    let mut trop = avenant(&["QF"], &[], "2026-02-25");
+    trop["plafond_habilitations"] = json!(100_001);
+    let (status, p) = problem(app.post_json(&versions_path(), Some(&staff), &trop).await).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("avenant_refuse"))
+    );
+    // Once the password is typed again, the change goes through and reaches the live convention.
+    let res = app
+        .post_json(
+            "/api/v1/caisse/session/reauthentification",
+            Some(&staff),
+            &json!({ "mot_de_passe": NOUVEAU_MDP }),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    body["annexes"] = json!(["Annexe 3 – sécurité", "Annexe 4 – gestion déléguée"]);
+    let res = app.post_json(&versions_path(), Some(&staff), &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v = versions(&app, &staff).await;
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v[2]["gestion"], "deleguee");
+    let codes = app.trace_codes().await;
+    assert!(
+        codes.contains(&("gestion".into(), "reauthentification_requise".into())),
+        "{codes:?}"
+    );
+}
