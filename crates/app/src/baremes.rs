@@ -94,6 +94,15 @@ fn court(texte: &str) -> String {
     texte.trim().chars().take(20).collect()
 }
 
+/// Another staff member changed the barème between the read and the write.
+fn bareme_modifie() -> AppError {
+    AppError::TransitionRefusee(
+        "le barème a été modifié entre-temps par quelqu'un d'autre : rien n'a été enregistré, relisez-le \
+         et recommencez"
+            .into(),
+    )
+}
+
 impl App {
     /// The PSU barème periods of the staff member's caisse, oldest first (role `conventions`).
     pub async fn baremes_psu_caisse(&self, staff: &Staff, source: &str) -> Result<Vec<BaremePsu>, AppError> {
@@ -122,6 +131,72 @@ impl App {
         outcome
     }
 
+    /// Ends the period that begins on `debut` on `fin`, its last day (role `conventions`), for the yearly
+    /// change: the next period can then be added from the day after. Refused, writing nothing, for an
+    /// unknown period, an unreadable date, an end before its start or one that would overlap the next
+    /// period. Returns every period. Traced.
+    pub async fn clore_bareme_psu(
+        &self,
+        staff: &Staff,
+        debut: &str,
+        fin: &str,
+        source: &str,
+    ) -> Result<Vec<BaremePsu>, AppError> {
+        self.exiger(staff, Role::Conventions, source).await?;
+        let outcome = self.ecrire_cloture(staff, debut, fin).await;
+        let detail = format!(
+            "bareme_psu=cloture;debut={};fin={}",
+            court(debut).replace([';', '='], "_"),
+            court(fin).replace([';', '='], "_")
+        );
+        self.tracer_acte(staff, Action::Gestion, &outcome, detail, None, source)
+            .await?;
+        outcome
+    }
+
+    async fn ecrire_cloture(
+        &self,
+        staff: &Staff,
+        debut: &str,
+        fin: &str,
+    ) -> Result<Vec<BaremePsu>, AppError> {
+        let jour = |champ: &str, texte: &str| {
+            NaiveDate::parse_from_str(texte.trim(), "%Y-%m-%d").map_err(|_| {
+                AppError::BaremeRefuse(format!(
+                    "{champ} : « {} » n'est pas une date AAAA-MM-JJ",
+                    court(texte)
+                ))
+            })
+        };
+        let (debut, fin) = (jour("debut", debut)?, jour("fin", fin)?);
+        let caisse = staff.personnel.caisse_id;
+        let actuels = self.store.baremes_psu(caisse).await?;
+        let Some(periode) = actuels.iter().find(|b| b.debut() == debut) else {
+            return Err(AppError::Introuvable(format!(
+                "aucune période du barème PSU ne commence le {}",
+                debut.format("%d/%m/%Y")
+            )));
+        };
+        let close = periode
+            .clore(fin)
+            .map_err(|e| AppError::BaremeRefuse(format!("fin : {e}")))?;
+        let liste: Vec<BaremePsu> = actuels
+            .iter()
+            .map(|b| {
+                if b.debut() == debut {
+                    close.clone()
+                } else {
+                    b.clone()
+                }
+            })
+            .collect();
+        let liste = verifier_baremes(liste).map_err(|e| AppError::BaremeRefuse(format!("fin : {e}")))?;
+        if !self.store.remplacer_baremes_psu(caisse, &actuels, &liste).await? {
+            return Err(bareme_modifie());
+        }
+        Ok(liste)
+    }
+
     async fn enregistrer_bareme(
         &self,
         staff: &Staff,
@@ -134,11 +209,7 @@ impl App {
         liste.push(nouveau);
         let liste = verifier_baremes(liste).map_err(|e| AppError::BaremeRefuse(format!("debut : {e}")))?;
         if !self.store.remplacer_baremes_psu(caisse, &actuels, &liste).await? {
-            return Err(AppError::TransitionRefusee(
-                "le barème a été modifié entre-temps par quelqu'un d'autre : rien n'a été enregistré, \
-                 relisez-le et recommencez"
-                    .into(),
-            ));
+            return Err(bareme_modifie());
         }
         Ok(liste)
     }

@@ -136,6 +136,18 @@ impl BaremePsu {
         })
     }
 
+    /// The same period ending on `fin` (its last day), for the yearly change of barème: the caisse ends
+    /// the period in force before adding the next. Refused when `fin` is before the first day.
+    pub fn clore(&self, fin: NaiveDate) -> Result<BaremePsu, BaremeError> {
+        if fin < self.debut {
+            return Err(BaremeError::FinAvantDebut(self.debut));
+        }
+        Ok(BaremePsu {
+            fin: Some(fin),
+            ..self.clone()
+        })
+    }
+
     pub fn debut(&self) -> NaiveDate {
         self.debut
     }

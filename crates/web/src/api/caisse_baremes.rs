@@ -5,9 +5,10 @@ use super::caisse::StaffBearer;
 use crate::error::ApiError;
 use crate::extract::{Champs, FromJson, JsonBody, Source};
 use crate::AppState;
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use partage_app::baremes::SaisieBareme;
 use partage_domain::bareme::{BaremePsu, TauxEffort, TypeAccueil};
@@ -15,7 +16,9 @@ use partage_domain::Euros;
 use serde_json::{json, Value};
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/caisse/baremes-psu", get(lister).post(ajouter))
+    Router::new()
+        .route("/api/v1/caisse/baremes-psu", get(lister).post(ajouter))
+        .route("/api/v1/caisse/baremes-psu/{debut}/cloture", post(clore))
 }
 
 /// An amount as the import writes it: `801.00`.
@@ -86,6 +89,27 @@ async fn ajouter(
     Ok((StatusCode::CREATED, Json(baremes_json(&baremes))))
 }
 
+/// The body of a closing: `{"fin": "AAAA-MM-JJ"}`.
+#[derive(Debug)]
+pub(crate) struct Cloture(String);
+
+impl FromJson for Cloture {
+    fn from_json(c: &mut Champs) -> Option<Self> {
+        c.texte("fin").map(Cloture)
+    }
+}
+
+async fn clore(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffBearer(staff): StaffBearer,
+    Path(debut): Path<String>,
+    JsonBody(Cloture(fin)): JsonBody<Cloture>,
+) -> Result<Json<Value>, ApiError> {
+    let baremes = state.app.clore_bareme_psu(&staff, &debut, &fin, &source).await?;
+    Ok(Json(baremes_json(&baremes)))
+}
+
 pub(crate) fn documenter(doc: &mut Value) {
     use super::openapi::{corps_json, probleme, reponses};
     use super::openapi_caisse::{ajouter, erreurs_personnel, json_de};
@@ -122,6 +146,32 @@ pub(crate) fn documenter(doc: &mut Value) {
         }
     });
     ajouter(doc, "paths", paths);
+    let cloture = json!({
+        "/api/v1/caisse/baremes-psu/{debut}/cloture": {
+            "post": {
+                "operationId": "cloreBaremePsu",
+                "summary": "Clore une période du barème PSU à une date, pour ajouter la suivante (rôle conventions)",
+                "description": "La période qui commence le `debut` (AAAA-MM-JJ) finit le `fin` du corps, son dernier \
+                    jour. Refusée, rien n'est écrit : période inconnue, date illisible, fin avant le début, ou \
+                    chevauchement avec une autre période. Tracé.",
+                "tags": ["caisse"],
+                "parameters": [{ "name": "debut", "in": "path", "required": true, "schema": { "type": "string" },
+                    "description": "Premier jour de la période, AAAA-MM-JJ." }],
+                "requestBody": corps_json("BaremePsuCloture"),
+                "responses": reponses(
+                    ("200", json_de("Le barème avec la période close.", "BaremesPsu")),
+                    {
+                        let mut v = erreurs_personnel("conventions");
+                        v.push(("404", probleme("Aucune période ne commence ce jour-là.", &["introuvable"])));
+                        v.push(("409", probleme("Le barème a changé entre-temps : relire et recommencer.", &["transition_refusee"])));
+                        v.push(("422", probleme("Clôture refusée : date illisible, fin avant le début, chevauchement.", &["bareme_refuse"])));
+                        v
+                    }
+                )
+            }
+        }
+    });
+    ajouter(doc, "paths", cloture);
     let textes = |description: &str| json!({ "type": "array", "items": { "type": "string" }, "description": description });
     let texte = |description: &str| json!({ "type": "string", "description": description });
     let periode = |requis: Value, fin: Value| {
@@ -148,7 +198,11 @@ pub(crate) fn documenter(doc: &mut Value) {
         "BaremePsuSaisie": periode(
             json!(["debut", "plancher_mensuel", "plafond_mensuel", "collectif", "familial"]),
             texte("Dernier jour inclus, AAAA-MM-JJ ; absent ou vide : sans fin.")
-        )
+        ),
+        "BaremePsuCloture": {
+            "type": "object", "required": ["fin"], "additionalProperties": false,
+            "properties": { "fin": texte("Dernier jour de la période, AAAA-MM-JJ.") }
+        }
     });
     if let Some(components) = doc.get_mut("components") {
         ajouter(components, "schemas", schemas);

@@ -220,3 +220,137 @@ async fn bq_psu_fee_the_bareme_page_lists_and_adds_periods_in_french() {
     assert!(html.contains("3 période(s)"), "{html}");
     assert!(html.contains("30/06/2025"), "{html}");
 }
+
+#[tokio::test]
+async fn bq_psu_fee_the_period_in_force_is_closed_and_the_next_year_added_refusals_change_nothing() {
+    let app = spawn_psu_app().await;
+    let conv = app.staff_ready("conv1", "conventions").await;
+    let cloture = |debut: &str| format!("/api/v1/caisse/baremes-psu/{debut}/cloture");
+    let lire = || async {
+        app.get_with("/api/v1/caisse/baremes-psu", &conv)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let avant = lire().await;
+    // The open period cannot take the next year's while it has no end.
+    let suivante = periode("2027-01-01", None, "812.00", "7100.00");
+    let (status, _) = problem(
+        app.post_json("/api/v1/caisse/baremes-psu", Some(&conv), &suivante)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (debut, corps, attendu, code) in [
+        (
+            "2026-01-01",
+            json!({"fin": "2025-12-31"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bareme_refuse",
+        ),
+        (
+            "2026-01-01",
+            json!({"fin": "31/12/2026"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bareme_refuse",
+        ),
+        (
+            "2024-01-01",
+            json!({"fin": "2024-12-31"}),
+            StatusCode::NOT_FOUND,
+            "introuvable",
+        ),
+        (
+            "2026-01-01",
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            "requete_invalide",
+        ),
+        // Lengthening the closed 2025 period over the open one.
+        (
+            "2025-07-01",
+            json!({"fin": "2026-01-15"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bareme_refuse",
+        ),
+    ] {
+        let (status, body) = problem(app.post_json(&cloture(debut), Some(&conv), &corps).await).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (attendu, Some(code)),
+            "{debut} {corps}: {body}"
+        );
+    }
+    assert_eq!(lire().await, avant, "nothing changed");
+
+    let res = app
+        .post_json(&cloture("2026-01-01"), Some(&conv), &json!({"fin": "2026-12-31"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    check(
+        &partage_web::api::openapi::document(),
+        &schema("BaremesPsu"),
+        &body,
+        "baremes",
+    )
+    .unwrap();
+    let res = app
+        .post_json("/api/v1/caisse/baremes-psu", Some(&conv), &suivante)
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(
+        periodes(&res.json().await.unwrap()),
+        [
+            ("2025-07-01".into(), Some("2025-12-31".into())),
+            ("2026-01-01".into(), Some("2026-12-31".into())),
+            ("2027-01-01".into(), None)
+        ]
+    );
+    let actes: Vec<String> = app
+        .traces()
+        .await
+        .into_iter()
+        .filter_map(|t| t.trace.rubriques)
+        .filter(|r| r.starts_with("bareme_psu=cloture"))
+        .collect();
+    // Each closing that reached the use case, refusals included (a body without `fin` is refused before).
+    assert_eq!(actes.len(), 5, "{actes:?}");
+}
+
+#[tokio::test]
+async fn bq_psu_fee_the_bareme_page_closes_the_open_period() {
+    let app = spawn_psu_app().await;
+    let browser = staff_browser(&app, "conv1", "conventions").await;
+    let (_, html) = page(&app, &browser, "/caisse/baremes-psu").await;
+    assert_eq!(
+        html.matches("Clore la période").count(),
+        1,
+        "only the open period: {html}"
+    );
+    let clore = |fin: &'static str| {
+        let (app, browser) = (&app, &browser);
+        async move {
+            let csrf = csrf_from(app, browser, "/caisse/baremes-psu").await;
+            browser
+                .post(app.url("/caisse/baremes-psu/cloture"))
+                .form(&[("csrf", csrf.as_str()), ("debut", "2026-01-01"), ("fin", fin)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = clore("2025-06-30").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("La période n'est pas close"), "{html}");
+    assert!(html.contains("finit avant de commencer"), "{html}");
+    let res = clore("2026-12-31").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/caisse/baremes-psu?fait=cloture");
+    let (_, html) = page(&app, &browser, "/caisse/baremes-psu?fait=cloture").await;
+    assert!(html.contains("Période close"), "{html}");
+    assert!(html.contains("31/12/2026"), "{html}");
+    assert!(!html.contains("Clore la période"), "no open period left");
+}

@@ -1,5 +1,6 @@
 //! The PSU barème as a page (`/caisse/baremes-psu`, issue #5, role `conventions`): the caisse's periods, and
-//! a form to add one, its refusals beside the fields.
+//! a form to add one, its refusals beside the fields, and on each period without end a form to close it (the
+//! yearly change of barème).
 
 use super::supervision::ErreursChamps;
 use super::{erreur, page_ou_erreur, NavCaisse, StaffPage, StaffSession};
@@ -20,6 +21,10 @@ use serde::Deserialize;
 const RETOUR: &str = "/caisse/baremes-psu";
 
 struct Ligne {
+    /// `AAAA-MM-JJ`, for the closing form.
+    debut_iso: String,
+    /// Whether the period has no end yet: the page offers to close it.
+    ouverte: bool,
     debut: String,
     fin: String,
     plancher: String,
@@ -44,7 +49,10 @@ struct PageBaremes {
     lignes: Vec<Ligne>,
     champs: Vec<Champ>,
     erreurs: ErreursChamps,
-    avis: bool,
+    /// What was just done: `ajout`, `cloture`.
+    avis: &'static str,
+    /// A refused closing, in French.
+    refus_cloture: Option<String>,
 }
 
 const CHAMPS: [(&str, &str, &str); 6] = [
@@ -79,6 +87,8 @@ const CHAMPS: [(&str, &str, &str); 6] = [
 fn ligne(b: &BaremePsu) -> Ligne {
     let colonne = |a| b.taux(a).iter().map(taux).collect::<Vec<_>>().join(" ");
     Ligne {
+        debut_iso: b.debut().to_string(),
+        ouverte: b.fin().is_none(),
         debut: b.debut().format("%d/%m/%Y").to_string(),
         fin: b
             .fin()
@@ -95,7 +105,7 @@ fn construire(
     baremes: &[BaremePsu],
     saisis: &[(String, String)],
     erreurs: ErreursChamps,
-    avis: bool,
+    avis: &'static str,
 ) -> PageBaremes {
     let champs = CHAMPS
         .iter()
@@ -113,6 +123,7 @@ fn construire(
         champs,
         erreurs,
         avis,
+        refus_cloture: None,
     }
 }
 
@@ -136,7 +147,11 @@ pub(crate) async fn afficher(
     StaffPage(session): StaffPage,
     query: Result<Query<Avis>, QueryRejection>,
 ) -> Response {
-    let avis = query.is_ok_and(|Query(a)| a.fait == "ajout");
+    let avis = match query.as_ref().map(|Query(a)| a.fait.as_str()) {
+        Ok("ajout") => "ajout",
+        Ok("cloture") => "cloture",
+        _ => "",
+    };
     let resultat = state
         .app
         .baremes_psu_caisse(&session.staff, &source)
@@ -180,8 +195,42 @@ pub(crate) async fn ajouter(
     match state.app.baremes_psu_caisse(&session.staff, &source).await {
         Ok(b) => rendre(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &construire(&session, &b, &saisis, erreurs, false),
+            &construire(&session, &b, &saisis, erreurs, ""),
         ),
+        Err(e) => erreur(e, Some(session.nav()), RETOUR),
+    }
+}
+
+/// The closing form of one period: its first day, and the last day typed.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SaisieCloture {
+    #[serde(default)]
+    debut: String,
+    #[serde(default)]
+    fin: String,
+}
+
+pub(crate) async fn clore(
+    State(state): State<AppState>,
+    Source(source): Source,
+    StaffPage(session): StaffPage,
+    PageForm(saisie): PageForm<SaisieCloture>,
+) -> Response {
+    let refus = match state
+        .app
+        .clore_bareme_psu(&session.staff, &saisie.debut, &saisie.fin, &source)
+        .await
+    {
+        Ok(_) => return Redirect::to(&format!("{RETOUR}?fait=cloture")).into_response(),
+        Err(AppError::BaremeRefuse(m) | AppError::Introuvable(m)) => m,
+        Err(e) => return erreur(e, Some(session.nav()), RETOUR),
+    };
+    match state.app.baremes_psu_caisse(&session.staff, &source).await {
+        Ok(b) => {
+            let mut page = construire(&session, &b, &[], ErreursChamps::default(), "");
+            page.refus_cloture = Some(refus);
+            rendre(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
         Err(e) => erreur(e, Some(session.nav()), RETOUR),
     }
 }

@@ -108,6 +108,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/baremes-psu",
             get(baremes::afficher).post(baremes::ajouter),
         )
+        .route("/caisse/baremes-psu/cloture", post(baremes::clore))
         .route("/caisse/plages", get(plages::afficher))
         .route("/caisse/plages/{bouquet}", post(plages::definir))
         .route("/caisse/plages/{bouquet}/retrait", post(plages::retirer))
