@@ -89,6 +89,7 @@ pub struct App {
     log_key: Option<trace_log::LogKey>,
     limiteur: Arc<debit::Limiteur>,
     messagerie: Arc<dyn messagerie::Messagerie>,
+    plages_en_cache: Arc<plages::PlagesEnCache>,
 }
 
 impl App {
@@ -111,6 +112,7 @@ impl App {
             log_key: None,
             // Until a deployment says where mail goes, it stays in memory: nothing leaves unconfigured.
             messagerie: Arc::new(messagerie::Memoire::new()),
+            plages_en_cache: Arc::default(),
         })
     }
 

@@ -16,6 +16,9 @@ use partage_domain::plage::Plage;
 use partage_domain::trace::Action;
 use partage_domain::Bouquet;
 use partage_store::plages::PlageCaisse;
+use partage_store::CaisseId;
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
 
 /// Where a bouquet's window comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,37 @@ pub struct PlageVue {
     pub modifiee: Option<(String, DateTime<Utc>)>,
 }
 
+/// How long a server keeps a caisse's window before reading it again: another server's change reaches this
+/// one within this delay; this server's own changes at once.
+const PLAGE_EN_CACHE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The caisse windows read lately, so that a consultation does not read the store for them each time: the
+/// window (or its absence) per caisse and bouquet, with when it was read (the app's clock).
+#[derive(Debug, Default)]
+pub(crate) struct PlagesEnCache {
+    lues: RwLock<HashMap<(CaisseId, Bouquet), (Option<Plage>, DateTime<Utc>)>>,
+}
+
+impl PlagesEnCache {
+    fn lire(&self, cle: (CaisseId, Bouquet), maintenant: DateTime<Utc>) -> Option<Option<Plage>> {
+        // A poisoned lock only means a writer panicked mid-insert: the map itself is still whole.
+        let lues = self.lues.read().unwrap_or_else(PoisonError::into_inner);
+        lues.get(&cle)
+            .filter(|(_, le)| maintenant - *le < PLAGE_EN_CACHE && *le <= maintenant)
+            .map(|(p, _)| *p)
+    }
+
+    fn garder(&self, cle: (CaisseId, Bouquet), plage: Option<Plage>, maintenant: DateTime<Utc>) {
+        let mut lues = self.lues.write().unwrap_or_else(PoisonError::into_inner);
+        lues.insert(cle, (plage, maintenant));
+    }
+
+    fn oublier(&self, caisse: CaisseId) {
+        let mut lues = self.lues.write().unwrap_or_else(PoisonError::into_inner);
+        lues.retain(|(c, _), _| *c != caisse);
+    }
+}
+
 impl App {
     /// The deployment's window for this bouquet, if it sets one.
     fn plage_par_defaut(&self, bouquet: Bouquet) -> Option<Plage> {
@@ -66,10 +100,16 @@ impl App {
         caisse: partage_store::CaisseId,
         bouquet: Bouquet,
     ) -> Result<Option<Plage>, AppError> {
-        Ok(match self.store.plage_caisse(caisse, bouquet).await? {
-            Some(p) => Some(p),
-            None => self.plage_par_defaut(bouquet),
-        })
+        let maintenant = self.clock.now();
+        let propre = match self.plages_en_cache.lire((caisse, bouquet), maintenant) {
+            Some(propre) => propre,
+            None => {
+                let propre = self.store.plage_caisse(caisse, bouquet).await?;
+                self.plages_en_cache.garder((caisse, bouquet), propre, maintenant);
+                propre
+            }
+        };
+        Ok(propre.or_else(|| self.plage_par_defaut(bouquet)))
     }
 
     async fn vues_plages(&self, staff: &Staff) -> Result<Vec<PlageVue>, AppError> {
@@ -144,6 +184,7 @@ impl App {
             le: self.clock.now(),
         };
         self.store.definir_plage(staff.personnel.caisse_id, &p).await?;
+        self.plages_en_cache.oublier(staff.personnel.caisse_id);
         self.vues_plages(staff).await
     }
 
@@ -164,6 +205,7 @@ impl App {
                     b.libelle()
                 )));
             }
+            self.plages_en_cache.oublier(staff.personnel.caisse_id);
             self.vues_plages(staff).await
         }
         .await;

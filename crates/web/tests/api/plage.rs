@@ -380,3 +380,43 @@ async fn co_7_the_staff_page_shows_and_sets_the_windows_in_french() {
     assert!(html.contains("admin"), "the role it needs: {html}");
     assert!(!html.contains(">Plages d'ouverture</a>"), "not in his menu");
 }
+
+#[tokio::test]
+async fn co_7_a_window_set_by_another_server_applies_here_within_a_minute_without_a_read_per_consultation() {
+    let app = spawn_app().await;
+    // 23 h 30 in Paris, no window anywhere: open.
+    app.clock.set("2026-03-02T22:30:00Z".parse().unwrap());
+    let agent = app.agent_ready().await;
+    assert_eq!(
+        app.consult(&agent, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+    // Another server of the same caisse sets 5 h–23 h: written in the store, not through this one.
+    let (caisse, _) = app
+        .store
+        .caisses_a_analyser()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, code)| code.as_str() == CAISSE)
+        .unwrap();
+    let plage = partage_store::plages::PlageCaisse {
+        bouquet: Bouquet::Qf,
+        plage: Plage::parse("05:00-23:00").unwrap(),
+        par: "admin-autre-serveur".into(),
+        le: partage_app::Clock::now(&app.clock),
+    };
+    app.store.definir_plage(caisse, &plage).await.unwrap();
+    // This server read the caisse's windows less than a minute ago: it keeps them a minute.
+    app.clock.advance(Duration::seconds(30));
+    assert_eq!(
+        app.consult(&agent, json!({"nir": nir_martin()})).await.status(),
+        StatusCode::OK
+    );
+    app.clock.advance(Duration::seconds(31));
+    let (status, body) = problem(app.consult(&agent, json!({"nir": nir_martin()})).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("service_ferme"))
+    );
+}
