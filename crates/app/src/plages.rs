@@ -60,8 +60,11 @@ const PLAGE_EN_CACHE: chrono::Duration = chrono::Duration::seconds(60);
 /// window (or its absence) per caisse and bouquet, with when it was read (the app's clock).
 #[derive(Debug, Default)]
 pub(crate) struct PlagesEnCache {
-    lues: RwLock<HashMap<(CaisseId, Bouquet), (Option<Plage>, DateTime<Utc>)>>,
+    lues: RwLock<HashMap<(CaisseId, Bouquet), Lue>>,
 }
+
+/// A caisse's window for a bouquet (none: it set none), and when it was read.
+type Lue = (Option<Plage>, DateTime<Utc>);
 
 impl PlagesEnCache {
     fn lire(&self, cle: (CaisseId, Bouquet), maintenant: DateTime<Utc>) -> Option<Option<Plage>> {
