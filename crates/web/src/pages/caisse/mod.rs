@@ -14,6 +14,7 @@ mod consultations;
 mod conventions;
 mod demandes;
 mod documents;
+mod double_facteur;
 mod entree;
 mod gestion_deleguee;
 mod mot_de_passe;
@@ -39,6 +40,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use partage_app::double_facteur::DoubleFacteur;
 use partage_app::personnel::Staff;
 use partage_app::AppError;
 use partage_domain::personnel::Role;
@@ -58,6 +60,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/reauthentification",
             get(reauthentification::afficher).post(reauthentification::confirmer),
         )
+        .route(
+            "/caisse/double-facteur",
+            get(double_facteur::afficher).post(double_facteur::enroler),
+        )
+        .route("/caisse/double-facteur/activation", post(double_facteur::activer))
         .route("/caisse/tableau", get(tableau::afficher))
         .route("/caisse/supervision", get(supervision::afficher))
         .route("/caisse/traces", get(traces::afficher).post(traces::rechercher))
@@ -144,8 +151,11 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NavCaisse {
     pub connecte: bool,
-    /// False while a temporary password must be changed (AU-2): no link but the password change.
+    /// False while a temporary password must be changed (AU-2), or while the caisse requires a second factor
+    /// he has not activated: no link but those of his own account.
     pub services: bool,
+    /// The link to his second factor's page: once the temporary password is replaced.
+    pub double_facteur: bool,
     pub csrf: String,
     /// "Prénom Nom (caisse)", shown in the header.
     pub qui: String,
@@ -168,7 +178,8 @@ impl StaffSession {
         let p = &self.staff.personnel;
         NavCaisse {
             connecte: true,
-            services: !p.must_change_password,
+            services: !p.must_change_password && self.staff.double_facteur != DoubleFacteur::AActiver,
+            double_facteur: !p.must_change_password,
             csrf: self.csrf.clone(),
             qui: format!("{} {} ({})", p.prenom, p.nom, p.caisse.as_str()),
             admin: p.roles.contient(Role::Admin),
@@ -207,8 +218,9 @@ impl FromRequestParts<AppState> for StaffSession {
     }
 }
 
-/// A staff member signed in whose password is no longer temporary: every back-office page but the
-/// password change needs one (AU-2).
+/// A staff member signed in whose password is no longer temporary (AU-2) and who has the second factor his
+/// caisse requires: every back-office page but the password change and the second factor's needs one. The
+/// use cases refuse him anyway; the page sends him where he can go on.
 #[derive(Debug)]
 pub(crate) struct StaffPage(pub StaffSession);
 
@@ -219,6 +231,9 @@ impl FromRequestParts<AppState> for StaffPage {
         let session = StaffSession::from_request_parts(parts, state).await?;
         if session.staff.personnel.must_change_password {
             return Err(Redirect::to("/caisse/mot-de-passe").into_response());
+        }
+        if session.staff.double_facteur == DoubleFacteur::AActiver {
+            return Err(Redirect::to("/caisse/double-facteur").into_response());
         }
         Ok(StaffPage(session))
     }
@@ -242,6 +257,7 @@ pub(crate) fn erreur(e: AppError, nav: Option<NavCaisse>, retour: &str) -> Respo
         AppError::SessionExpiree => Redirect::to("/caisse?expiree=1").into_response(),
         AppError::NonAuthentifie => Redirect::to("/caisse").into_response(),
         AppError::ChangementMotDePasseRequis => Redirect::to("/caisse/mot-de-passe").into_response(),
+        AppError::DoubleFacteurRequis => Redirect::to("/caisse/double-facteur").into_response(),
         AppError::ReauthentificationRequise { .. } => {
             let cible = format!(
                 "/caisse/reauthentification?retour={}",
