@@ -44,7 +44,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/double-facteur/activation", post(double_facteur::activer))
         .route("/deconnexion", post(session::deconnexion))
         .route("/gestion", get(gestion::afficher).post(gestion::agir))
-        .merge(caisse::routes())
+        .merge(caisse::routes(state.clone()))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }
 

@@ -47,7 +47,7 @@ use partage_domain::personnel::Role;
 
 pub(crate) use demandes::{facultatif, AgentSaisi};
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/caisse", get(entree::afficher))
         .route("/caisse/connexion", post(entree::connexion))
@@ -144,6 +144,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/partenaires/{tiers}/modifier",
             get(partenaires::modification).post(partenaires::modifier),
         )
+        // A form refused for want of a fresh password keeps its fields through the confirmation.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            reauthentification::garder,
+        ))
 }
 
 /// What the header of every back-office page needs: the menu shows only the sections of the staff member's
@@ -258,12 +263,20 @@ pub(crate) fn erreur(e: AppError, nav: Option<NavCaisse>, retour: &str) -> Respo
         AppError::NonAuthentifie => Redirect::to("/caisse").into_response(),
         AppError::ChangementMotDePasseRequis => Redirect::to("/caisse/mot-de-passe").into_response(),
         AppError::DoubleFacteurRequis => Redirect::to("/caisse/double-facteur").into_response(),
+        // A form's fields are kept by [`reauthentification::garder`], which answers in place of this.
         AppError::ReauthentificationRequise { .. } => {
             let cible = format!(
                 "/caisse/reauthentification?retour={}",
                 form_urlencoded_component(retour)
             );
-            Redirect::to(&cible).into_response()
+            let mut response = Redirect::to(&cible).into_response();
+            response
+                .extensions_mut()
+                .insert(reauthentification::ConfirmationDemandee {
+                    nav,
+                    retour: retour.to_owned(),
+                });
+            response
         }
         e => {
             let e = ApiError::App(e);
