@@ -4,7 +4,8 @@
 //!
 //! Every page here calls the same use cases as `/api/v1/caisse/…`, which check the role and, for a sensitive
 //! act, a password typed within ten minutes. When that is missing, the page sends the staff member to
-//! [`reauthentification`] and back to where he was.
+//! [`reauthentification`] and back to where he was — a posted form with what he had typed in it. A member
+//! whose caisse requires the second factor and who has none yet is sent to [`double_facteur`] only.
 
 mod abus;
 mod annuaire;
