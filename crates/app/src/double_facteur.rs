@@ -63,6 +63,25 @@ impl App {
             .is_some_and(|f| f.active))
     }
 
+    /// Where a partner agent stands with the second factor, for his own page: to activate when he is his
+    /// organisation's gestionnaire principal or suppléant and the caisse requires it of them (HB-9).
+    pub async fn double_facteur_agent(&self, agent: &Agent) -> Result<DoubleFacteur, AppError> {
+        let s = &agent.session;
+        if self.facteur_actif(Titulaire::Utilisateur(s.user)).await? {
+            return Ok(DoubleFacteur::Actif);
+        }
+        let exige = self
+            .store
+            .second_factor_required(s.caisse_id, Exigence::AdministrateursPartenaires)
+            .await?
+            && self.est_administrateur(agent).await?;
+        Ok(if exige {
+            DoubleFacteur::AActiver
+        } else {
+            DoubleFacteur::Facultatif
+        })
+    }
+
     /// HB-9: an administrator of a partner whose caisse requires the factor of administrators must have one.
     pub(crate) async fn exiger_facteur_administrateur(&self, admin: &Agent) -> Result<(), AppError> {
         let s = &admin.session;

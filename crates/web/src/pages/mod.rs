@@ -4,6 +4,7 @@
 mod accueil;
 mod activation;
 mod caisse;
+mod double_facteur;
 mod gestion;
 mod information;
 mod mcp;
@@ -36,9 +37,14 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/psu", get(psu::afficher).post(psu::rechercher))
         .route("/rsacg", get(rsacg::afficher).post(rsacg::rechercher))
         .route("/mon-compte-partenaire", get(mcp::afficher).post(mcp::rechercher))
+        .route(
+            "/double-facteur",
+            get(double_facteur::afficher).post(double_facteur::enroler),
+        )
+        .route("/double-facteur/activation", post(double_facteur::activer))
         .route("/deconnexion", post(session::deconnexion))
         .route("/gestion", get(gestion::afficher).post(gestion::agir))
-        .merge(caisse::routes())
+        .merge(caisse::routes(state.clone()))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::csrf::verify))
 }
 
@@ -92,6 +98,8 @@ pub(crate) fn depuis_erreur(e: AppError) -> Response {
         AppError::SessionExpiree => Redirect::to("/?expiree=1").into_response(),
         AppError::NonAuthentifie => Redirect::to("/").into_response(),
         AppError::ChangementMotDePasseRequis => Redirect::to("/mot-de-passe").into_response(),
+        // HB-9: an administrator whose caisse requires the factor enrols before managing habilitations.
+        AppError::DoubleFacteurRequis => Redirect::to("/double-facteur").into_response(),
         e => {
             let retry_after = match e {
                 AppError::TropDeRequetes { secondes } | AppError::ServiceFerme { secondes, .. } => {

@@ -28,6 +28,7 @@ mod openapi;
 mod pages;
 mod pages_caisse;
 mod pages_conventions;
+mod pages_double_facteur;
 mod pages_habilitations;
 mod pages_supervision;
 mod partenaires;

@@ -406,33 +406,209 @@ async fn hb_3_pages_a_grant_shows_the_password_once_and_the_notification_never()
     assert!(html.contains("n&#39;a pas de notification d&#39;habilitation"));
 }
 
+/// HTML text as the browser reads it (askama escapes `&<>"'`).
+fn texte(html: &str) -> String {
+    let mut s = html.to_owned();
+    for (entite, c) in [
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&#60;", "<"),
+        ("&#62;", ">"),
+        ("&#38;", "&"),
+    ] {
+        s = s.replace(entite, c);
+    }
+    s
+}
+
+/// The hidden fields of the page's form that posts to `action`, in order, as the browser sends them.
+fn champs_caches(html: &str, action: &str) -> Vec<(String, String)> {
+    let debut = html
+        .find(&format!(r#"method="post" action="{action}""#))
+        .unwrap_or_else(|| panic!("no form to {action}: {html}"));
+    let fin = html[debut..].find("</form>").unwrap() + debut;
+    html[debut..fin]
+        .split(r#"<input type="hidden" name=""#)
+        .skip(1)
+        .map(|morceau| {
+            let (nom, reste) = morceau.split_once(r#"" value=""#).unwrap();
+            let valeur = reste.split_once('"').unwrap().0;
+            (texte(nom), texte(valeur))
+        })
+        .collect()
+}
+
+/// Posts the page's form to `action` as a browser would, its hidden fields and `en_plus`.
+async fn soumettre(
+    app: &TestApp,
+    browser: &Client,
+    html: &str,
+    action: &str,
+    en_plus: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = champs_caches(html, action);
+    form.extend(en_plus.iter().map(|(a, b)| (a.to_string(), b.to_string())));
+    browser.post(app.url(action)).form(&form).send().await.unwrap()
+}
+
 #[tokio::test]
 async fn au_4_pages_granting_with_an_old_password_goes_through_the_confirmation_and_back() {
     let app = spawn_app().await;
     let browser = staff_browser(&app, "lmoreau", "habilitation").await;
     let chemin = enregistrer(&app, &browser, &champs()).await;
+    let accorder = format!("{chemin}/accorder");
     app.clock.advance(chrono::Duration::minutes(11));
-    let res = poster(&app, &browser, &chemin, &format!("{chemin}/accorder"), &[]).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let cible = res.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(
-        cible,
-        format!("/caisse/reauthentification?retour={}", chemin.replace('/', "%2F"))
-    );
-    let (_, html) = page(&app, &browser, &chemin).await;
-    assert!(html.contains("soumise à la caisse"), "nothing granted");
+    let res = poster(&app, &browser, &chemin, &accorder, &[("remise", "pli")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Confirmer mon identité"));
+    let (_, detail) = page(&app, &browser, &chemin).await;
+    assert!(detail.contains("soumise à la caisse"), "nothing granted");
+    // A link still comes here and goes back to its page.
     let res = poster(
         &app,
         &browser,
-        &cible,
+        &chemin,
         "/caisse/reauthentification",
         &[("mot_de_passe", NOUVEAU_MDP), ("retour", &chemin)],
     )
     .await;
     assert_eq!(res.headers()["location"], chemin.as_str());
-    let res = poster(&app, &browser, &chemin, &format!("{chemin}/accorder"), &[]).await;
+
+    // The form, confirmed: "Continuer" posts the choice of a sealed letter to the grant.
+    app.clock.advance(chrono::Duration::minutes(11));
+    let res = poster(&app, &browser, &chemin, &accorder, &[("remise", "pli")]).await;
+    let html = res.text().await.unwrap();
+    let res = soumettre(
+        &app,
+        &browser,
+        &html,
+        "/caisse/reauthentification",
+        &[("mot_de_passe", NOUVEAU_MDP)],
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("Habilitation accordée"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Identité confirmée"), "{html}");
+    assert_eq!(
+        champs_caches(&html, &accorder)[1..],
+        [("remise".to_owned(), "pli".to_owned())]
+    );
+    let res = soumettre(&app, &browser, &html, &accorder, &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Habilitation accordée"));
+    assert!(html.contains("<code>"), "the sealed letter's password: {html}");
+}
+
+#[tokio::test]
+async fn au_4_pages_a_staff_creation_form_survives_the_password_confirmation() {
+    let app = spawn_app().await;
+    let admin = staff_browser(&app, "adm", "admin").await;
+    app.clock.advance(chrono::Duration::minutes(11));
+    let saisie = [
+        ("identifiant", "jdupont"),
+        ("nom", "D'Aubigné \"Dupont\" <&>"),
+        ("prenom", "Jeanne-Élise"),
+        ("email", "jeanne.dupont@msa.example.fr"),
+        ("role_habilitation", "1"),
+        ("role_supervision", "1"),
+        // Nothing secret ever travels through the confirmation, even a field the page does not have.
+        ("mot_de_passe", "ne-doit-pas-voyager"),
+        ("code_totp", "123456"),
+    ];
+    let res = poster(&app, &admin, "/caisse/personnels", "/caisse/personnels", &saisie).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("votre saisie est conservée"), "{html}");
+    assert!(!html.contains("ne-doit-pas-voyager") && !html.contains("123456"));
+    let portes = champs_caches(&html, "/caisse/reauthentification");
+    let attendus: Vec<(String, String)> = saisie[..6]
+        .iter()
+        .map(|(n, v)| (format!("saisie.{n}"), v.to_string()))
+        .collect();
+    assert_eq!(portes[3..], attendus[..], "every typed field, in order");
+    assert_eq!(
+        portes[..3].iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["csrf", "retour", "action"]
+    );
+    let (_, liste) = page(&app, &admin, "/caisse/personnels").await;
+    assert!(!liste.contains("jdupont"), "nothing created yet");
+
+    // A wrong password: refused, the fields still carried.
+    let res = soumettre(
+        &app,
+        &admin,
+        &html,
+        "/caisse/reauthentification",
+        &[("mot_de_passe", "pas le bon")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Mot de passe incorrect"));
+    assert_eq!(
+        champs_caches(&html, "/caisse/reauthentification")[3..],
+        attendus[..]
+    );
+
+    let res = soumettre(
+        &app,
+        &admin,
+        &html,
+        "/caisse/reauthentification",
+        &[("mot_de_passe", NOUVEAU_MDP)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(!html.contains(NOUVEAU_MDP));
+    let reprise = champs_caches(&html, "/caisse/personnels");
+    assert_eq!(reprise[0].0, "csrf");
+    let sans_prefixe: Vec<(String, String)> = saisie[..6]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(reprise[1..], sans_prefixe[..]);
+
+    // The CSRF check still guards the form posted again.
+    let res = admin
+        .post(app.url("/caisse/personnels"))
+        .form(&reprise[1..])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("jeton CSRF"));
+
+    let res = soumettre(&app, &admin, &html, "/caisse/personnels", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<strong>jdupont</strong>"), "{html}");
+    let (_, liste) = page(&app, &admin, "/caisse/personnels").await;
+    assert!(liste.contains("<td>jdupont</td>"));
+    assert!(
+        liste.contains("Jeanne-Élise D&#39;Aubigné &#34;Dupont&#34; &#60;&#38;&#62;"),
+        "{liste}"
+    );
+    assert!(liste.contains("habilitation,supervision"), "both roles kept");
+
+    // The confirmation never posts a form anywhere but in the back office.
+    let res = poster(
+        &app,
+        &admin,
+        "/caisse/personnels",
+        "/caisse/reauthentification",
+        &[
+            ("mot_de_passe", NOUVEAU_MDP),
+            ("retour", "/caisse/personnels"),
+            ("action", "https://exemple.test/caisse/personnels"),
+            ("saisie.nom", "X"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/caisse/personnels");
 }
 
 #[tokio::test]
@@ -613,11 +789,12 @@ async fn au_4_pages_the_second_factor_switch_is_a_sensitive_act() {
         &[],
     )
     .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        res.headers()["location"],
-        "/caisse/reauthentification?retour=%2Fcaisse%2Fpersonnels"
-    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"name="action" value="/caisse/personnels/double-facteur""#));
     let (_, html) = page(&app, &admin, "/caisse/personnels").await;
     assert!(
         html.contains(r#"name="administrateurs_partenaires" value="1" checked"#),

@@ -507,10 +507,13 @@ async fn su_1_alerts_are_closed_and_lead_to_surveillance_and_rules_change_from_t
         &[("seuil_introuvables", "4")],
     )
     .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        location(&res),
-        "/caisse/reauthentification?retour=%2Fcaisse%2Fabus"
+    // The confirmation page answers the form, which it carries (AU-4, issue #4).
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"action="/caisse/reauthentification""#));
+    assert!(
+        html.contains(r#"name="saisie.seuil_introuvables" value="4""#),
+        "{html}"
     );
     let (_, html) = page(&app, &browser, "/caisse/abus").await;
     assert!(html.contains(r#"name="seuil_introuvables" type="text" value="3""#));
@@ -625,11 +628,10 @@ async fn su_2_suspensions_from_the_page_user_or_partner_until_a_day_then_lifted(
         &[("utilisateur", AGENT), ("motif", "Encore")],
     )
     .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        location(&res),
-        "/caisse/reauthentification?retour=%2Fcaisse%2Fsuspensions"
-    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"name="saisie.motif" value="Encore""#), "{html}");
+    assert!(html.contains(r#"name="retour" value="/caisse/suspensions""#));
 }
 
 #[tokio::test]

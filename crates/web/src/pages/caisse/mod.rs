@@ -4,7 +4,8 @@
 //!
 //! Every page here calls the same use cases as `/api/v1/caisse/…`, which check the role and, for a sensitive
 //! act, a password typed within ten minutes. When that is missing, the page sends the staff member to
-//! [`reauthentification`] and back to where he was.
+//! [`reauthentification`] and back to where he was — a posted form with what he had typed in it. A member
+//! whose caisse requires the second factor and who has none yet is sent to [`double_facteur`] only.
 
 mod abus;
 mod annuaire;
@@ -14,6 +15,7 @@ mod consultations;
 mod conventions;
 mod demandes;
 mod documents;
+mod double_facteur;
 mod entree;
 mod gestion_deleguee;
 mod mot_de_passe;
@@ -39,13 +41,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use partage_app::double_facteur::DoubleFacteur;
 use partage_app::personnel::Staff;
 use partage_app::AppError;
 use partage_domain::personnel::Role;
 
 pub(crate) use demandes::{facultatif, AgentSaisi};
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/caisse", get(entree::afficher))
         .route("/caisse/connexion", post(entree::connexion))
@@ -58,6 +61,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/reauthentification",
             get(reauthentification::afficher).post(reauthentification::confirmer),
         )
+        .route(
+            "/caisse/double-facteur",
+            get(double_facteur::afficher).post(double_facteur::enroler),
+        )
+        .route("/caisse/double-facteur/activation", post(double_facteur::activer))
         .route("/caisse/tableau", get(tableau::afficher))
         .route("/caisse/supervision", get(supervision::afficher))
         .route("/caisse/traces", get(traces::afficher).post(traces::rechercher))
@@ -138,6 +146,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/caisse/partenaires/{tiers}/modifier",
             get(partenaires::modification).post(partenaires::modifier),
         )
+        // A form refused for want of a fresh password keeps its fields through the confirmation.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            reauthentification::garder,
+        ))
 }
 
 /// What the header of every back-office page needs: the menu shows only the sections of the staff member's
@@ -145,8 +158,11 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NavCaisse {
     pub connecte: bool,
-    /// False while a temporary password must be changed (AU-2): no link but the password change.
+    /// False while a temporary password must be changed (AU-2), or while the caisse requires a second factor
+    /// he has not activated: no link but those of his own account.
     pub services: bool,
+    /// The link to his second factor's page: once the temporary password is replaced.
+    pub double_facteur: bool,
     pub csrf: String,
     /// "Prénom Nom (caisse)", shown in the header.
     pub qui: String,
@@ -169,7 +185,8 @@ impl StaffSession {
         let p = &self.staff.personnel;
         NavCaisse {
             connecte: true,
-            services: !p.must_change_password,
+            services: !p.must_change_password && self.staff.double_facteur != DoubleFacteur::AActiver,
+            double_facteur: !p.must_change_password,
             csrf: self.csrf.clone(),
             qui: format!("{} {} ({})", p.prenom, p.nom, p.caisse.as_str()),
             admin: p.roles.contient(Role::Admin),
@@ -208,8 +225,9 @@ impl FromRequestParts<AppState> for StaffSession {
     }
 }
 
-/// A staff member signed in whose password is no longer temporary: every back-office page but the
-/// password change needs one (AU-2).
+/// A staff member signed in whose password is no longer temporary (AU-2) and who has the second factor his
+/// caisse requires: every back-office page but the password change and the second factor's needs one. The
+/// use cases refuse him anyway; the page sends him where he can go on.
 #[derive(Debug)]
 pub(crate) struct StaffPage(pub StaffSession);
 
@@ -220,6 +238,9 @@ impl FromRequestParts<AppState> for StaffPage {
         let session = StaffSession::from_request_parts(parts, state).await?;
         if session.staff.personnel.must_change_password {
             return Err(Redirect::to("/caisse/mot-de-passe").into_response());
+        }
+        if session.staff.double_facteur == DoubleFacteur::AActiver {
+            return Err(Redirect::to("/caisse/double-facteur").into_response());
         }
         Ok(StaffPage(session))
     }
@@ -243,12 +264,21 @@ pub(crate) fn erreur(e: AppError, nav: Option<NavCaisse>, retour: &str) -> Respo
         AppError::SessionExpiree => Redirect::to("/caisse?expiree=1").into_response(),
         AppError::NonAuthentifie => Redirect::to("/caisse").into_response(),
         AppError::ChangementMotDePasseRequis => Redirect::to("/caisse/mot-de-passe").into_response(),
+        AppError::DoubleFacteurRequis => Redirect::to("/caisse/double-facteur").into_response(),
+        // A form's fields are kept by [`reauthentification::garder`], which answers in place of this.
         AppError::ReauthentificationRequise { .. } => {
             let cible = format!(
                 "/caisse/reauthentification?retour={}",
                 form_urlencoded_component(retour)
             );
-            Redirect::to(&cible).into_response()
+            let mut response = Redirect::to(&cible).into_response();
+            response
+                .extensions_mut()
+                .insert(reauthentification::ConfirmationDemandee {
+                    nav,
+                    retour: retour.to_owned(),
+                });
+            response
         }
         e => {
             let e = ApiError::App(e);
