@@ -11,6 +11,7 @@ use partage_domain::dossier::DossierError;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
 use partage_domain::famille::{Famille, PeriodeRessources, Situation};
 use partage_domain::habilitation::PLAFOND_MAX;
+use partage_domain::partenaire::{Contact, Coordonnees, Saisie};
 use partage_domain::rsa::{
     AdresseAnterieure, Circonscription, DeclarationTrimestrielle, DonneesRsa, DroitRsa, EtatRsa, Prestation,
     RsaError,
@@ -499,15 +500,94 @@ fn partenaire(f: &mut Fields) -> Option<PartenaireRecord> {
         );
         return None;
     }
+    let (numero_tiers, nom, categorie, siret) = (numero_tiers?, nom?, categorie?, siret?);
+    let coordonnees = match f.take("coordonnees") {
+        None => None,
+        Some(valeur) => {
+            let saisie = Saisie {
+                numero_tiers: numero_tiers.to_string(),
+                nom: nom.clone(),
+                categorie: categorie.clone(),
+                siret: siret.as_str().to_owned(),
+                departements: departements.iter().map(|d| d.as_str().to_owned()).collect(),
+                circonscriptions: circonscriptions.iter().map(ToString::to_string).collect(),
+                ..Saisie::default()
+            };
+            Some(coordonnees(f, valeur, saisie, &departements)?)
+        }
+    };
     Some(PartenaireRecord {
         caisse: caisse?,
-        numero_tiers: numero_tiers?,
-        nom: nom?,
-        categorie: categorie?,
-        siret: siret?,
+        numero_tiers,
+        nom,
+        categorie,
+        siret,
         departements,
         circonscriptions,
+        coordonnees,
     })
+}
+
+/// Issue #3 part 2: the référentiel's fields of a partner (address, representative and function, contacts,
+/// structures of a gestionnaire, delegation document), in a `coordonnees` object, checked as the back
+/// office checks a fiche: all of them together, the category then a known one. Absent, the partner keeps
+/// what it has.
+fn coordonnees(
+    f: &mut Fields,
+    valeur: Value,
+    mut saisie: Saisie,
+    departements: &[CodeDepartement],
+) -> Option<Coordonnees> {
+    let mut c = f.nested("coordonnees", valeur)?;
+    saisie.adresse = c.opt_str("adresse").unwrap_or_default();
+    saisie.representant = c.opt_str("representant").unwrap_or_default();
+    saisie.fonction_representant = c.opt_str("fonction_representant").unwrap_or_default();
+    saisie.document_delegation = c.opt_str("document_delegation").unwrap_or_default();
+    for (i, item) in c
+        .array("structures", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        match item {
+            Value::String(s) => saisie.structures.push(s),
+            _ => c.error(&format!("structures[{i}]"), "chaque structure est une chaîne"),
+        }
+    }
+    for (i, item) in c
+        .array("contacts", false)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        match serde_json::from_value::<Contact>(item) {
+            Ok(contact) => saisie.contacts.push(contact),
+            Err(_) => c.error(
+                &format!("contacts[{i}]"),
+                "un contact s'écrit {\"nom\": …, \"email\": …, \"telephone\": …}",
+            ),
+        }
+    }
+    let lues = c.errors.is_empty();
+    f.absorb("coordonnees", c);
+    if !lues {
+        return None;
+    }
+    match saisie.valider(departements) {
+        Ok(fiche) => Some(fiche.coordonnees),
+        Err(refus) => {
+            for r in refus {
+                let champ = match r.champ {
+                    "categorie" | "nom" | "siret" | "numero_tiers" | "departements" | "circonscriptions" => {
+                        r.champ.to_owned()
+                    }
+                    autre => format!("coordonnees.{autre}"),
+                };
+                f.error(&champ, r.message);
+            }
+            None
+        }
+    }
 }
 
 fn bouquet(s: &str) -> Result<Bouquet, String> {
@@ -1184,6 +1264,77 @@ mod tests {
     }
 
     const RSA_DOSSIER: &str = r#"{"type":"dossier","caisse":"MSA-PA","matricule":"R-1","departement":"06","circonscription":"NICE-EST","allocataires":[{"nir":"185057800608491","nom_naissance":"MARTIN","prenoms":"Jean"}],"droit_rsa":{"etat":"suspendu","ouvert_le":"2024-05-01","montant_mensuel":"635.71","majoration":true,"motif_suspension":"Défaut de déclaration trimestrielle"},"droits":[{"prestation":"ALF","debut":"2025-01-01","fin":null,"montant_mensuel":"212.40"}],"declarations_trimestrielles":[{"annee":2026,"trimestre":1,"montant":"1250.00","declaree_le":"2026-04-03"}],"adresses_anterieures":[{"jusqu_au":"2025-12-31","code_postal_ville":"06300 NICE"}]}"#;
+
+    #[test]
+    fn ten_a_partner_line_may_carry_the_referentiels_fields_checked_as_the_back_office_checks_them() {
+        let ligne = |categorie: &str, coordonnees: &str| {
+            format!(
+                r#"{{"type":"partenaire","caisse":"C","numero_tiers":"T1","nom":"Association","categorie":"{categorie}","siret":"73282932000074","departements":["07"],"coordonnees":{coordonnees}}}"#
+            )
+        };
+        let complet = r#"{"adresse":"1 place de la Mairie, 07000 Privas","representant":"Michel Valla","fonction_representant":"Maire","contacts":[{"nom":"Accueil","email":"accueil@privas.example.fr","telephone":"04 75 00 00 00"}]}"#;
+        let file = parse(&ligne("collectivite_territoriale", complet)).unwrap();
+        let ImportRecord::Partenaire(p) = &file.records[0].record else {
+            panic!("partenaire attendu")
+        };
+        let c = p.coordonnees.as_ref().unwrap();
+        assert_eq!(
+            (c.representant.as_str(), c.fonction_representant.as_str()),
+            ("Michel Valla", "Maire")
+        );
+        assert_eq!(c.contacts[0].email, "accueil@privas.example.fr");
+
+        let champs =
+            |texte: &str| -> Vec<String> { parse(texte).unwrap_err().into_iter().map(|e| e.champ).collect() };
+        // The representative missing, an unknown field, a contact that is not one.
+        assert_eq!(
+            champs(&ligne(
+                "collectivite_territoriale",
+                r#"{"adresse":"1 place de la Mairie","fonction_representant":"Maire"}"#
+            )),
+            ["coordonnees.representant"]
+        );
+        assert_eq!(
+            champs(&ligne(
+                "collectivite_territoriale",
+                &complet.replace("\"contacts\"", "\"contact\"")
+            )),
+            ["coordonnees.contact"]
+        );
+        assert_eq!(
+            champs(&ligne(
+                "collectivite_territoriale",
+                &complet.replace("\"nom\":\"Accueil\"", "\"nom\":7")
+            )),
+            ["coordonnees.contacts[0]"]
+        );
+        // 002 art. 1: an association with delegation gives its delegation document.
+        let erreurs = parse(&ligne("association_delegation", complet)).unwrap_err();
+        assert_eq!(erreurs[0].champ, "coordonnees.document_delegation");
+        assert!(
+            erreurs[0].raison.contains("document de délégation"),
+            "{erreurs:?}"
+        );
+        // Without the object, nothing is said of them: the partner keeps its own.
+        let sans = r#"{"type":"partenaire","caisse":"C","numero_tiers":"T1","nom":"Commune","categorie":"collectivite","siret":"73282932000074","departements":["07"]}"#;
+        let ImportRecord::Partenaire(p) = &parse(sans).unwrap().records[0].record else {
+            panic!("partenaire attendu")
+        };
+        assert_eq!(p.coordonnees, None);
+    }
+
+    #[test]
+    fn ten_the_documented_partner_lines_import() {
+        let doc = include_str!("../../../docs/import.md");
+        let lignes: Vec<&str> = doc
+            .lines()
+            .filter(|l| l.starts_with(r#"{"type":"partenaire""#))
+            .collect();
+        assert!(lignes.len() >= 2, "{lignes:?}");
+        for ligne in lignes {
+            assert!(parse(ligne).is_ok(), "{ligne}: {:?}", parse(ligne).err());
+        }
+    }
 
     #[test]
     fn bq_rsa_dossier_carries_its_circonscription_and_rsa_data() {

@@ -173,6 +173,23 @@ async fn write_partenaires(
         .await
         .db()?;
     }
+    // Issue #3 part 2: the référentiel's fields, for the partners whose line carries them (the others keep
+    // theirs). Few lines do, so one statement each.
+    for (caisse_id, p) in &partenaires {
+        let Some(coordonnees) = &p.coordonnees else {
+            continue;
+        };
+        let json = serde_json::to_string(coordonnees).map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::query(
+            "UPDATE partenaires SET coordonnees = $1::jsonb WHERE caisse_id = $2 AND numero_tiers = $3",
+        )
+        .bind(json)
+        .bind(*caisse_id)
+        .bind(p.numero_tiers.as_str())
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
     Ok(())
 }
 

@@ -142,6 +142,21 @@ async fn write_partenaires(
         );
         q.build().execute(&mut *conn).await.db()?;
     }
+    // Issue #3 part 2: the référentiel's fields, for the partners whose line carries them (the others keep
+    // theirs). Few lines do, so one statement each.
+    for (caisse_id, p) in &partenaires {
+        let Some(coordonnees) = &p.coordonnees else {
+            continue;
+        };
+        let json = serde_json::to_string(coordonnees).map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::query("UPDATE partenaires SET coordonnees = ? WHERE caisse_id = ? AND numero_tiers = ?")
+            .bind(json)
+            .bind(*caisse_id)
+            .bind(p.numero_tiers.as_str())
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
     Ok(())
 }
 

@@ -263,6 +263,7 @@ pub fn partenaire(caisse: &str, tiers: &str, departements: &[&str]) -> ImportRec
         siret: Siret::parse("73282932000074").unwrap(),
         departements: departements.iter().map(|s| dep(s)).collect(),
         circonscriptions: Vec::new(),
+        coordonnees: None,
     })
 }
 

@@ -106,6 +106,8 @@ pub struct PartenaireRecord {
     /// CO-3: the circonscriptions of a conseil départemental, each within its départements; empty for the
     /// other partners.
     pub circonscriptions: Vec<Circonscription>,
+    /// The référentiel's fields (address, representative, contacts…); `None`: the partner keeps its own.
+    pub coordonnees: Option<partage_domain::partenaire::Coordonnees>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

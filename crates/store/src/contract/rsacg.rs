@@ -23,6 +23,7 @@ fn conseil_departemental(circonscriptions: &[&str]) -> ImportRecord {
     };
     ImportRecord::Partenaire(PartenaireRecord {
         circonscriptions: circonscriptions.iter().map(|c| circ(c)).collect(),
+        coordonnees: None,
         ..p
     })
 }

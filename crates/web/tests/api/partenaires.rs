@@ -270,3 +270,48 @@ async fn ten_the_api_lists_creates_and_edits_partners_with_field_reasons() {
         );
     }
 }
+
+#[tokio::test]
+async fn ten_an_import_line_sets_the_referentiels_fields_and_a_line_without_them_keeps_them() {
+    let ligne = |coordonnees: &str| {
+        format!(
+            r#"{{"type":"partenaire","caisse":"{CAISSE}","numero_tiers":"CD07","nom":"Département de l'Ardèche","categorie":"conseil_departemental","siret":"73282932000074","departements":["07"],"circonscriptions":["07/NORD"]{coordonnees}}}"#
+        ) + "\n"
+    };
+    let avec = ligne(
+        r#","coordonnees":{"adresse":"Hôtel du Département, 07000 Privas","representant":"M. Vert","fonction_representant":"Président du conseil départemental","contacts":[{"nom":"Service RSA","email":"rsa@ardeche.example.fr"}]}"#,
+    );
+    let app = spawn_app_importing(avec).await;
+    let token = app.staff_ready("cmartin", "conventions").await;
+    let fiche = || async {
+        app.get_with("/api/v1/caisse/partenaires/CD07", &token)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let lue = fiche().await;
+    assert_eq!(lue["representant"], "M. Vert");
+    assert_eq!(lue["adresse"], "Hôtel du Département, 07000 Privas");
+    assert_eq!(
+        lue["contacts"],
+        json!(["Service RSA ; rsa@ardeche.example.fr ; "])
+    );
+
+    // A later import of the line without the object changes the name and keeps the rest.
+    let importer = partage_app::App::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        partage_app::Settings::default(),
+    )
+    .await
+    .unwrap();
+    let sans = ligne("").replace("Département de l'Ardèche", "Département de l'Ardèche (07)");
+    importer
+        .import_jsonl(Box::new(std::io::Cursor::new(sans.into_bytes())))
+        .await
+        .unwrap();
+    let relue = fiche().await;
+    assert_eq!(relue["nom"], "Département de l'Ardèche (07)");
+    assert_eq!(relue["representant"], "M. Vert", "kept");
+}
