@@ -23,6 +23,7 @@ mod partenaires;
 mod personnel;
 mod plages;
 mod retention;
+mod statistiques;
 mod supervision;
 mod trace_log;
 mod verrouillage;

@@ -34,6 +34,7 @@ pub mod baremes;
 pub mod personnel;
 pub mod plages;
 pub mod retention;
+pub mod statistiques;
 pub mod supervision;
 pub mod trace_log;
 
@@ -294,6 +295,7 @@ pub trait Store:
     + double_facteur::SecondFactors
     + dormants::Dormants
     + supervision::Supervision
+    + statistiques::StatistiquesQuotidiennes
     + abus::Abus
     + habilitations::Habilitations
     + baremes::Baremes
