@@ -38,6 +38,7 @@ mod retention;
 mod rsacg;
 mod securite;
 mod session;
+mod statistiques;
 mod supervision;
 mod traces;
 mod verrouillage;
