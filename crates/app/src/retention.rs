@@ -2,6 +2,8 @@
 //! then the purge blanks their personal content, keeping their place and leaf hash in the verifiable log
 //! (`partage_store::retention`). Run once a day by the scheduler inside `partage serve` and by `partage
 //! tick`; a run after downtime catches up by itself, and two runs purge each trace once. Each run is traced.
+//! A day's traces wait for its statistics to be built (TR-4, `crate::statistiques`): the purge blanks the
+//! agent they name, the day's aggregates keep him.
 
 use crate::{App, AppError};
 use chrono::SecondsFormat;

@@ -173,3 +173,23 @@ async fn tr_4_the_purge_never_blanks_a_day_whose_statistics_are_not_built() {
     assert!(outcome.purgees > 0);
     assert_eq!(outcome.avant, t0() + Duration::days(1));
 }
+
+#[tokio::test]
+async fn tr_4_two_servers_catching_up_build_each_day_once() {
+    let app = spawn_app().await;
+    let (a, b) = (scheduler(&app).await, scheduler(&app).await);
+    let agent = app.agent_ready().await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+    let avant = lignes_de_mars(&app, "superviseur1").await;
+
+    // Ten days of downtime, then two servers start at once.
+    app.clock.set(t0() + Duration::days(10));
+    let (x, y) = tokio::join!(a.construire_statistiques(), b.construire_statistiques());
+    assert_eq!(
+        x.unwrap() + y.unwrap(),
+        10,
+        "2 to 11 March, each built by one of them"
+    );
+    assert_eq!(lignes_de_mars(&app, "superviseur2").await, avant);
+    assert_eq!(avant[0]["consultations"], 1);
+}
