@@ -193,14 +193,8 @@ impl App {
             ) else {
                 continue;
             };
-            let lignes = self
-                .store
-                .statistics(
-                    &p.caisse,
-                    du.and_time(NaiveTime::MIN).and_utc(),
-                    avant.and_time(NaiveTime::MIN).and_utc(),
-                )
-                .await?;
+            // The days' aggregates where built: a year past the retention period keeps its agents.
+            let lignes = self.lignes_statistiques(&p.caisse, du, avant).await?;
             let mut par_bouquet: BTreeMap<Bouquet, UsageMensuel> = BTreeMap::new();
             for l in lignes {
                 if l.partenaire.as_deref() != Some(cycle.partenaire.as_str()) {

@@ -29,6 +29,7 @@ pub mod releve;
 pub mod retention;
 pub mod rsacg;
 pub mod secrets;
+pub mod statistiques;
 pub mod supervision;
 pub mod trace_log;
 pub mod traces;

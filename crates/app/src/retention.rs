@@ -2,6 +2,8 @@
 //! then the purge blanks their personal content, keeping their place and leaf hash in the verifiable log
 //! (`partage_store::retention`). Run once a day by the scheduler inside `partage serve` and by `partage
 //! tick`; a run after downtime catches up by itself, and two runs purge each trace once. Each run is traced.
+//! A day's traces wait for its statistics to be built (TR-4, `crate::statistiques`): the purge blanks the
+//! agent they name, the day's aggregates keep him.
 
 use crate::{App, AppError};
 use chrono::SecondsFormat;
@@ -14,11 +16,18 @@ impl App {
         self.settings.retention
     }
 
-    /// Purges the traces older than the retention period that a signed checkpoint covers, and traces the
-    /// run: how many were purged, and the instant before which traces were purged.
+    /// Purges the traces older than the retention period that a signed checkpoint covers and whose day's
+    /// statistics are built (TR-4), and traces the run: how many were purged, and the instant before which
+    /// traces were purged.
     pub async fn purger_traces(&self) -> Result<PurgeOutcome, AppError> {
         let maintenant = self.clock.now();
-        let avant = self.settings.retention.limite(maintenant);
+        let limite = self.settings.retention.limite(maintenant);
+        // TR-4: a day's traces are counted into its statistics before the purge blanks their agent. A day
+        // not built yet (the scheduler was down, the build failed) keeps its traces whole until it is.
+        let avant = match self.debut_des_jours_non_construits().await? {
+            Some(debut) => limite.min(debut),
+            None => limite,
+        };
         let outcome = purge_before(self.store.as_ref(), avant, maintenant).await?;
         let trace = Trace {
             horodatage: maintenant,

@@ -640,7 +640,7 @@ impl App {
     }
 }
 
-/// TR-4: a month's use of the caisse's bouquets, from the traces.
+/// TR-4: a month's use of the caisse's bouquets.
 #[derive(Debug, Clone)]
 pub struct Statistiques {
     /// `AAAA-MM`.
@@ -650,7 +650,8 @@ pub struct Statistiques {
 
 impl App {
     /// TR-4: the month's consultations (found, not found, oppositions, other refusals) and failed logins,
-    /// per partner, bouquet and agent, counted from the traces (role `supervision`). Traced.
+    /// per partner, convention, bouquet and agent (role `supervision`), from the days' aggregates where
+    /// built, from the traces for the days not built yet (today). Traced.
     pub async fn statistiques(
         &self,
         staff: &Staff,
@@ -684,8 +685,7 @@ impl App {
         );
         self.enregistrer(staff, trace).await?;
         let lignes = self
-            .store
-            .statistics(&staff.personnel.caisse, minuit(debut), minuit(fin))
+            .lignes_statistiques(&staff.personnel.caisse, debut, fin)
             .await?;
         Ok(Statistiques { mois, lignes })
     }

@@ -1,8 +1,9 @@
 //! `partage tick`: applies every date-driven transition of the conventions due today (tacit renewals,
 //! ends taking effect), closes the sessions ended conventions kept open (CV-8), deactivates the agents
-//! without a login for nine full months (HB-8), analyses yesterday's consultations for abuse (SU-1) and
-//! purges the traces past their retention period (issue #6, part 9), for deployments that prefer cron to
-//! the scheduler inside `partage serve`. Running it beside servers, or twice, applies each once.
+//! without a login for nine full months (HB-8), analyses yesterday's consultations for abuse (SU-1), builds
+//! the statistics of the closed days (TR-4) and purges the traces past their retention period (issue #6,
+//! part 9), for deployments that prefer cron to the scheduler inside `partage serve`. Running it beside
+//! servers, or twice, applies each once.
 
 use partage_app::Settings;
 use std::process::ExitCode;
@@ -36,6 +37,12 @@ pub async fn run(database_url: &str, args: TickArgs) -> anyhow::Result<ExitCode>
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("partage : {alertes} alerte(s) d'abus levée(s) pour hier");
+    // Before the purge: it never blanks the traces of a day whose statistics are not built.
+    let jours = app
+        .construire_statistiques()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("partage : statistiques de {jours} jour(s) construites (TR-4)");
     let purge = app.purger_traces().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!(
         "partage : {} trace(s) purgée(s), antérieures au {} ({} mois de conservation)",
@@ -57,10 +64,26 @@ pub fn spawn_scheduler(app: partage_app::App) {
         // The abuse analysis of yesterday, once a day per server (idempotent: a restart or a second server
         // raises nothing twice).
         let mut analyse_du: Option<chrono::NaiveDate> = None;
+        // The statistics of the days closed since the last run, once a day per server (idempotent: each
+        // day is built once whoever builds it), keyed on the last closed day since a day closes a few
+        // minutes after midnight.
+        let mut statistiques_jusquau: Option<chrono::NaiveDate> = None;
         // The retention purge, once a day per server likewise (idempotent; a late run catches up).
         let mut purge_du: Option<chrono::NaiveDate> = None;
         loop {
             let aujourdhui = app.clock().now().date_naive();
+            let clos = app.dernier_jour_clos();
+            if statistiques_jusquau != clos {
+                match app.construire_statistiques().await {
+                    Ok(n) => {
+                        statistiques_jusquau = clos;
+                        if n > 0 {
+                            tracing::info!(jours = n, "statistiques quotidiennes construites");
+                        }
+                    }
+                    Err(e) => tracing::error!(cause = %e, "statistiques quotidiennes"),
+                }
+            }
             if analyse_du != Some(aujourdhui) {
                 match app.analyse_quotidienne().await {
                     Ok(n) => {

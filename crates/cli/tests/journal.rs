@@ -177,6 +177,12 @@ async fn tr_2_retention_tick_purges_old_traces_and_verify_still_passes() {
         "{}",
         stderr(&tick)
     );
+    // The days' statistics were built first (TR-4): the purge waits for them.
+    assert!(
+        !stderr(&tick).contains("statistiques de 0 jour(s)"),
+        "{}",
+        stderr(&tick)
+    );
     let again = partage_env(dir.path(), &["tick"], "36");
     assert!(
         stderr(&again).contains("0 trace(s) purgée(s)"),

@@ -19,6 +19,7 @@ mod partenaires;
 mod personnel;
 mod plages;
 mod retention;
+mod statistiques;
 mod supervision;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

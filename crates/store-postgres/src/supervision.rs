@@ -6,10 +6,11 @@ use crate::{PostgresStore, TraceRow, TRACE_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::{CaisseCode, Matricule};
+use partage_store::statistiques::statistics_sql;
 use partage_store::supervision::{
-    ligne_statistique, statistics_sql, suspension, Acte, Cible, ConsultationDossier, LeveeRefusee,
-    LigneStatistique, NewSuspension, StatistiqueRow, Supervision, Suspendu, SuspensionRecord,
-    SuspensionRefusee, SuspensionRow, TraceFilter,
+    ligne_statistique, suspension, Acte, Cible, ConsultationDossier, LeveeRefusee, LigneStatistique,
+    NewSuspension, StatistiqueRow, Supervision, Suspendu, SuspensionRecord, SuspensionRefusee, SuspensionRow,
+    TraceFilter,
 };
 use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
 use sqlx::{Postgres, QueryBuilder};
@@ -230,13 +231,18 @@ impl Supervision for PostgresStore {
         du: DateTime<Utc>,
         avant: DateTime<Utc>,
     ) -> Result<Vec<LigneStatistique>, StoreError> {
-        let rows: Vec<StatistiqueRow> = sqlx::query_as(&statistics_sql("$1", "$2", "$3"))
-            .bind(caisse.as_str())
-            .bind(du)
-            .bind(avant)
-            .fetch_all(&self.pool)
-            .await
-            .db()?;
+        let rows: Vec<StatistiqueRow> = sqlx::query_as(&statistics_sql(
+            &crate::statistiques::convention(),
+            "$1",
+            "$2",
+            "$3",
+        ))
+        .bind(caisse.as_str())
+        .bind(du)
+        .bind(avant)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
         rows.into_iter().map(ligne_statistique).collect()
     }
 

@@ -24,6 +24,7 @@ mod partenaires;
 mod personnel;
 mod plages;
 mod retention;
+mod statistiques;
 mod supervision;
 mod trace_log;
 mod verrouillage;

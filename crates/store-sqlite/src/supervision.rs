@@ -6,10 +6,10 @@ use crate::{stored_trace, SqliteStore, TraceRow, TRACE_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use partage_domain::{CaisseCode, Matricule};
+use partage_store::statistiques::statistics_sql;
 use partage_store::supervision::{
-    ligne_statistique, statistics_sql, suspension, Acte, Cible, ConsultationDossier, LeveeRefusee,
-    LigneStatistique, NewSuspension, StatistiqueRow, Supervision, Suspendu, SuspensionRecord,
-    SuspensionRefusee, TraceFilter,
+    ligne_statistique, suspension, Acte, Cible, ConsultationDossier, LeveeRefusee, LigneStatistique,
+    NewSuspension, StatistiqueRow, Supervision, Suspendu, SuspensionRecord, SuspensionRefusee, TraceFilter,
 };
 use partage_store::{CaisseId, StoreError, StoredTrace, UserId};
 use sqlx::{QueryBuilder, Sqlite};
@@ -255,13 +255,14 @@ impl Supervision for SqliteStore {
         du: DateTime<Utc>,
         avant: DateTime<Utc>,
     ) -> Result<Vec<LigneStatistique>, StoreError> {
-        let rows: Vec<StatistiqueRow> = sqlx::query_as(&statistics_sql("?", "?", "?"))
-            .bind(caisse.as_str())
-            .bind(instant(du))
-            .bind(instant(avant))
-            .fetch_all(&self.readers)
-            .await
-            .db()?;
+        let rows: Vec<StatistiqueRow> =
+            sqlx::query_as(&statistics_sql(&crate::statistiques::convention(), "?", "?", "?"))
+                .bind(caisse.as_str())
+                .bind(instant(du))
+                .bind(instant(avant))
+                .fetch_all(&self.readers)
+                .await
+                .db()?;
         rows.into_iter().map(ligne_statistique).collect()
     }
 

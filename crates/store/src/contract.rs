@@ -55,6 +55,7 @@ pub mod habilitations;
 pub mod partenaires;
 pub mod personnel;
 pub mod plages;
+pub mod statistiques;
 pub mod supervision;
 pub use abus::*;
 pub use activations::*;
@@ -64,6 +65,7 @@ pub use habilitations::*;
 pub use partenaires::*;
 pub use personnel::*;
 pub use plages::*;
+pub use statistiques::*;
 pub use supervision::*;
 
 /// A fresh, empty, migrated store for one test, and what must be undone after it.
@@ -173,6 +175,10 @@ macro_rules! contract_tests {
             su_2_partner_suspension_covers_every_user_of_the_partner,
             by_1_consultations_of_a_dossier_name_the_partners_when_and_through_which_bouquet,
             tr_4_monthly_statistics_count_per_partner_bouquet_and_agent,
+            tr_4_a_day_built_twice_counts_once_per_convention,
+            tr_4_two_concurrent_builds_of_a_day_count_it_once,
+            tr_4_the_catch_up_builds_every_day_left_since_the_first_trace,
+            tr_4_a_built_day_keeps_its_agents_once_its_traces_are_purged,
             hb_1_requests_keep_their_history_and_move_by_revision,
             hb_3_a_grant_creates_the_user_with_a_unique_identifier_once,
             hb_7_the_cap_is_counted_inside_the_grant,

@@ -35,6 +35,7 @@ pub mod baremes;
 pub mod personnel;
 pub mod plages;
 pub mod retention;
+pub mod statistiques;
 pub mod supervision;
 pub mod trace_log;
 
@@ -298,6 +299,7 @@ pub trait Store:
     + double_facteur::SecondFactors
     + dormants::Dormants
     + supervision::Supervision
+    + statistiques::StatistiquesQuotidiennes
     + abus::Abus
     + habilitations::Habilitations
     + baremes::Baremes

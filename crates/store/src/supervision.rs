@@ -145,6 +145,9 @@ pub struct ConsultationDossier {
 pub struct LigneStatistique {
     pub partenaire: Option<String>,
     pub partenaire_nom: Option<String>,
+    /// The number of the partner's convention carrying the bouquet, if exactly one does (see
+    /// [`convention_sql`](crate::statistiques::convention_sql)).
+    pub convention: Option<String>,
     pub bouquet: Option<Bouquet>,
     pub utilisateur: Option<String>,
     pub consultations: i64,
@@ -190,7 +193,8 @@ pub trait Supervision {
     ) -> Result<Option<SuspensionRecord>, StoreError>;
 
     /// TR-4: the caisse's consultations and failed logins of known users in `[du, avant)`, counted per
-    /// partner, bouquet and agent, in that order.
+    /// partner, bouquet and agent, in that order, straight from the traces (see
+    /// [`statistiques`](crate::statistiques) for the days' aggregates).
     async fn statistics(
         &self,
         caisse: &CaisseCode,
@@ -247,31 +251,9 @@ pub fn suspension(row: SuspensionRow) -> Result<SuspensionRecord, StoreError> {
     })
 }
 
-/// The statistics query, the same text for both backends but for their placeholders (`{1}`, `{2}`, `{3}`:
-/// caisse, from, before).
-pub fn statistics_sql(p1: &str, p2: &str, p3: &str) -> String {
-    format!(
-        "SELECT t.partenaire, p.nom, t.bouquet, t.utilisateur,
-            SUM(CASE WHEN t.action = 'consultation' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'succes' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'dossier_introuvable' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'opposition' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN t.action = 'consultation'
-                      AND t.resultat NOT IN ('succes', 'dossier_introuvable', 'opposition') THEN 1 ELSE 0 END),
-            SUM(CASE WHEN t.action = 'connexion' THEN 1 ELSE 0 END)
-         FROM traces t
-         LEFT JOIN caisses c ON c.code = t.caisse
-         LEFT JOIN partenaires p ON p.caisse_id = c.id AND p.numero_tiers = t.partenaire
-         WHERE t.caisse = {p1} AND t.horodatage >= {p2} AND t.horodatage < {p3}
-           AND (t.action = 'consultation'
-                OR (t.action = 'connexion' AND t.partenaire IS NOT NULL AND t.resultat <> 'succes'))
-         GROUP BY t.partenaire, p.nom, t.bouquet, t.utilisateur
-         ORDER BY t.partenaire, t.bouquet, t.utilisateur"
-    )
-}
-
 /// A statistics row as both backends read it.
 pub type StatistiqueRow = (
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -288,6 +270,7 @@ pub fn ligne_statistique(row: StatistiqueRow) -> Result<LigneStatistique, StoreE
     let (
         partenaire,
         partenaire_nom,
+        convention,
         bouquet,
         utilisateur,
         consultations,
@@ -300,6 +283,7 @@ pub fn ligne_statistique(row: StatistiqueRow) -> Result<LigneStatistique, StoreE
     Ok(LigneStatistique {
         partenaire,
         partenaire_nom,
+        convention,
         bouquet: bouquet
             .map(|b| crate::codec::parse_bouquet("traces.bouquet", &b))
             .transpose()?,

@@ -472,10 +472,12 @@ pub async fn tr_4_monthly_statistics_count_per_partner_bouquet_and_agent(store: 
     )
     .await;
     let lines = store.statistics(&caisse(CAISSE_A), at(0), at(100)).await.unwrap();
+    // The convention is the partner's one carrying the bouquet; a failed login has none.
     let expected = |partenaire: &str, nom: &str, bouquet: Option<Bouquet>, u: &str, counts: [i64; 6]| {
         crate::supervision::LigneStatistique {
             partenaire: Some(partenaire.into()),
             partenaire_nom: Some(nom.into()),
+            convention: bouquet.map(|_| if partenaire == "T-001" { "C-1" } else { "C-2" }.into()),
             bouquet,
             utilisateur: Some(u.into()),
             consultations: counts[0],

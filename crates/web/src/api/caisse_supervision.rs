@@ -301,6 +301,7 @@ async fn statistiques(
             .map(|l| {
                 let mut v = json!({
                     "partenaire": { "numero_tiers": l.partenaire, "nom": l.partenaire_nom },
+                    "convention": l.convention,
                     "bouquet": l.bouquet.map(|b| b.code()),
                     "utilisateur": l.utilisateur,
                 });
@@ -321,18 +322,25 @@ async fn statistiques(
     Ok(reponse_statistiques_csv(&stats, staff.personnel.caisse.as_str()))
 }
 
-/// A month's statistics as a CSV file to save: one line per partner, bouquet and agent.
+/// A month's statistics as a CSV file to save: one line per partner, convention, bouquet and agent.
 pub(crate) fn reponse_statistiques_csv(stats: &Statistiques, caisse: &str) -> Response {
     let mut out = ligne_csv(
-        ["partenaire", "nom_partenaire", "bouquet", "utilisateur"]
-            .into_iter()
-            .chain(COMPTEURS)
-            .map(str::to_owned),
+        [
+            "partenaire",
+            "nom_partenaire",
+            "convention",
+            "bouquet",
+            "utilisateur",
+        ]
+        .into_iter()
+        .chain(COMPTEURS)
+        .map(str::to_owned),
     );
     for l in &stats.lignes {
         let texte = [
             l.partenaire.clone().unwrap_or_default(),
             l.partenaire_nom.clone().unwrap_or_default(),
+            l.convention.clone().unwrap_or_default(),
             l.bouquet.map(|b| b.code().to_owned()).unwrap_or_default(),
             l.utilisateur.clone().unwrap_or_default(),
         ];
@@ -609,13 +617,17 @@ pub(crate) fn documenter(doc: &mut Value) {
         .iter()
         .map(|nom| ((*nom).to_owned(), json!({ "type": "integer", "minimum": 0 })))
         .collect();
-    let mut ligne_requis: Vec<&str> = vec!["partenaire", "bouquet", "utilisateur"];
+    let mut ligne_requis: Vec<&str> = vec!["partenaire", "convention", "bouquet", "utilisateur"];
     ligne_requis.extend(COMPTEURS);
     let mut ligne_proprietes = compteurs.clone();
     ligne_proprietes.insert(
         "partenaire".into(),
         json!({ "type": "object", "required": ["numero_tiers", "nom"], "additionalProperties": false,
             "properties": { "numero_tiers": colonne("string"), "nom": colonne("string") } }),
+    );
+    ligne_proprietes.insert(
+        "convention".into(),
+        json!({ "type": ["string", "null"], "description": "Numéro de la convention du partenaire qui porte le bouquet ; null : aucune, ou plusieurs." }),
     );
     ligne_proprietes.insert(
         "bouquet".into(),
@@ -629,8 +641,8 @@ pub(crate) fn documenter(doc: &mut Value) {
             "/api/v1/caisse/statistiques": {
                 "get": {
                     "operationId": "statistiques",
-                    "summary": "Statistiques mensuelles d'usage, par partenaire, bouquet et agent (TR-4, rôle supervision)",
-                    "description": "Calculées depuis les traces du mois (UTC) : consultations, dossiers trouvés et                         introuvables, oppositions rencontrées, autres refus, échecs de connexion des utilisateurs                         connus. JSON, ou CSV en pièce jointe. Tracé.",
+                    "summary": "Statistiques mensuelles d'usage, par partenaire, convention, bouquet et agent (TR-4, rôle supervision)",
+                    "description": "Construites chaque jour depuis les traces (jours UTC), celles du jour même lues en direct : consultations, dossiers trouvés et introuvables, oppositions rencontrées, autres refus, échecs de connexion des utilisateurs connus. Les comptes par agent survivent à la purge des traces. JSON, ou CSV en pièce jointe. Tracé.",
                     "tags": ["caisse"],
                     "parameters": [
                         { "name": "mois", "in": "query", "required": true, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } },

@@ -40,6 +40,7 @@ mod retention;
 mod rsacg;
 mod securite;
 mod session;
+mod statistiques;
 mod supervision;
 mod suspension;
 mod traces;

@@ -339,6 +339,16 @@ async fn tr_4_statistics_page_tables_svg_chart_period_and_csv() {
         html.contains("Consultation du Quotient Familial : 3 consultation(s)"),
         "{html}"
     );
+    let (_, html) = page(
+        &app,
+        &browser,
+        "/caisse/statistiques?mois=2026-03&regroupement=convention",
+    )
+    .await;
+    assert!(
+        html.contains(r#"<th scope="row">QF-07-2025 (T07)</th><td class="nombre">3</td>"#),
+        "{html}"
+    );
 
     // A period of months adds them up; February alone has nothing.
     let (_, html) = page(&app, &browser, "/caisse/statistiques?mois=2026-02&jusqua=2026-03").await;
@@ -371,9 +381,11 @@ async fn tr_4_statistics_page_tables_svg_chart_period_and_csv() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = res.text().await.unwrap();
-    assert!(csv.starts_with("partenaire,nom_partenaire,bouquet,utilisateur,consultations"));
+    assert!(csv.starts_with("partenaire,nom_partenaire,convention,bouquet,utilisateur,consultations"));
     assert!(
-        csv.contains(&format!("T07,Commune de Privas,QF,{AGENT},3,2,1,0,0,0")),
+        csv.contains(&format!(
+            "T07,Commune de Privas,QF-07-2025,QF,{AGENT},3,2,1,0,0,0"
+        )),
         "{csv}"
     );
 }

@@ -37,6 +37,8 @@ async fn tr_2_retention_purges_traces_past_36_months_keeps_younger_and_verifies(
     // Exactly 36 months after t0: nothing is older than the period yet.
     let trente_six_mois = t0().checked_add_months(Months::new(36)).unwrap();
     app.clock.set(trente_six_mois);
+    // As the daily run does: the days' statistics first (TR-4), which the purge waits for.
+    tick.construire_statistiques().await.unwrap();
     assert_eq!(tick.purger_traces().await.unwrap().purgees, 0);
     app.clock.advance(Duration::seconds(1));
     let outcome = tick.purger_traces().await.unwrap();
@@ -108,6 +110,7 @@ async fn tr_2_retention_of_12_months_purges_a_year_later() {
     let traces = app.traces().await.len() as u64;
     // 2 March 2026 to 2 March 2027 is 365 days.
     app.clock.advance(Duration::days(365));
+    tick.construire_statistiques().await.unwrap();
     assert_eq!(tick.purger_traces().await.unwrap().purgees, 0);
     app.clock.advance(Duration::seconds(1));
     assert_eq!(tick.purger_traces().await.unwrap().purgees, traces);

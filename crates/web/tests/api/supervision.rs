@@ -801,9 +801,9 @@ async fn tr_4_monthly_statistics_per_partner_bouquet_and_agent_from_the_traces()
     assert_eq!(
         body["lignes"],
         json!([
-            {"partenaire": {"numero_tiers": "T07", "nom": "Commune de Privas"}, "bouquet": "QF", "utilisateur": AGENT,
+            {"partenaire": {"numero_tiers": "T07", "nom": "Commune de Privas"}, "convention": "QF-07-2025", "bouquet": "QF", "utilisateur": AGENT,
              "consultations": 4, "dossiers_trouves": 1, "dossiers_introuvables": 1, "oppositions": 1, "refus": 1, "echecs_connexion": 0},
-            {"partenaire": {"numero_tiers": "T07B", "nom": "CCAS d'Annonay"}, "bouquet": null, "utilisateur": AGENT_HV,
+            {"partenaire": {"numero_tiers": "T07B", "nom": "CCAS d'Annonay"}, "convention": null, "bouquet": null, "utilisateur": AGENT_HV,
              "consultations": 0, "dossiers_trouves": 0, "dossiers_introuvables": 0, "oppositions": 0, "refus": 0, "echecs_connexion": 1},
         ])
     );
@@ -820,9 +820,9 @@ async fn tr_4_monthly_statistics_per_partner_bouquet_and_agent_from_the_traces()
     );
     assert_eq!(
         res.text().await.unwrap(),
-        "partenaire,nom_partenaire,bouquet,utilisateur,consultations,dossiers_trouves,dossiers_introuvables,oppositions,refus,echecs_connexion\r\n\
-         T07,Commune de Privas,QF,agent07,4,1,1,1,1,0\r\n\
-         T07B,CCAS d'Annonay,,agent-hv,0,0,0,0,0,1\r\n"
+        "partenaire,nom_partenaire,convention,bouquet,utilisateur,consultations,dossiers_trouves,dossiers_introuvables,oppositions,refus,echecs_connexion\r\n\
+         T07,Commune de Privas,QF-07-2025,QF,agent07,4,1,1,1,1,0\r\n\
+         T07B,CCAS d'Annonay,,,agent-hv,0,0,0,0,0,1\r\n"
     );
     let empty: Value = app
         .get_with("/api/v1/caisse/statistiques?mois=2026-04", &token)

@@ -1,7 +1,7 @@
 //! Monthly statistics as a page (`/caisse/statistiques`, SPEC TR-4, role `supervision`): a month, or a
-//! period of months, grouped by partner, bouquet or agent, as a table of every counter and a bar chart of
-//! the consultations drawn here in SVG (no script, no outside file; each bar has its `<title>`, the table
-//! beside it says the same). The CSV export is the API's, over the same months.
+//! period of months, grouped by partner, convention, bouquet or agent, as a table of every counter and a
+//! bar chart of the consultations drawn here in SVG (no script, no outside file; each bar has its
+//! `<title>`, the table beside it says the same). The CSV export is the API's, over the same months.
 
 use super::supervision::ErreursChamps;
 use super::{erreur, NavCaisse, StaffPage, StaffSession};
@@ -43,13 +43,15 @@ pub(crate) struct Choix {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Regroupement {
     Partenaire,
+    Convention,
     Bouquet,
     Agent,
 }
 
 impl Regroupement {
-    const TOUS: [Regroupement; 3] = [
+    const TOUS: [Regroupement; 4] = [
         Regroupement::Partenaire,
+        Regroupement::Convention,
         Regroupement::Bouquet,
         Regroupement::Agent,
     ];
@@ -57,6 +59,7 @@ impl Regroupement {
     fn code(self) -> &'static str {
         match self {
             Regroupement::Partenaire => "partenaire",
+            Regroupement::Convention => "convention",
             Regroupement::Bouquet => "bouquet",
             Regroupement::Agent => "agent",
         }
@@ -65,6 +68,7 @@ impl Regroupement {
     fn libelle(self) -> &'static str {
         match self {
             Regroupement::Partenaire => "Partenaire",
+            Regroupement::Convention => "Convention",
             Regroupement::Bouquet => "Bouquet",
             Regroupement::Agent => "Agent",
         }
@@ -76,6 +80,13 @@ impl Regroupement {
                 (Some(t), Some(n)) => format!("{t} — {n}"),
                 (Some(t), None) => t.clone(),
                 (None, _) => "Sans partenaire".to_owned(),
+            },
+            // A convention is numbered within its caisse only: the partner says whose it is.
+            Regroupement::Convention => match (&l.convention, &l.partenaire) {
+                (Some(c), Some(t)) => format!("{c} ({t})"),
+                (Some(c), None) => c.clone(),
+                (None, _) if l.bouquet.is_none() => "Connexions (sans convention)".to_owned(),
+                (None, _) => "Convention indéterminée".to_owned(),
             },
             Regroupement::Bouquet => l
                 .bouquet
@@ -196,7 +207,7 @@ fn mois_de(texte: &str) -> Option<NaiveDate> {
 }
 
 /// The statistics of `mois` to `jusqua` (inclusive), added up line by line: one use case call per month,
-/// each traced. The months' lines keep their partner, bouquet and agent.
+/// each traced. The months' lines keep their partner, convention, bouquet and agent.
 async fn periode(
     state: &AppState,
     source: &str,
@@ -227,8 +238,8 @@ async fn periode(
             "jusqua : {MOIS_MAX} mois au plus"
         )));
     }
-    // A line's partner, bouquet and agent.
-    type Cle = (Option<String>, Option<String>, Option<String>);
+    // A line's partner, bouquet, agent and convention.
+    type Cle = (Option<String>, Option<String>, Option<String>, Option<String>);
     let mut lignes: BTreeMap<Cle, LigneStatistique> = BTreeMap::new();
     let mut ajouter = |stats: Statistiques| {
         for l in stats.lignes {
@@ -236,6 +247,7 @@ async fn periode(
                 l.partenaire.clone(),
                 l.bouquet.map(|b| b.code().to_owned()),
                 l.utilisateur.clone(),
+                l.convention.clone(),
             );
             match lignes.get_mut(&cle) {
                 Some(t) => additionner(t, &l),
@@ -310,7 +322,7 @@ pub(crate) async fn afficher(
     }
 }
 
-/// The CSV of the same months: one line per partner, bouquet and agent.
+/// The CSV of the same months: one line per partner, convention, bouquet and agent.
 pub(crate) async fn exporter(
     State(state): State<AppState>,
     Source(source): Source,
