@@ -49,7 +49,7 @@ import_s=$(python3 -c "print(round($end - $start, 2))")
 
 # One token drives the whole load: the per-user consultation rate is lifted for the measurement (its own
 # cost, a map lookup under a mutex, stays in the path).
-PARTAGE_CONSULTATIONS_PAR_SECONDE=10000 PARTAGE_CONSULTATIONS_RAFALE=10000 \
+PARTAGE_CONSULTATIONS_PAR_SECONDE=100000 PARTAGE_CONSULTATIONS_RAFALE=100000 \
   "$bin" serve --http --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
@@ -83,4 +83,8 @@ print(f"GET /healthz       {hr:10.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p
 print(f"POST qf            {qr:10.0f} req/s  p50 {q['p50_ms']:.2f} ms  p99 {q['p99_ms']:.2f} ms  non-2xx {int(q['non2xx'])}")
 print(f"ratio qf/healthz   {100 * qr / hr:.1f} %")
 print(f"traces écrites     {traces} (≥ requêtes qf {int(q['requests'])})")
+if q["non2xx"] > 0:
+    # A refusal (429 from the per-user rate, say) is cheaper than a consultation: the ratio is not valid.
+    print("ATTENTION : des consultations n'ont pas abouti, le rapport ne vaut pas mesure")
+    sys.exit(1)
 PY

@@ -36,10 +36,10 @@ pub struct ServeArgs {
     pub point_de_controle_minutes: u32,
     /// Consultations par seconde permises à chaque utilisateur, en moyenne ; au-delà, la réponse est
     /// `trop_de_requetes` avec le délai à attendre (et la tentative est tracée).
-    #[arg(long, env = "PARTAGE_CONSULTATIONS_PAR_SECONDE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, env = "PARTAGE_CONSULTATIONS_PAR_SECONDE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub consultations_par_seconde: u32,
     /// Consultations permises d'affilée avant que le débit moyen ne s'applique.
-    #[arg(long, env = "PARTAGE_CONSULTATIONS_RAFALE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, env = "PARTAGE_CONSULTATIONS_RAFALE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub consultations_rafale: u32,
     /// Secondes permises à un client pour envoyer les en-têtes d'une requête ; au-delà, la connexion est
     /// fermée (un client lent ne retient pas le serveur).
