@@ -10,7 +10,7 @@ use partage_domain::bareme::{verifier_baremes, BaremeError, BaremePsu, TauxEffor
 use partage_domain::dossier::DossierError;
 use partage_domain::dossier::{Adresse, PeriodeQf, Personne, Sexe};
 use partage_domain::famille::{Famille, PeriodeRessources, Situation};
-use partage_domain::habilitation::PLAFOND_MAX;
+use partage_domain::habilitation::{Gestion, PLAFOND_MAX};
 use partage_domain::partenaire::{Contact, Coordonnees, Saisie};
 use partage_domain::rsa::{
     AdresseAnterieure, Circonscription, DeclarationTrimestrielle, DonneesRsa, DroitRsa, EtatRsa, Prestation,
@@ -624,6 +624,14 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
         }
         p => p,
     };
+    let gestion = f.opt_str("gestion").and_then(|g| {
+        Gestion::parse(&g)
+            .ok_or_else(|| {
+                let g: String = g.chars().take(20).collect();
+                f.error("gestion", format!("« {g} » : centralisee ou deleguee"))
+            })
+            .ok()
+    });
     let (Some(numero), Some(signee_le), Ok(cnil), Ok(fin)) = (numero, signee_le, cnil, fin) else {
         return None;
     };
@@ -635,6 +643,7 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
         partenaire: partenaire?,
         convention: convention?,
         plafond_habilitations: plafond,
+        gestion,
     })
 }
 

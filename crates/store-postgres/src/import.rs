@@ -225,18 +225,21 @@ async fn write_conventions(
         sqlx::query(
             "INSERT INTO conventions
                  (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le,
-                  plafond_habilitations)
+                  plafond_habilitations, gestion)
              SELECT caisse_id, numero, partenaire_id, string_to_array(bouquets, ','), signee_le,
-                    formalite_cnil_le, fin_le, plafond
+                    formalite_cnil_le, fin_le, plafond, gestion
              FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::date[], $6::date[], $7::date[],
-                         $8::integer[])
-                  AS t(caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le, plafond)
+                         $8::integer[], $9::text[])
+                  AS t(caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le, plafond,
+                       gestion)
              ON CONFLICT (caisse_id, numero) DO UPDATE SET partenaire_id = excluded.partenaire_id,
                  bouquets = excluded.bouquets, signee_le = excluded.signee_le,
                  formalite_cnil_le = excluded.formalite_cnil_le, fin_le = excluded.fin_le,
                  -- A file without the cap keeps the one the caisse set (HB-7).
                  plafond_habilitations = COALESCE(excluded.plafond_habilitations,
-                                                  conventions.plafond_habilitations)",
+                                                  conventions.plafond_habilitations),
+                 -- Likewise the gestion mode (CV-12).
+                 gestion = COALESCE(excluded.gestion, conventions.gestion)",
         )
         .bind(chunk.iter().map(|(c, _, _)| *c).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, _, r)| r.convention.numero.as_str()).collect::<Vec<_>>())
@@ -254,6 +257,12 @@ async fn write_conventions(
             chunk
                 .iter()
                 .map(|(_, _, r)| r.plafond_habilitations.and_then(|p| i32::try_from(p).ok()))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            chunk
+                .iter()
+                .map(|(_, _, r)| r.gestion.map(|g| g.code()))
                 .collect::<Vec<_>>(),
         )
         .execute(&mut *conn)

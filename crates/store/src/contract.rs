@@ -290,6 +290,7 @@ pub fn convention(caisse: &str, tiers: &str, numero: &str, bouquets: &[Bouquet])
         partenaire: NumeroTiers::parse(tiers).unwrap(),
         convention: convention_of(numero, bouquets),
         plafond_habilitations: None,
+        gestion: None,
     })
 }
 

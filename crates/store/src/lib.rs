@@ -118,6 +118,8 @@ pub struct ConventionRecord {
     pub convention: partage_domain::Convention,
     /// HB-7: the most habilitations the convention may carry; `None` keeps the stored cap (none at first).
     pub plafond_habilitations: Option<u32>,
+    /// CV-12: the gestion mode the caisse chose; `None` keeps the stored one (the régime's default at first).
+    pub gestion: Option<partage_domain::habilitation::Gestion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

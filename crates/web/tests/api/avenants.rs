@@ -306,3 +306,43 @@ async fn cv_12_an_avenant_changing_the_gestion_mode_needs_a_fresh_password_like_
         "{codes:?}"
     );
 }
+
+#[tokio::test]
+async fn cv_12_the_import_sets_the_gestion_mode_and_a_line_without_it_keeps_it() {
+    let ligne = |gestion: &str| {
+        format!(
+            r#"{{"type":"convention","caisse":"{CAISSE}","numero":"QF-07-2025","partenaire":"T07","bouquets":["QF"],"signee_le":"2025-01-10","formalite_cnil_le":"2025-01-15"{gestion}}}"#
+        ) + "\n"
+    };
+    let app = spawn_app_importing(ligne(r#","gestion":"deleguee""#)).await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    assert_eq!(versions(&app, &staff).await[0]["gestion"], "deleguee");
+    let importer = partage_app::App::new(
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        partage_app::Settings::default(),
+    )
+    .await
+    .unwrap();
+    let importer_ligne = |texte: String| {
+        let importer = importer.clone();
+        async move {
+            importer
+                .import_jsonl(Box::new(std::io::Cursor::new(texte.into_bytes())))
+                .await
+        }
+    };
+    importer_ligne(ligne("")).await.unwrap();
+    assert_eq!(versions(&app, &staff).await[0]["gestion"], "deleguee", "kept");
+    let refus = importer_ligne(ligne(r#","gestion":"mixte""#)).await.unwrap_err();
+    let partage_app::AppError::ImportRefuse(lignes) = refus else {
+        panic!("{refus:?}")
+    };
+    assert_eq!((lignes[0].ligne, lignes[0].champ.as_str()), (1, "gestion"));
+    assert!(lignes[0].raison.contains("centralisee ou deleguee"), "{lignes:?}");
+    assert_eq!(
+        versions(&app, &staff).await[0]["gestion"],
+        "deleguee",
+        "nothing changed"
+    );
+}
