@@ -28,16 +28,7 @@ impl SaisieBareme {
     /// The period, or every field in fault as `champ : raison`, joined by ` ; `.
     fn lire(&self) -> Result<BaremePsu, AppError> {
         let mut fautes = Vec::new();
-        let mut date = |champ: &str, texte: &str| {
-            NaiveDate::parse_from_str(texte.trim(), "%Y-%m-%d")
-                .map_err(|_| {
-                    fautes.push(format!(
-                        "{champ} : « {} » n'est pas une date AAAA-MM-JJ",
-                        court(texte)
-                    ))
-                })
-                .ok()
-        };
+        let mut date = |champ: &str, texte: &str| jour(champ, texte).map_err(|e| fautes.push(e)).ok();
         let debut = date("debut", &self.debut);
         let fin = if self.fin.trim().is_empty() {
             Some(None)
@@ -92,6 +83,12 @@ impl SaisieBareme {
 
 fn court(texte: &str) -> String {
     texte.trim().chars().take(20).collect()
+}
+
+/// A date typed `AAAA-MM-JJ`, or the field's reason in French (`champ : raison`).
+fn jour(champ: &str, texte: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(texte.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{champ} : « {} » n'est pas une date AAAA-MM-JJ", court(texte)))
 }
 
 /// Another staff member changed the barème between the read and the write.
@@ -160,14 +157,7 @@ impl App {
         debut: &str,
         fin: &str,
     ) -> Result<Vec<BaremePsu>, AppError> {
-        let jour = |champ: &str, texte: &str| {
-            NaiveDate::parse_from_str(texte.trim(), "%Y-%m-%d").map_err(|_| {
-                AppError::BaremeRefuse(format!(
-                    "{champ} : « {} » n'est pas une date AAAA-MM-JJ",
-                    court(texte)
-                ))
-            })
-        };
+        let jour = |champ: &str, texte: &str| jour(champ, texte).map_err(AppError::BaremeRefuse);
         let (debut, fin) = (jour("debut", debut)?, jour("fin", fin)?);
         let caisse = staff.personnel.caisse_id;
         let actuels = self.store.baremes_psu(caisse).await?;
