@@ -272,7 +272,17 @@ impl App {
             Parsed::Nir(h) => (Some(h.0.as_str()), None),
             Parsed::Matricule(m) => (None, Some(m.as_str())),
         };
-        let perimetre = self.store.perimetre(agent.session.user).await?;
+        // Perimeter and dossier are read before either is looked at (one round trip on PostgreSQL for a
+        // NIR); they are judged below in the same order as if read one after the other.
+        let caisse = agent.session.caisse_id;
+        let user = agent.session.user;
+        let (perimetre, found) = match &cle {
+            Parsed::Nir(h) => self.store.perimetre_et_dossier_par_nir(user, caisse, h).await?,
+            Parsed::Matricule(m) => (
+                self.store.perimetre(user).await?,
+                self.store.dossier_by_matricule(caisse, m).await?,
+            ),
+        };
         match perimetre.acces_bouquet(bouquet, self.clock.today()) {
             AccesBouquet::Ouvert => {}
             AccesBouquet::NonHabilite => {
@@ -293,11 +303,6 @@ impl App {
                 return Err(introuvable());
             }
         }
-        let caisse = agent.session.caisse_id;
-        let found = match &cle {
-            Parsed::Nir(h) => self.store.dossier_by_nir(caisse, h).await?,
-            Parsed::Matricule(m) => self.store.dossier_by_matricule(caisse, m).await?,
-        };
         let Some(dossier) = found else {
             self.trace_consultation(agent, bouquet, Resultat::DossierIntrouvable, typed, hash, source)
                 .await?;

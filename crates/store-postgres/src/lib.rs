@@ -130,9 +130,113 @@ impl PostgresStore {
     }
 }
 
+/// A pooled connection idle longer than this is checked (one round trip) before use; see [`pool`].
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The partner's départements, then for each habilitation: bouquet, convention numero, bouquets,
+/// signee_le, formalite_cnil_le, fin_le, circonscriptions (all `None` for a user without habilitation).
+type PerimetreRow = (
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+    Option<Vec<String>>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<Vec<String>>,
+);
+
+/// The dossier's content, then a [`PerimetreRow`] whose every column may be NULL (unknown user).
+type PerimetreEtDossierRow = (
+    Option<String>,
+    Option<Vec<String>>,
+    Option<String>,
+    Option<String>,
+    Option<Vec<String>>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<Vec<String>>,
+);
+
+/// The perimeter of user `$1` as [`PerimetreRow`]s, in one statement, so one snapshot (an import committing
+/// meanwhile cannot give a perimeter half old, half new). The LEFT JOIN keeps the partner's départements for
+/// a user without habilitation. A suspended habilitation (HB-9) is left out in the JOIN itself: it grants
+/// nothing, exactly as if the agent had none for that bouquet. Order by `numero, bouquet` where used.
+const PERIMETRE_SQL: &str = "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le,
+        c.formalite_cnil_le, c.fin_le, h.circonscriptions
+     FROM utilisateurs u
+     JOIN partenaires p ON p.id = u.partenaire_id
+     LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND NOT h.suspendue
+     LEFT JOIN conventions c ON c.id = h.convention_id
+     WHERE u.id = $1";
+
+/// The content, as text, of the dossier of caisse `caisse` one of whose people has the NIR hash `nir`
+/// (placeholders). The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared
+/// custody); the oldest answers, so the answer does not change from one request to the next. Read as
+/// text: a `jsonb` that is not a dossier must come out as corrupt, not as a driver error.
+fn dossier_by_nir_sql(caisse: &str, nir: &str) -> String {
+    format!(
+        "SELECT d.contenu::text FROM dossier_nirs n
+         JOIN dossiers d ON d.id = n.dossier_id AND d.caisse_id = n.caisse_id
+         WHERE n.caisse_id = {caisse} AND n.nir_hash = {nir}
+         ORDER BY d.id LIMIT 1"
+    )
+}
+
+fn perimetre_from_rows(all: Vec<PerimetreRow>) -> Result<Perimetre, StoreError> {
+    let departements = match all.first() {
+        Some(row) => parse_departements("partenaires.departements", &row.0)?,
+        // An unknown user may reach nothing.
+        None => Vec::new(),
+    };
+    let habilitations = all
+        .into_iter()
+        .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
+            Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
+        })
+        .map(
+            |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
+                Ok(Habilitation {
+                    bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
+                    convention: codec::ConventionRow {
+                        numero,
+                        bouquets,
+                        signee_le,
+                        formalite_cnil_le,
+                        fin_le,
+                    }
+                    .into_convention()?,
+                    circonscriptions: partage_store::codec::parse_circonscriptions(
+                        "habilitations.circonscriptions",
+                        &circ,
+                    )?,
+                })
+            },
+        )
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Perimetre {
+        departements,
+        habilitations,
+    })
+}
+
 async fn pool(options: PgConnectOptions) -> Result<PgPool, StoreError> {
+    // sqlx checks every connection it takes from the pool with a round trip to the server before handing
+    // it out: on the consultation path, that doubled the round trips of every statement. A connection
+    // in constant use is known alive by its last statement; only one left idle a while (the server may
+    // have restarted, a firewall may have dropped it) is checked, and replaced if dead.
     PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options.application_name("partage"))
         .await
         .db()
@@ -379,88 +483,61 @@ impl Store for PostgresStore {
     }
 
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
-        // One statement, so one snapshot (an import committing meanwhile cannot give a perimeter half old,
-        // half new) and one round trip, where a read-only transaction took five. The LEFT JOIN keeps the
-        // partner's départements for a user without habilitation. A suspended habilitation (HB-9) is left
-        // out in the JOIN itself: it grants nothing, exactly as if the agent had none for that bouquet.
-        #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
-        let all: Vec<(
-            Vec<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<Vec<String>>,
-        )> = sqlx::query_as(
-            "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
-                    h.circonscriptions
-             FROM utilisateurs u
-             JOIN partenaires p ON p.id = u.partenaire_id
-             LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND NOT h.suspendue
-             LEFT JOIN conventions c ON c.id = h.convention_id
-             WHERE u.id = $1
-             ORDER BY c.numero, h.bouquet",
-        )
-        .bind(user.0)
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
-        let departements = match all.first() {
-            Some(row) => parse_departements("partenaires.departements", &row.0)?,
-            // An unknown user may reach nothing.
-            None => Vec::new(),
-        };
-        let rows =
-            all.into_iter()
-                .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-                    Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
-                });
-        let habilitations = rows
-            .map(
-                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
-                    Ok(Habilitation {
-                        bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
-                        convention: codec::ConventionRow {
-                            numero,
-                            bouquets,
-                            signee_le,
-                            formalite_cnil_le,
-                            fin_le,
-                        }
-                        .into_convention()?,
-                        circonscriptions: partage_store::codec::parse_circonscriptions(
-                            "habilitations.circonscriptions",
-                            &circ,
-                        )?,
-                    })
-                },
-            )
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Perimetre {
-            departements,
-            habilitations,
-        })
+        let rows: Vec<PerimetreRow> = sqlx::query_as(&format!("{PERIMETRE_SQL} ORDER BY numero, bouquet"))
+            .bind(user.0)
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        perimetre_from_rows(rows)
     }
 
     async fn dossier_by_nir(&self, caisse: CaisseId, nir: &NirHash) -> Result<Option<Dossier>, StoreError> {
-        // The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared custody); the
-        // oldest answers, so the answer does not change from one request to the next. Read as text: a
-        // `jsonb` that is not a dossier must come out as corrupt, not as a driver error.
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT d.contenu::text FROM dossier_nirs n
-             JOIN dossiers d ON d.id = n.dossier_id AND d.caisse_id = n.caisse_id
-             WHERE n.caisse_id = $1 AND n.nir_hash = $2
-             ORDER BY d.id LIMIT 1",
-        )
-        .bind(caisse.0)
-        .bind(nir.0.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
+        let row: Option<(String,)> = sqlx::query_as(&dossier_by_nir_sql("$1", "$2"))
+            .bind(caisse.0)
+            .bind(nir.0.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
         row.map(|(contenu,)| codec::parse_json("dossiers.contenu", &contenu))
             .transpose()
+    }
+
+    async fn perimetre_et_dossier_par_nir(
+        &self,
+        user: UserId,
+        caisse: CaisseId,
+        nir: &NirHash,
+    ) -> Result<(Perimetre, Option<Dossier>), StoreError> {
+        // One statement, one round trip, one snapshot: the perimeter's rows (none for an unknown user, kept
+        // by the LEFT JOIN to a one-row table) each carry the dossier's content, read once as a scalar
+        // subquery. A user has a handful of habilitations; the content travels that many times.
+        let rows: Vec<PerimetreEtDossierRow> = sqlx::query_as(&format!(
+            "SELECT ({}), per.*
+                 FROM (SELECT 1) AS un
+                 LEFT JOIN ({PERIMETRE_SQL}) AS per ON true
+                 ORDER BY per.numero, per.bouquet",
+            dossier_by_nir_sql("$2", "$3")
+        ))
+        .bind(user.0)
+        .bind(caisse.0)
+        .bind(nir.0.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        let dossier = match rows.first().and_then(|r| r.0.as_deref()) {
+            Some(contenu) => Some(codec::parse_json("dossiers.contenu", contenu)?),
+            None => None,
+        };
+        let perimetre = perimetre_from_rows(
+            rows.into_iter()
+                .filter_map(
+                    |(_, dep, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
+                        Some((dep?, bouquet, numero, bouquets, signee_le, cnil, fin, circ))
+                    },
+                )
+                .collect(),
+        )?;
+        Ok((perimetre, dossier))
     }
 
     async fn journal(&self, batch: &JournalBatch) -> Result<(), StoreError> {

@@ -126,6 +126,7 @@ macro_rules! contract_tests {
     ($fixture:expr) => {
         $crate::contract_tests!(@each $fixture;
             co_1_import_then_login_perimetre_and_dossier_by_nir,
+            co_1_perimetre_and_dossier_read_together_equal_the_two_reads,
             import_is_idempotent,
             import_of_nothing_changes_nothing,
             import_refuses_every_bad_reference_and_changes_nothing,
@@ -548,6 +549,47 @@ pub async fn co_1_import_then_login_perimetre_and_dossier_by_nir(store: &dyn Sto
     assert!(opposed.opposition);
     assert_eq!(opposed.matricule.as_str(), "0002");
     assert_eq!(store.dossier_by_nir(a, &nir(99)).await.unwrap(), None);
+}
+
+/// The consultation's single read (one round trip on PostgreSQL) must answer exactly what the two reads
+/// answer, whoever asks and whatever the NIR: found, under opposition, unknown, another caisse's; a user
+/// with one habilitation, one with several départements, one unknown.
+pub async fn co_1_perimetre_and_dossier_read_together_equal_the_two_reads(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let jd = user(store, CAISSE_A, "jdupont").await;
+    let pm = user(store, CAISSE_A, "pmartin").await;
+    let other = user(store, CAISSE_B, "jdupont").await;
+    let unknown = UserId(i64::MAX);
+    let mut seen_dossier = false;
+    for who in [jd.user, pm.user, other.user, unknown] {
+        for caisse in [jd.caisse_id, other.caisse_id] {
+            for n in [1, 2, 3, 99] {
+                let together = store
+                    .perimetre_et_dossier_par_nir(who, caisse, &nir(n))
+                    .await
+                    .unwrap();
+                let apart = (
+                    store.perimetre(who).await.unwrap(),
+                    store.dossier_by_nir(caisse, &nir(n)).await.unwrap(),
+                );
+                assert_eq!(together, apart, "user {who:?}, caisse {caisse:?}, NIR n° {n}");
+                seen_dossier |= together.1.is_some() && !together.0.habilitations.is_empty();
+            }
+        }
+    }
+    assert!(
+        seen_dossier,
+        "the comparison must cover a found dossier with a perimeter"
+    );
+    let nobody = store
+        .perimetre_et_dossier_par_nir(unknown, jd.caisse_id, &nir(1))
+        .await
+        .unwrap();
+    assert!(nobody.0.departements.is_empty() && nobody.0.habilitations.is_empty());
+    assert!(
+        nobody.1.is_some(),
+        "the dossier is read whoever asks; the caller judges"
+    );
 }
 
 pub async fn import_is_idempotent(store: &dyn Store) {

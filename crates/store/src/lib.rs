@@ -352,6 +352,20 @@ pub trait Store:
     /// The dossier of this caisse that one of whose people has this NIR.
     async fn dossier_by_nir(&self, caisse: CaisseId, nir: &NirHash) -> Result<Option<Dossier>, StoreError>;
 
+    /// [`Store::perimetre`] and [`Store::dossier_by_nir`] together, as a consultation by NIR reads them: a
+    /// backend across a network answers both in one round trip. The dossier is read even when the
+    /// perimeter will refuse it; the caller decides, in the same order as with two reads.
+    async fn perimetre_et_dossier_par_nir(
+        &self,
+        user: UserId,
+        caisse: CaisseId,
+        nir: &NirHash,
+    ) -> Result<(Perimetre, Option<Dossier>), StoreError> {
+        let perimetre = self.perimetre(user).await?;
+        let dossier = self.dossier_by_nir(caisse, nir).await?;
+        Ok((perimetre, dossier))
+    }
+
     /// Appends traces and touches sessions, in one durable transaction.
     async fn journal(&self, batch: &JournalBatch) -> Result<(), StoreError>;
 
