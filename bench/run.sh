@@ -3,7 +3,7 @@
 #   bench/run.sh            SQLite (a fresh file)
 #   bench/run.sh postgres   the local PostgreSQL (a fresh database partage_bench)
 # Env: DOSSIERS (per caisse, default 50000: 100,000 in all), DUREE (seconds per run, default 20),
-#      CONNEXIONS (default 64).
+#      CONNEXIONS (default 64), BIN (a binary to measure instead of building this tree's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -13,8 +13,8 @@ connexions=${CONNEXIONS:-64}
 port=${PORT:-18443}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -q
-bin=target/release/partage
+# BIN=path/to/partage measures that binary instead (to compare two builds, run them alternately).
+if [ -n "${BIN:-}" ]; then bin=$BIN; else cargo build --release -q; bin=target/release/partage; fi
 work=$(mktemp -d)
 server=
 cleanup() {
