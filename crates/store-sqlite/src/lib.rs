@@ -245,6 +245,53 @@ pub(crate) fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
     })
 }
 
+fn perimetre_from_rows(all: Vec<hot::PerimetreRow>) -> Result<Perimetre, StoreError> {
+    let departements = all.first().map(|row| (row.0.clone(),));
+    #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    )> = all
+        .into_iter()
+        .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
+            Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
+        })
+        .collect();
+    let departements = match departements {
+        Some((text,)) => codec::parse_departements("partenaires.departements", &text)?,
+        // An unknown user may reach nothing.
+        None => Vec::new(),
+    };
+    let habilitations = rows
+        .into_iter()
+        .map(
+            |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
+                Ok(Habilitation {
+                    bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
+                    convention: codec::ConventionRow {
+                        numero,
+                        bouquets,
+                        signee_le,
+                        formalite_cnil_le,
+                        fin_le,
+                    }
+                    .into_convention()?,
+                    circonscriptions: codec::parse_json("habilitations.circonscriptions", &circ)?,
+                })
+            },
+        )
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Perimetre {
+        departements,
+        habilitations,
+    })
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn nir_key(&self) -> Result<NirKey, StoreError> {
@@ -379,51 +426,7 @@ impl Store for SqliteStore {
     }
 
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
-        let all = self.hot.perimetre(user.0)?;
-        let departements = all.first().map(|row| (row.0.clone(),));
-        #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-        )> = all
-            .into_iter()
-            .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
-            })
-            .collect();
-        let departements = match departements {
-            Some((text,)) => codec::parse_departements("partenaires.departements", &text)?,
-            // An unknown user may reach nothing.
-            None => Vec::new(),
-        };
-        let habilitations = rows
-            .into_iter()
-            .map(
-                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
-                    Ok(Habilitation {
-                        bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
-                        convention: codec::ConventionRow {
-                            numero,
-                            bouquets,
-                            signee_le,
-                            formalite_cnil_le,
-                            fin_le,
-                        }
-                        .into_convention()?,
-                        circonscriptions: codec::parse_json("habilitations.circonscriptions", &circ)?,
-                    })
-                },
-            )
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Perimetre {
-            departements,
-            habilitations,
-        })
+        perimetre_from_rows(self.hot.perimetre(user.0)?)
     }
 
     async fn dossier_by_nir(&self, caisse: CaisseId, nir: &NirHash) -> Result<Option<Dossier>, StoreError> {
@@ -433,6 +436,19 @@ impl Store for SqliteStore {
             .map(|contenu| (contenu,));
         row.map(|(contenu,)| codec::parse_json("dossiers.contenu", &contenu))
             .transpose()
+    }
+
+    async fn perimetre_et_dossier_par_nir(
+        &self,
+        user: UserId,
+        caisse: CaisseId,
+        nir: &NirHash,
+    ) -> Result<(Perimetre, Option<Dossier>), StoreError> {
+        let (rows, contenu) = self.hot.perimetre_et_dossier(user.0, caisse.0, &nir.0)?;
+        let dossier = contenu
+            .map(|contenu| codec::parse_json("dossiers.contenu", &contenu))
+            .transpose()?;
+        Ok((perimetre_from_rows(rows)?, dossier))
     }
 
     async fn journal(&self, batch: &JournalBatch) -> Result<(), StoreError> {
