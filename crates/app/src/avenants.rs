@@ -81,7 +81,9 @@ impl App {
     /// on an ended convention, when a signature is missing or in the future, when it changes nothing (a test
     /// or experiment period needs no avenant), when its cap exceeds the maximum, when it changes the gestion
     /// mode without a fresh password (AU-4, as the direct change), or when another avenant was recorded
-    /// meanwhile. The new version's bouquets, cap and gestion mode apply to the live convention at once.
+    /// meanwhile, or when it lists a département that is not the caisse's (TEN-3). The new version's
+    /// bouquets, départements (which narrow the perimeter, CV-7), cap and gestion mode apply to the live
+    /// convention at once.
     /// Returns the versions.
     pub async fn enregistrer_avenant(
         &self,
@@ -112,8 +114,10 @@ impl App {
         let Some(en_vigueur) = versions.last() else {
             return Err(AppError::Interne("une convention sans version".into()));
         };
+        let departements_caisse = self.store.departements_caisse(c.caisse_id).await?;
         let contenu = avenant
             .verifier(&en_vigueur.contenu, self.clock.today())
+            .and_then(|contenu| contenu.departements_de_la_caisse(&departements_caisse))
             .map_err(AppError::AvenantRefuse)?;
         // Changing the gestion mode is as sensitive through an avenant as directly (CV-12, AU-4).
         if contenu.gestion != en_vigueur.contenu.clone().normalise().gestion {

@@ -393,9 +393,10 @@ impl Store for PostgresStore {
             Option<NaiveDate>,
             Option<NaiveDate>,
             Option<Vec<String>>,
+            Option<Vec<String>>,
         )> = sqlx::query_as(
             "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
-                    h.circonscriptions
+                    h.circonscriptions, c.departements
              FROM utilisateurs u
              JOIN partenaires p ON p.id = u.partenaire_id
              LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND NOT h.suspendue
@@ -412,14 +413,14 @@ impl Store for PostgresStore {
             // An unknown user may reach nothing.
             None => Vec::new(),
         };
-        let rows =
-            all.into_iter()
-                .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-                    Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
-                });
+        let rows = all.into_iter().filter_map(
+            |(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ, deps)| {
+                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?, deps))
+            },
+        );
         let habilitations = rows
             .map(
-                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
+                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ, deps)| {
                     Ok(Habilitation {
                         bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
                         convention: codec::ConventionRow {
@@ -433,6 +434,10 @@ impl Store for PostgresStore {
                         circonscriptions: partage_store::codec::parse_circonscriptions(
                             "habilitations.circonscriptions",
                             &circ,
+                        )?,
+                        departements_convention: parse_departements(
+                            "conventions.departements",
+                            &deps.unwrap_or_default(),
                         )?,
                     })
                 },

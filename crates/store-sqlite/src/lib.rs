@@ -390,11 +390,14 @@ impl Store for SqliteStore {
             Option<String>,
             Option<String>,
             String,
+            Option<String>,
         )> = all
             .into_iter()
-            .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
-            })
+            .filter_map(
+                |(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ, deps)| {
+                    Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?, deps))
+                },
+            )
             .collect();
         let departements = match departements {
             Some((text,)) => codec::parse_departements("partenaires.departements", &text)?,
@@ -404,7 +407,7 @@ impl Store for SqliteStore {
         let habilitations = rows
             .into_iter()
             .map(
-                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
+                |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ, deps)| {
                     Ok(Habilitation {
                         bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
                         convention: codec::ConventionRow {
@@ -416,6 +419,10 @@ impl Store for SqliteStore {
                         }
                         .into_convention()?,
                         circonscriptions: codec::parse_json("habilitations.circonscriptions", &circ)?,
+                        departements_convention: match deps {
+                            Some(text) => codec::parse_departements("conventions.departements", &text)?,
+                            None => Vec::new(),
+                        },
                     })
                 },
             )

@@ -346,3 +346,127 @@ async fn cv_12_the_import_sets_the_gestion_mode_and_a_line_without_it_keeps_it()
         "nothing changed"
     );
 }
+
+/// A dossier of the caisse in 26, within the partner's competence (07, 26).
+fn nir_drome() -> String {
+    nir("1800526218007")
+}
+
+fn fixture_drome() -> String {
+    let dossier = json!({"type":"dossier","caisse":CAISSE,"matricule":"2600777","departement":"26",
+        "allocataires":[{"nir":nir_drome(),"nom_naissance":"DROME","prenoms":"Inès"}],
+        "quotients_familiaux":[{"debut":"2026-01-01","fin":"2026-12-31","valeur":640}]});
+    format!("{dossier}\n")
+}
+
+fn avenant_departements(departements: &[&str], reference: &str) -> Value {
+    let mut body = avenant(&["QF"], &[], "2026-02-25");
+    body["departements"] = json!(departements);
+    body["reference"] = json!(reference);
+    body
+}
+
+/// Records an avenant listing these départements, which must be accepted.
+async fn narrow(app: &TestApp, staff: &str, departements: &[&str], reference: &str) {
+    let body = avenant_departements(departements, reference);
+    let res = app.post_json(&versions_path(), Some(staff), &body).await;
+    assert_eq!(res.status(), StatusCode::OK, "{reference}");
+}
+
+/// The result code of the last consultation trace.
+async fn derniere_consultation(app: &TestApp) -> String {
+    app.trace_codes()
+        .await
+        .into_iter()
+        .rev()
+        .find(|(action, _)| action == "consultation")
+        .map(|(_, resultat)| resultat)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ten_3_a_convention_listing_departements_narrows_the_partners_competence_to_them() {
+    let app = spawn_app_importing(fixture_drome()).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let inconnu = answer(app.consult(&agent, json!({"nir": nir_inconnu()})).await).await;
+    let res = app.consult(&agent, json!({"nir": nir_drome()})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "no département listed: the partner's competence"
+    );
+
+    narrow(&app, &staff, &["07"], "Avenant n° 1").await;
+    let v = versions(&app, &staff).await;
+    assert_eq!(v[1]["departements"], json!(["07"]));
+
+    // In the partner's départements but not the convention's: exactly like an unknown dossier, traced
+    // with the true reason.
+    let drome = answer(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
+    assert_eq!(drome, inconnu);
+    assert_eq!(derniere_consultation(&app).await, "hors_perimetre");
+    let res = app.consult(&agent, json!({"nir": nir_martin()})).await;
+    assert_eq!(res.status(), StatusCode::OK, "07 stays within the convention");
+    // Outside the partner's competence, as before.
+    let loire = answer(app.consult(&agent, json!({"nir": nir_hors_competence()})).await).await;
+    assert_eq!(loire, inconnu);
+
+    // The staff read the départements the convention covers on its page.
+    let browser = crate::pages_caisse::staff_browser(&app, "cmartin", "conventions").await;
+    let (status, html) = crate::pages_caisse::page(&app, &browser, "/caisse/conventions/QF-07-2025").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<dt>Départements couverts</dt><dd>07</dd>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn ten_3_an_avenant_listing_a_departement_outside_the_caisse_is_refused_and_writes_nothing() {
+    let app = spawn_app_importing(fixture_drome()).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    for departements in [&["07", "59"][..], &["Ardèche"][..]] {
+        let body = avenant_departements(departements, "Avenant n° 1");
+        let (status, p) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(p["code"], "avenant_refuse");
+        let detail = p["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("n'est pas un département de la caisse (07, 26, 42)"),
+            "{detail}"
+        );
+    }
+    assert_eq!(
+        versions(&app, &staff).await.as_array().unwrap().len(),
+        1,
+        "nothing written"
+    );
+    let res = app.consult(&agent, json!({"nir": nir_drome()})).await;
+    assert_eq!(res.status(), StatusCode::OK, "the perimeter is unchanged");
+}
+
+#[tokio::test]
+async fn cv_7_an_avenant_that_widens_the_departements_again_takes_effect_at_once() {
+    let app = spawn_app_importing(fixture_drome()).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    narrow(&app, &staff, &["07"], "Avenant n° 1").await;
+    let (status, p) = problem(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(p["code"], "dossier_introuvable");
+
+    // Widened to both départements, then to none listed (the partner's competence): 26 answers again.
+    for (departements, reference) in [(&["07", "26"][..], "Avenant n° 2"), (&[][..], "Avenant n° 3")] {
+        app.clock.advance(chrono::Duration::minutes(1));
+        narrow(&app, &staff, departements, reference).await;
+        let res = app.consult(&agent, json!({"nir": nir_drome()})).await;
+        assert_eq!(res.status(), StatusCode::OK, "{reference}");
+    }
+    // Narrowed again: the version in force is the one that counts.
+    narrow(&app, &staff, &["07"], "Avenant n° 4").await;
+    let (status, _) = problem(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(versions(&app, &staff).await.as_array().unwrap().len(), 5);
+}
