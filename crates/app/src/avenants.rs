@@ -10,16 +10,19 @@ use partage_domain::personnel::Role;
 use partage_domain::trace::Resultat;
 pub use partage_store::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
 use partage_store::cycles::ConventionCycle;
+use partage_store::habilitations::ConventionDuPartenaire;
 
 /// Version 1 before any avenant: the convention as imported.
-fn version_initiale(c: &ConventionCycle, plafond: Option<u32>, gestion: Option<&str>) -> VersionRecord {
+fn version_initiale(c: &ConventionCycle, live: Option<&ConventionDuPartenaire>) -> VersionRecord {
     VersionRecord {
         numero: 1,
         contenu: Contenu {
             bouquets: c.bouquets.clone(),
-            departements: Vec::new(),
-            plafond_habilitations: plafond,
-            gestion: gestion.map(str::to_owned),
+            departements: live.map_or_else(Vec::new, |l| {
+                l.departements.iter().map(ToString::to_string).collect()
+            }),
+            plafond_habilitations: live.and_then(|l| l.plafond),
+            gestion: live.and_then(|l| l.gestion).map(|g| g.code().to_owned()),
             annexes: Vec::new(),
         }
         .normalise(),
@@ -59,9 +62,7 @@ impl App {
             .convention_du_partenaire(c.caisse_id, &c.partenaire, &c.numero)
             .await?
             .ok();
-        let plafond = detail.as_ref().and_then(|d| d.plafond);
-        let gestion = detail.as_ref().and_then(|d| d.gestion).map(|g| g.code());
-        Ok(vec![version_initiale(c, plafond, gestion)])
+        Ok(vec![version_initiale(c, detail.as_ref())])
     }
 
     /// The versions of a convention of the staff member's caisse, oldest first (role `conventions`).

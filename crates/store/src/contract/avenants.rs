@@ -71,9 +71,12 @@ pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn
     assert_eq!(still.bouquets, now.bouquets);
 }
 
-/// TEN-3, CV-7: the départements the last version lists reach the perimeter of every agent habilitated
-/// through the convention, in the same transaction; a version listing none narrows nothing again.
-pub async fn ten_3_the_departements_of_the_last_version_narrow_the_perimeter(store: &dyn Store) {
+/// TEN-3, CV-7: the départements the last version (or the import's convention line) lists reach the
+/// perimeter of every agent habilitated through the convention, in the same transaction; a version listing
+/// none narrows nothing again.
+pub async fn ten_3_the_departements_of_the_last_version_or_the_import_narrow_the_perimeter(
+    store: &dyn Store,
+) {
     let c = c1(store).await;
     let jd = user(store, CAISSE_A, "jdupont").await;
     let narrowed = |p: partage_domain::perimetre::Perimetre| {
@@ -101,6 +104,35 @@ pub async fn ten_3_the_departements_of_the_last_version_narrow_the_perimeter(sto
     v3.contenu.departements = vec![];
     assert!(store.record_versions(c.id, &[v3]).await.unwrap());
     assert_eq!(narrowed(store.perimetre(jd.user).await.unwrap()), vec![vec![]]);
+
+    // The import's convention line: a list sets them (the live convention shows them), none keeps them,
+    // an empty one narrows nothing.
+    let ligne = |departements: Option<&[&str]>| {
+        let mut record = super::convention(CAISSE_A, "T-001", "C-1", &c.bouquets);
+        if let crate::ImportRecord::Convention(r) = &mut record {
+            r.departements = departements.map(|d| d.iter().map(|d| dep(d)).collect());
+        }
+        super::numbered(vec![record])
+    };
+    let live = || async {
+        store
+            .convention_du_partenaire(c.caisse_id, &c.partenaire, &c.numero)
+            .await
+            .unwrap()
+            .unwrap()
+            .departements
+    };
+    import_ok(store, ligne(Some(&["07"]))).await;
+    assert_eq!(
+        narrowed(store.perimetre(jd.user).await.unwrap()),
+        vec![vec![dep("07")]]
+    );
+    assert_eq!(live().await, vec![dep("07")]);
+    import_ok(store, ligne(None)).await;
+    assert_eq!(live().await, vec![dep("07")], "kept");
+    import_ok(store, ligne(Some(&[]))).await;
+    assert_eq!(narrowed(store.perimetre(jd.user).await.unwrap()), vec![vec![]]);
+    assert!(live().await.is_empty());
 }
 
 pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn Store) {

@@ -317,24 +317,9 @@ async fn cv_12_the_import_sets_the_gestion_mode_and_a_line_without_it_keeps_it()
     let app = spawn_app_importing(ligne(r#","gestion":"deleguee""#)).await;
     let staff = app.staff_ready("cgestion", "conventions").await;
     assert_eq!(versions(&app, &staff).await[0]["gestion"], "deleguee");
-    let importer = partage_app::App::new(
-        app.store.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        partage_app::Settings::default(),
-    )
-    .await
-    .unwrap();
-    let importer_ligne = |texte: String| {
-        let importer = importer.clone();
-        async move {
-            importer
-                .import_jsonl(Box::new(std::io::Cursor::new(texte.into_bytes())))
-                .await
-        }
-    };
-    importer_ligne(ligne("")).await.unwrap();
+    app.import(ligne("")).await.unwrap();
     assert_eq!(versions(&app, &staff).await[0]["gestion"], "deleguee", "kept");
-    let refus = importer_ligne(ligne(r#","gestion":"mixte""#)).await.unwrap_err();
+    let refus = app.import(ligne(r#","gestion":"mixte""#)).await.unwrap_err();
     let partage_app::AppError::ImportRefuse(lignes) = refus else {
         panic!("{refus:?}")
     };
@@ -366,6 +351,11 @@ fn avenant_departements(departements: &[&str], reference: &str) -> Value {
     body
 }
 
+/// What the agent's consultation of the dossier in 26 answers.
+async fn statut_drome(app: &TestApp, agent: &str) -> StatusCode {
+    app.consult(agent, json!({"nir": nir_drome()})).await.status()
+}
+
 /// Records an avenant listing these départements, which must be accepted.
 async fn narrow(app: &TestApp, staff: &str, departements: &[&str], reference: &str) {
     let body = avenant_departements(departements, reference);
@@ -390,9 +380,8 @@ async fn ten_3_a_convention_listing_departements_narrows_the_partners_competence
     let agent = app.agent_ready().await;
     let staff = app.staff_ready("cgestion", "conventions").await;
     let inconnu = answer(app.consult(&agent, json!({"nir": nir_inconnu()})).await).await;
-    let res = app.consult(&agent, json!({"nir": nir_drome()})).await;
     assert_eq!(
-        res.status(),
+        statut_drome(&app, &agent).await,
         StatusCode::OK,
         "no département listed: the partner's competence"
     );
@@ -443,8 +432,11 @@ async fn ten_3_an_avenant_listing_a_departement_outside_the_caisse_is_refused_an
         1,
         "nothing written"
     );
-    let res = app.consult(&agent, json!({"nir": nir_drome()})).await;
-    assert_eq!(res.status(), StatusCode::OK, "the perimeter is unchanged");
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::OK,
+        "the perimeter is unchanged"
+    );
 }
 
 #[tokio::test]
@@ -461,12 +453,49 @@ async fn cv_7_an_avenant_that_widens_the_departements_again_takes_effect_at_once
     for (departements, reference) in [(&["07", "26"][..], "Avenant n° 2"), (&[][..], "Avenant n° 3")] {
         app.clock.advance(chrono::Duration::minutes(1));
         narrow(&app, &staff, departements, reference).await;
-        let res = app.consult(&agent, json!({"nir": nir_drome()})).await;
-        assert_eq!(res.status(), StatusCode::OK, "{reference}");
+        assert_eq!(statut_drome(&app, &agent).await, StatusCode::OK, "{reference}");
     }
     // Narrowed again: the version in force is the one that counts.
     narrow(&app, &staff, &["07"], "Avenant n° 4").await;
     let (status, _) = problem(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(versions(&app, &staff).await.as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn ten_3_the_import_sets_the_conventions_departements_and_a_line_without_them_keeps_them() {
+    let ligne = |departements: &str| {
+        format!(
+            r#"{{"type":"convention","caisse":"{CAISSE}","numero":"QF-07-2025","partenaire":"T07","bouquets":["QF"],"signee_le":"2025-01-10","formalite_cnil_le":"2025-01-20"{departements}}}"#
+        ) + "\n"
+    };
+    let app = spawn_app_importing(fixture_drome() + &ligne(r#","departements":["07"]"#)).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    assert_eq!(statut_drome(&app, &agent).await, StatusCode::NOT_FOUND);
+    assert_eq!(versions(&app, &staff).await[0]["departements"], json!(["07"]));
+
+    app.import(ligne("")).await.unwrap();
+    assert_eq!(statut_drome(&app, &agent).await, StatusCode::NOT_FOUND, "kept");
+    let refus = app
+        .import(ligne(r#","departements":["07","59"]"#))
+        .await
+        .unwrap_err();
+    let partage_app::AppError::ImportRefuse(lignes) = refus else {
+        panic!("{refus:?}")
+    };
+    assert_eq!((lignes[0].ligne, lignes[0].champ.as_str()), (1, "departements"));
+    assert!(lignes[0].raison.contains("59 hors de la caisse"), "{lignes:?}");
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::NOT_FOUND,
+        "nothing changed"
+    );
+
+    app.import(ligne(r#","departements":[]"#)).await.unwrap();
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::OK,
+        "an empty list narrows nothing"
+    );
 }

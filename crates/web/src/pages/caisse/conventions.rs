@@ -207,9 +207,14 @@ fn fiche(d: DossierConvention, nav: NavCaisse, aujourdhui: NaiveDate) -> Fiche {
         partenaire: c.partenaire.to_string(),
         nom_partenaire: d.nom_partenaire.clone(),
         bouquets: c.bouquets.iter().map(|b| b.code()).collect::<Vec<_>>().join(", "),
-        departements: match d.versions.last().map(|v| &v.contenu.departements) {
-            Some(deps) if !deps.is_empty() => deps.join(", "),
-            _ => "ceux du partenaire (la convention n'en restreint aucun)".to_owned(),
+        departements: if d.departements.is_empty() {
+            "ceux du partenaire (la convention n'en restreint aucun)".to_owned()
+        } else {
+            d.departements
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         },
         etat: cycle.etat.nom(),
         modele,
