@@ -10,16 +10,19 @@ use partage_domain::personnel::Role;
 use partage_domain::trace::Resultat;
 pub use partage_store::avenants::{SousTraitantRecord, VersionRecord, ViolationRecord};
 use partage_store::cycles::ConventionCycle;
+use partage_store::habilitations::ConventionDuPartenaire;
 
 /// Version 1 before any avenant: the convention as imported.
-fn version_initiale(c: &ConventionCycle, plafond: Option<u32>, gestion: Option<&str>) -> VersionRecord {
+fn version_initiale(c: &ConventionCycle, live: Option<&ConventionDuPartenaire>) -> VersionRecord {
     VersionRecord {
         numero: 1,
         contenu: Contenu {
             bouquets: c.bouquets.clone(),
-            departements: Vec::new(),
-            plafond_habilitations: plafond,
-            gestion: gestion.map(str::to_owned),
+            departements: live.map_or_else(Vec::new, |l| {
+                l.departements.iter().map(ToString::to_string).collect()
+            }),
+            plafond_habilitations: live.and_then(|l| l.plafond),
+            gestion: live.and_then(|l| l.gestion).map(|g| g.code().to_owned()),
             annexes: Vec::new(),
         }
         .normalise(),
@@ -59,9 +62,7 @@ impl App {
             .convention_du_partenaire(c.caisse_id, &c.partenaire, &c.numero)
             .await?
             .ok();
-        let plafond = detail.as_ref().and_then(|d| d.plafond);
-        let gestion = detail.as_ref().and_then(|d| d.gestion).map(|g| g.code());
-        Ok(vec![version_initiale(c, plafond, gestion)])
+        Ok(vec![version_initiale(c, detail.as_ref())])
     }
 
     /// The versions of a convention of the staff member's caisse, oldest first (role `conventions`).
@@ -81,7 +82,9 @@ impl App {
     /// on an ended convention, when a signature is missing or in the future, when it changes nothing (a test
     /// or experiment period needs no avenant), when its cap exceeds the maximum, when it changes the gestion
     /// mode without a fresh password (AU-4, as the direct change), or when another avenant was recorded
-    /// meanwhile. The new version's bouquets, cap and gestion mode apply to the live convention at once.
+    /// meanwhile, or when it lists a département that is not the caisse's (TEN-3). The new version's
+    /// bouquets, départements (which narrow the perimeter, CV-7), cap and gestion mode apply to the live
+    /// convention at once.
     /// Returns the versions.
     pub async fn enregistrer_avenant(
         &self,
@@ -112,8 +115,10 @@ impl App {
         let Some(en_vigueur) = versions.last() else {
             return Err(AppError::Interne("une convention sans version".into()));
         };
+        let departements_caisse = self.store.departements_caisse(c.caisse_id).await?;
         let contenu = avenant
             .verifier(&en_vigueur.contenu, self.clock.today())
+            .and_then(|contenu| contenu.departements_de_la_caisse(&departements_caisse))
             .map_err(AppError::AvenantRefuse)?;
         // Changing the gestion mode is as sensitive through an avenant as directly (CV-12, AU-4).
         if contenu.gestion != en_vigueur.contenu.clone().normalise().gestion {

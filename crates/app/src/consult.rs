@@ -317,7 +317,7 @@ impl App {
         // Outside the perimeter reads exactly like nobody; the trace keeps the true reason (CO-3, CO-5).
         let hors = match perimetre.acces_dossier(bouquet, &dossier, self.clock.today()) {
             AccesDossier::Autorise => return Ok(dossier),
-            AccesDossier::HorsCompetence => Resultat::HorsPerimetre,
+            AccesDossier::HorsCompetence | AccesDossier::HorsConvention => Resultat::HorsPerimetre,
             AccesDossier::SansDroitRsa => Resultat::SansDroitRsa,
             AccesDossier::HorsCirconscription => Resultat::HorsCirconscription,
             AccesDossier::Opposition => {

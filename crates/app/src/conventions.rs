@@ -14,7 +14,6 @@ use partage_domain::trace::{Action, Resultat, Trace};
 use partage_domain::{Bouquet, NumeroConvention, NumeroTiers, Regime};
 use partage_store::avenants::AttestationRecord;
 use partage_store::cycles::{ConventionCycle, CreationRefusee, NouvelleConvention, TransitionRecord};
-use partage_store::CaisseId;
 
 /// A convention and its recorded history, as the staff see it.
 #[derive(Debug, Clone)]
@@ -133,14 +132,7 @@ impl App {
         source: &str,
     ) -> Result<ConventionDetail, AppError> {
         self.exiger(staff, Role::Conventions, source).await?;
-        let outcome = self
-            .ecrire_convention(
-                staff.personnel.caisse_id,
-                staff.personnel.regime,
-                staff.personnel.identifiant.as_str(),
-                convention,
-            )
-            .await;
+        let outcome = self.ecrire_convention(staff, convention).await;
         let resultat = if outcome.is_ok() {
             Resultat::Succes
         } else {
@@ -153,28 +145,26 @@ impl App {
 
     async fn ecrire_convention(
         &self,
-        caisse: CaisseId,
-        regime: Regime,
-        par: &str,
+        staff: &Staff,
         convention: &ConventionACreer,
     ) -> Result<NumeroConvention, AppError> {
         let aujourdhui = self.clock.today();
         let nouvelle = verifier_creation(convention, aujourdhui)?;
-        let modele = match regime {
+        let modele = match staff.personnel.regime {
             Regime::Caf => Modele::CAF,
             Regime::Msa => Modele::MSA,
         };
         let transition = TransitionRecord {
             acte: "creer".into(),
             cycle: Cycle::nouveau(modele),
-            par: Some(par.to_owned()),
+            par: Some(staff.personnel.identifiant.to_string()),
             horodatage: self.clock.now(),
             date_effet: aujourdhui,
             document: None,
         };
         match self
             .store
-            .create_convention(caisse, &nouvelle, &transition)
+            .create_convention(staff.personnel.caisse_id, &nouvelle, &transition)
             .await?
         {
             Ok(_) => Ok(nouvelle.numero),
@@ -187,72 +177,6 @@ impl App {
                 nouvelle.numero
             ))),
         }
-    }
-
-    /// [`App::creer_convention`] from the command line, in the name of `par`, an active staff account of
-    /// the caisse with the role `conventions`. Traced like the same act in the back office.
-    pub async fn creer_convention_en_ligne_de_commande(
-        &self,
-        caisse: &str,
-        par: &str,
-        convention: &ConventionACreer,
-    ) -> Result<NumeroConvention, AppError> {
-        let outcome = async {
-            let (caisse_id, personnel) = self.personnel_conventions(caisse, par).await?;
-            self.ecrire_convention(
-                caisse_id,
-                personnel.regime,
-                personnel.identifiant.as_str(),
-                convention,
-            )
-            .await
-        }
-        .await;
-        self.tracer_en_ligne_de_commande(caisse, par, outcome.is_ok())
-            .await?;
-        outcome
-    }
-
-    /// The active staff account `par` of the caisse `caisse`, which must hold the role `conventions`.
-    async fn personnel_conventions(
-        &self,
-        caisse: &str,
-        par: &str,
-    ) -> Result<(CaisseId, partage_store::personnel::Personnel), AppError> {
-        let caisse_id = self.caisse_de_code(caisse).await?;
-        let personnel = self
-            .store
-            .personnels(caisse_id)
-            .await?
-            .into_iter()
-            .find(|p| p.identifiant.as_str() == par.trim() && p.active)
-            .ok_or_else(|| {
-                AppError::Introuvable(format!(
-                    "aucun compte actif « {} » du personnel de la caisse {}",
-                    par.trim(),
-                    caisse.trim()
-                ))
-            })?;
-        if !personnel.roles.contient(Role::Conventions) {
-            return Err(AppError::RoleRequis(Role::Conventions));
-        }
-        Ok((caisse_id, personnel))
-    }
-
-    async fn tracer_en_ligne_de_commande(
-        &self,
-        caisse: &str,
-        par: &str,
-        succes: bool,
-    ) -> Result<(), AppError> {
-        let resultat = if succes {
-            Resultat::Succes
-        } else {
-            Resultat::Refuse
-        };
-        let trace = self.trace_personnel(caisse.trim(), par.trim(), Action::Gestion, resultat, "cli");
-        self.journal.record(trace, None).await?;
-        Ok(())
     }
 
     pub(crate) async fn convention_de_la_caisse(
@@ -381,14 +305,7 @@ impl App {
         source: &str,
     ) -> Result<ConventionDetail, AppError> {
         self.exiger(staff, Role::Conventions, source).await?;
-        let outcome = self
-            .ecrire_attestation(
-                staff.personnel.caisse_id,
-                numero,
-                staff.personnel.identifiant.as_str(),
-                attestation,
-            )
-            .await;
+        let outcome = self.ecrire_attestation(staff, numero, attestation).await;
         let resultat = if outcome.is_ok() {
             Resultat::Succes
         } else {
@@ -401,20 +318,12 @@ impl App {
 
     async fn ecrire_attestation(
         &self,
-        caisse: CaisseId,
+        staff: &Staff,
         numero: &str,
-        par: &str,
         attestation: Attestation,
     ) -> Result<(), AppError> {
         let aujourdhui = self.clock.today();
-        let numero = NumeroConvention::parse(numero).map_err(|e| AppError::RequeteInvalide(e.to_string()))?;
-        let c = self
-            .store
-            .convention_cycle(caisse, &numero)
-            .await?
-            .ok_or_else(|| {
-                AppError::Introuvable(format!("aucune convention n° {numero} dans votre caisse"))
-            })?;
+        let c = self.convention_de_la_caisse(staff, numero).await?;
         let fin = match cycle_de(&c, aujourdhui).etat {
             Etat::Terminee { le, .. } => Some(le),
             _ => None,
@@ -428,7 +337,7 @@ impl App {
         })?;
         let record = AttestationRecord {
             attestation,
-            par: par.to_owned(),
+            par: staff.personnel.identifiant.to_string(),
             horodatage: self.clock.now(),
         };
         if self.store.record_attestation(c.id, &record).await? {
@@ -440,27 +349,6 @@ impl App {
                     .into(),
             ))
         }
-    }
-
-    /// [`App::enregistrer_attestation`] from the command line, for the caisse's IT: `par` must be an active
-    /// staff account of the caisse with the role `conventions`, recorded as the one who recorded it. Traced
-    /// like the same act in the back office.
-    pub async fn attestation_en_ligne_de_commande(
-        &self,
-        caisse: &str,
-        numero: &str,
-        par: &str,
-        attestation: Attestation,
-    ) -> Result<(), AppError> {
-        let outcome = async {
-            let (caisse_id, personnel) = self.personnel_conventions(caisse, par).await?;
-            self.ecrire_attestation(caisse_id, numero, personnel.identifiant.as_str(), attestation)
-                .await
-        }
-        .await;
-        self.tracer_en_ligne_de_commande(caisse, par, outcome.is_ok())
-            .await?;
-        outcome
     }
 
     /// Applies every date-driven transition due today (CV-3 tacit renewals, CV-4/CV-5 ends taking effect),

@@ -394,6 +394,25 @@ impl Fields {
 
     fn departements(&mut self, name: &str) -> Option<Vec<CodeDepartement>> {
         let items = self.array(name, true)?;
+        let out = self.codes_departements(name, items);
+        if out.is_empty() && self.errors.is_empty() {
+            self.error(name, "au moins un département");
+        }
+        Some(out)
+    }
+
+    /// An optional list of départements, possibly empty; `None` when absent or null.
+    fn opt_departements(&mut self, name: &str) -> Option<Vec<CodeDepartement>> {
+        match self.take(name)? {
+            Value::Array(items) => Some(self.codes_departements(name, items)),
+            _ => {
+                self.error(name, "doit être une liste");
+                None
+            }
+        }
+    }
+
+    fn codes_departements(&mut self, name: &str, items: Vec<Value>) -> Vec<CodeDepartement> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match item.as_str().map(CodeDepartement::parse) {
@@ -402,10 +421,7 @@ impl Fields {
                 None => self.error(name, "chaque département est une chaîne, par exemple \"07\""),
             }
         }
-        if out.is_empty() && self.errors.is_empty() {
-            self.error(name, "au moins un département");
-        }
-        Some(out)
+        out
     }
 
     /// CO-3: an optional list of circonscriptions written `DÉPARTEMENT/CODE`.
@@ -632,6 +648,7 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
             })
             .ok()
     });
+    let departements = f.opt_departements("departements");
     let (Some(numero), Some(signee_le), Ok(cnil), Ok(fin)) = (numero, signee_le, cnil, fin) else {
         return None;
     };
@@ -644,6 +661,7 @@ fn convention(f: &mut Fields) -> Option<ConventionRecord> {
         convention: convention?,
         plafond_habilitations: plafond,
         gestion,
+        departements,
     })
 }
 
@@ -1213,6 +1231,49 @@ mod tests {
         ] {
             let errors = parse(&c(bad)).unwrap_err();
             assert_eq!(errors[0].champ, "plafond_habilitations", "{bad}");
+        }
+    }
+
+    #[test]
+    fn ten_3_a_convention_line_may_carry_the_departements_it_narrows_to() {
+        let c = |departements: &str| {
+            format!(
+                r#"{{"type":"convention","caisse":"C","numero":"N","partenaire":"T","bouquets":["QF"],"signee_le":"2026-01-05"{departements}}}"#
+            )
+        };
+        let file = parse(
+            &[
+                c(r#","departements":["26"," 07"]"#),
+                c(r#","departements":[]"#),
+                c(""),
+                c(r#","departements":null"#),
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let departements: Vec<Option<Vec<String>>> = file
+            .records
+            .iter()
+            .map(|r| match &r.record {
+                ImportRecord::Convention(c) => c
+                    .departements
+                    .as_ref()
+                    .map(|d| d.iter().map(ToString::to_string).collect()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            departements,
+            [
+                Some(vec!["26".to_owned(), "07".to_owned()]),
+                Some(vec![]),
+                None,
+                None
+            ]
+        );
+        for bad in [r#","departements":["Ardèche"]"#, r#","departements":"07""#] {
+            let errors = parse(&c(bad)).unwrap_err();
+            assert_eq!(errors[0].champ, "departements", "{bad}");
         }
     }
 

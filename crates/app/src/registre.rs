@@ -38,6 +38,9 @@ pub struct DossierConvention {
     /// HB-7: the cap (`None`: none) and the habilitations the convention carries.
     pub plafond: Option<u32>,
     pub habilitations: u32,
+    /// TEN-3, CV-7: the départements the convention narrows its access to, as in force; empty: not
+    /// narrowed (the partner's competence).
+    pub departements: Vec<partage_domain::CodeDepartement>,
     /// What the staff may record today.
     pub actes: Vec<ActePossible>,
 }
@@ -128,13 +131,13 @@ impl App {
         let versions = self.versions_de(c).await?;
         let sous_traitants = self.store.sous_traitants(c.id).await?;
         let violations = self.store.violations(c.id).await?;
-        let (plafond, habilitations) = match self
+        let (plafond, habilitations, departements) = match self
             .store
             .convention_du_partenaire(c.caisse_id, &c.partenaire, &c.numero)
             .await?
         {
-            Ok(d) => (d.plafond, d.habilitations),
-            Err(_) => (None, 0),
+            Ok(d) => (d.plafond, d.habilitations, d.departements),
+            Err(_) => (None, 0, Vec::new()),
         };
         let nom_partenaire = self
             .noms_partenaires(c.caisse_id)
@@ -150,6 +153,7 @@ impl App {
             violations,
             plafond,
             habilitations,
+            departements,
         })
     }
 }

@@ -2,9 +2,10 @@
 //! fields separated by tabs: numéro, N° tiers, partenaire, bouquets, état, prochaine échéance, ce qui s'y
 //! passera. `echeances` keeps those due within four months, soonest first. `creer` makes a draft for a
 //! partner of the référentiel; `attester` records the partner's attestation of return or destruction of
-//! the data of an ended convention (CV-8). Both act in the name of a staff account with the role
-//! `conventions`, and are traced like the same acts in the back office.
+//! the data of an ended convention (CV-8). Both log in the staff member named by `--personnel` (role
+//! `conventions`), act as him through the back office's use cases and log him out ([`crate::connexion`]).
 
+use crate::connexion::{en_tant_que, PersonnelArgs, SOURCE};
 use partage_app::conventions::ConventionACreer;
 use partage_app::registre::{a_l_echeance, ConventionInscrite};
 use partage_domain::avenants::{Attestation, NatureAttestation};
@@ -52,9 +53,9 @@ pub enum ConventionsCommand {
         /// centralisee ou deleguee (le mode par défaut de la caisse si absent).
         #[arg(long)]
         gestion: Option<String>,
-        /// Identifiant du compte du personnel (rôle conventions) qui la crée.
-        #[arg(long)]
-        par: String,
+        /// Le membre du personnel (rôle conventions) qui la crée.
+        #[command(flatten)]
+        personnel: PersonnelArgs,
     },
     /// Enregistre l'attestation de restitution ou de destruction des données d'une convention terminée.
     Attester {
@@ -71,30 +72,26 @@ pub enum ConventionsCommand {
         /// Référence du document reçu.
         #[arg(long)]
         reference: String,
-        /// Identifiant du compte du personnel (rôle conventions) qui l'enregistre.
-        #[arg(long)]
-        par: String,
+        /// Le membre du personnel (rôle conventions) qui l'enregistre.
+        #[command(flatten)]
+        personnel: PersonnelArgs,
     },
 }
 
-#[allow(clippy::print_stdout)] // The confirmation is the command's output.
-async fn creer(app: &partage_app::App, caisse: &str, par: &str, convention: ConventionACreer) -> ExitCode {
-    match app
-        .creer_convention_en_ligne_de_commande(caisse, par, &convention)
-        .await
-    {
-        Ok(numero) => {
-            println!(
-                "Convention n° {numero} créée en brouillon dans la caisse {}.",
-                caisse.trim()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("partage : {e} ({})", e.code());
-            ExitCode::FAILURE
-        }
-    }
+async fn creer(
+    app: &partage_app::App,
+    caisse: &str,
+    personnel: &PersonnelArgs,
+    convention: ConventionACreer,
+) -> anyhow::Result<ExitCode> {
+    en_tant_que(app, caisse, personnel, |staff| async move {
+        let detail = app.creer_convention(&staff, &convention, SOURCE).await?;
+        Ok(vec![format!(
+            "Convention n° {} créée en brouillon dans la caisse {}.",
+            detail.convention.numero, detail.convention.caisse
+        )])
+    })
+    .await
 }
 
 /// `QF,PSU` as bouquets; the unknown codes otherwise.
@@ -114,7 +111,6 @@ fn bouquets(liste: &str) -> Result<Vec<Bouquet>, String> {
     }
 }
 
-#[allow(clippy::print_stdout)] // The confirmation is the command's output.
 async fn attester(
     app: &partage_app::App,
     caisse: &str,
@@ -122,43 +118,36 @@ async fn attester(
     nature: &str,
     le: &str,
     reference: &str,
-    par: &str,
-) -> ExitCode {
+    personnel: &PersonnelArgs,
+) -> anyhow::Result<ExitCode> {
     let Some(nature) = NatureAttestation::parse(nature) else {
         eprintln!(
             "partage : la nature de l'attestation est « restitution » ou « destruction » (requete_invalide)"
         );
-        return ExitCode::FAILURE;
+        return Ok(ExitCode::FAILURE);
     };
     let Ok(attestee_le) = chrono::NaiveDate::parse_from_str(le.trim(), "%Y-%m-%d") else {
         eprintln!(
             "partage : --le : « {} » n'est pas une date AAAA-MM-JJ (requete_invalide)",
             le.trim()
         );
-        return ExitCode::FAILURE;
+        return Ok(ExitCode::FAILURE);
     };
     let attestation = Attestation {
         nature,
         attestee_le,
         reference: reference.to_owned(),
     };
-    match app
-        .attestation_en_ligne_de_commande(caisse, numero, par, attestation)
-        .await
-    {
-        Ok(()) => {
-            println!(
-                "Attestation de {} enregistrée sur la convention n° {}.",
-                nature.libelle(),
-                numero.trim()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("partage : {e} ({})", e.code());
-            ExitCode::FAILURE
-        }
-    }
+    en_tant_que(app, caisse, personnel, |staff| async move {
+        app.enregistrer_attestation(&staff, numero, attestation, SOURCE)
+            .await?;
+        Ok(vec![format!(
+            "Attestation de {} enregistrée sur la convention n° {}.",
+            nature.libelle(),
+            numero.trim()
+        )])
+    })
+    .await
 }
 
 fn ligne(c: &ConventionInscrite) -> String {
@@ -189,7 +178,7 @@ pub async fn run(database_url: &str, command: ConventionsCommand) -> anyhow::Res
             bouquets: liste,
             plafond,
             gestion,
-            par,
+            personnel,
         } => {
             let bouquets = match bouquets(liste) {
                 Ok(b) => b,
@@ -205,7 +194,7 @@ pub async fn run(database_url: &str, command: ConventionsCommand) -> anyhow::Res
                 plafond_habilitations: *plafond,
                 gestion: gestion.clone(),
             };
-            return Ok(creer(&app, caisse, par, convention).await);
+            return creer(&app, caisse, personnel, convention).await;
         }
         ConventionsCommand::Attester {
             caisse,
@@ -213,8 +202,8 @@ pub async fn run(database_url: &str, command: ConventionsCommand) -> anyhow::Res
             nature,
             le,
             reference,
-            par,
-        } => return Ok(attester(&app, caisse, numero, nature, le, reference, par).await),
+            personnel,
+        } => return attester(&app, caisse, numero, nature, le, reference, personnel).await,
     };
     let liste = match app
         .conventions_en_ligne_de_commande(caisse, etat, echeances)

@@ -1,29 +1,22 @@
 //! `partage habilitations`: the habilitation requests of a caisse, processed from a script by a named staff
-//! member with the role `habilitation`. The command logs him in (password from `PARTAGE_MOT_DE_PASSE`, or the
-//! first line of standard input; his one-time code with `--code-totp` when his caisse requires one), acts as
-//! him — traced under his name, like the back office — and logs him out.
+//! member with the role `habilitation`, logged in and out around the act ([`crate::connexion`]), traced
+//! under his name like the back office.
 
 use crate::config::CourrielArgs;
+use crate::connexion::{en_tant_que, PersonnelArgs, SOURCE};
 use partage_app::habilitations::{DemandeEnregistree, Identifiants, Remis, Remise};
-use partage_app::personnel::Staff;
-use partage_app::{App, AppError};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-const SOURCE: &str = "cli";
 
 #[derive(Debug, clap::Args)]
 pub struct HabilitationsArgs {
     /// Code de la caisse, par exemple MSA-ADL.
     #[arg(long)]
     pub caisse: String,
-    /// Identifiant du membre du personnel (rôle habilitation) au nom duquel agir.
-    #[arg(long = "personnel")]
-    pub personnel: String,
-    /// Code à usage unique de son second facteur, si sa caisse l'exige.
-    #[arg(long)]
-    pub code_totp: Option<String>,
+    /// Le membre du personnel (rôle habilitation) au nom duquel agir.
+    #[command(flatten)]
+    pub personnel: PersonnelArgs,
     /// Dossier de données (boîte d'envoi par défaut : <dossier>/outbox).
     #[arg(long, env = "PARTAGE_DATA_DIR", default_value = "partage-data")]
     pub data_dir: PathBuf,
@@ -65,37 +58,6 @@ fn remise(texte: &str) -> Result<Remise, String> {
     Remise::parse(texte).map_err(|e| e.to_string())
 }
 
-fn mot_de_passe() -> anyhow::Result<SecretString> {
-    if let Ok(m) = std::env::var("PARTAGE_MOT_DE_PASSE") {
-        return Ok(SecretString::from(m));
-    }
-    let mut ligne = String::new();
-    std::io::stdin().read_line(&mut ligne)?;
-    Ok(SecretString::from(
-        ligne.trim_end_matches(['\r', '\n']).to_owned(),
-    ))
-}
-
-async fn connecter(app: &App, args: &HabilitationsArgs) -> anyhow::Result<Result<Staff, AppError>> {
-    let mdp = mot_de_passe()?;
-    let outcome = match app
-        .login_personnel(
-            &args.caisse,
-            &args.personnel,
-            mdp,
-            args.code_totp.as_deref(),
-            SOURCE,
-        )
-        .await
-    {
-        Ok(o) => o,
-        Err(e) => return Ok(Err(e)),
-    };
-    Ok(app
-        .authenticate_personnel(outcome.jeton.expose_secret(), SOURCE)
-        .await)
-}
-
 fn ligne(d: &DemandeEnregistree) -> String {
     [
         d.id.0.to_string(),
@@ -127,7 +89,6 @@ fn remis(i: &Identifiants) -> String {
     }
 }
 
-#[allow(clippy::print_stdout)] // The list and the credentials are the command's output.
 pub async fn run(database_url: &str, args: HabilitationsArgs) -> anyhow::Result<ExitCode> {
     let settings = partage_app::Settings {
         courriel: args
@@ -138,48 +99,31 @@ pub async fn run(database_url: &str, args: HabilitationsArgs) -> anyhow::Result<
     let app = crate::config::open_app(database_url, settings)
         .await?
         .avec_messagerie(args.courriel.messagerie(&args.data_dir)?);
-    let staff = match connecter(&app, &args).await? {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("partage : {e} ({})", e.code());
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let outcome = match &args.command {
-        HabilitationsCommand::Lister { etat, partenaire } => app
-            .demandes(&staff, etat.as_deref(), partenaire.as_deref(), SOURCE)
-            .await
-            .map(|liste| liste.iter().map(ligne).collect::<Vec<_>>()),
-        HabilitationsCommand::Accorder { id, remise } => {
-            app.accorder_demande(&staff, *id, *remise, SOURCE).await.map(|a| {
-                let mut sortie = vec![format!(
-                    "Demande {} : {}.",
-                    id,
-                    partage_app::habilitations::etat_code(a.demande.demande.etat())
-                )];
-                sortie.extend(a.identifiants.as_ref().map(remis));
-                sortie
-            })
-        }
-        HabilitationsCommand::Reinitialiser { identifiant, remise } => app
-            .reinitialiser_identifiants(&staff, identifiant, *remise, SOURCE)
-            .await
-            .map(|i| vec![remis(&i)]),
-    };
-    let fin = app.logout_personnel(&staff, SOURCE).await;
-    match outcome {
-        Ok(lignes) => {
-            for l in lignes {
-                println!("{l}");
+    let (app, command) = (&app, &args.command);
+    en_tant_que(app, &args.caisse, &args.personnel, |staff| async move {
+        match command {
+            HabilitationsCommand::Lister { etat, partenaire } => app
+                .demandes(&staff, etat.as_deref(), partenaire.as_deref(), SOURCE)
+                .await
+                .map(|liste| liste.iter().map(ligne).collect::<Vec<_>>()),
+            HabilitationsCommand::Accorder { id, remise } => {
+                app.accorder_demande(&staff, *id, *remise, SOURCE).await.map(|a| {
+                    let mut sortie = vec![format!(
+                        "Demande {} : {}.",
+                        id,
+                        partage_app::habilitations::etat_code(a.demande.demande.etat())
+                    )];
+                    sortie.extend(a.identifiants.as_ref().map(remis));
+                    sortie
+                })
             }
-            fin.map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(ExitCode::SUCCESS)
+            HabilitationsCommand::Reinitialiser { identifiant, remise } => app
+                .reinitialiser_identifiants(&staff, identifiant, *remise, SOURCE)
+                .await
+                .map(|i| vec![remis(&i)]),
         }
-        Err(e) => {
-            eprintln!("partage : {e} ({})", e.code());
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    })
+    .await
 }
 
 #[cfg(test)]

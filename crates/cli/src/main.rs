@@ -1,6 +1,7 @@
 //! `partage`: the partner extranet of a caisse. One module per subcommand.
 
 mod config;
+mod connexion;
 mod conventions;
 mod demo;
 mod demo_data;

@@ -3,7 +3,7 @@
 //! or experiment period changes nothing and needs no avenant.
 
 use crate::habilitation::Gestion;
-use crate::Bouquet;
+use crate::{Bouquet, CodeDepartement};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +42,36 @@ impl Contenu {
             l.dedup();
         }
         self
+    }
+}
+
+impl Contenu {
+    /// TEN-3, CV-7 (000 art. 7-1): the départements a version lists narrow the convention's access, so each
+    /// must be a département of the caisse (`departements_caisse`). The content with the codes written the
+    /// one way the perimeter reads them, or a French reason naming every code at fault.
+    pub fn departements_de_la_caisse(
+        mut self,
+        departements_caisse: &[CodeDepartement],
+    ) -> Result<Contenu, String> {
+        let mut fautifs = Vec::new();
+        let mut codes = Vec::new();
+        for texte in &self.departements {
+            match CodeDepartement::parse(texte) {
+                Ok(d) if departements_caisse.contains(&d) => codes.push(d.to_string()),
+                _ => fautifs.push(format!("« {} »", texte.chars().take(20).collect::<String>())),
+            }
+        }
+        if !fautifs.is_empty() {
+            let caisse: Vec<&str> = departements_caisse.iter().map(CodeDepartement::as_str).collect();
+            return Err(format!(
+                "départements : {} n'est pas un département de la caisse ({}) ; une convention ne couvre que \
+                 des départements de sa caisse",
+                fautifs.join(", "),
+                caisse.join(", ")
+            ));
+        }
+        self.departements = codes;
+        Ok(self.normalise())
     }
 }
 
@@ -434,6 +464,31 @@ mod tests {
             Some(NatureAttestation::Restitution)
         );
         assert_eq!(NatureAttestation::parse("autre"), None);
+    }
+
+    #[test]
+    fn ten_3_the_departements_of_a_version_are_departements_of_the_caisse() {
+        let caisse = [
+            CodeDepartement::parse("07").unwrap(),
+            CodeDepartement::parse("26").unwrap(),
+        ];
+        let contenu = |deps: &[&str]| Contenu {
+            departements: deps.iter().map(|d| (*d).to_owned()).collect(),
+            ..v1()
+        };
+        assert_eq!(
+            contenu(&["26", " 07", "07"])
+                .departements_de_la_caisse(&caisse)
+                .unwrap()
+                .departements,
+            ["07", "26"]
+        );
+        assert_eq!(contenu(&[]).departements_de_la_caisse(&caisse), Ok(contenu(&[])));
+        let refus = contenu(&["07", "42", "Ardèche"])
+            .departements_de_la_caisse(&caisse)
+            .unwrap_err();
+        assert!(refus.contains("« 42 », « Ardèche »"), "{refus}");
+        assert!(refus.contains("(07, 26)"), "{refus}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Who may see which dossier (SPEC CO-4, OP-1): the caisse of the convention, the partner's champ de
-//! compétence, a bouquet the convention opens and the habilitation grants, a convention in force, and no
+//! compétence narrowed to the départements of the convention when its version in force lists some (TEN-3,
+//! CV-7), a bouquet the convention opens and the habilitation grants, a convention in force, and no
 //! opposition.
 
 use crate::rsa::Circonscription;
@@ -14,6 +15,10 @@ pub struct Habilitation {
     /// CO-3: the circonscriptions an RSACG habilitation reaches, all of the partner's; empty for the other
     /// bouquets (and for an RSACG habilitation given none, which then reaches no dossier).
     pub circonscriptions: Vec<Circonscription>,
+    /// TEN-3, CV-7 (000 art. 7-1): the départements the convention's version in force lists; a dossier
+    /// reached through this habilitation must be in one of them as well as in the partner's. Empty: not
+    /// narrowed, the partner's competence applies.
+    pub departements_convention: Vec<CodeDepartement>,
 }
 
 /// What an agent may reach, loaded once per request. The caisse is implicit: the store only ever looks for
@@ -42,6 +47,9 @@ pub enum AccesDossier {
     Autorise,
     /// Outside the partner's départements: answered like a dossier that does not exist (CO-4, TEN-3).
     HorsCompetence,
+    /// In the partner's départements, but outside those every convention opening the bouquet today
+    /// narrows to (TEN-3, CV-7): answered like a dossier that does not exist.
+    HorsConvention,
     /// BQ-RSA: the RSACG bouquet shows only dossiers with an RSA right; any other answers like a dossier
     /// that does not exist.
     SansDroitRsa,
@@ -69,11 +77,15 @@ impl Perimetre {
     }
 
     /// Checks competence before opposition: a dossier outside the partner's competence must not even reveal
-    /// that an opposition exists. For RSACG, the dossier must also have an RSA right (BQ-RSA) and be in a
-    /// circonscription of one of the agent's RSACG habilitations through a convention in force (CO-3).
+    /// that an opposition exists. The dossier must also be in the départements of a convention through which
+    /// the bouquet is open today, when that convention narrows them (TEN-3, CV-7). For RSACG, the dossier
+    /// must also have an RSA right (BQ-RSA) and be in a circonscription of one of the agent's RSACG
+    /// habilitations through a convention in force (CO-3).
     pub fn acces_dossier(&self, bouquet: Bouquet, dossier: &Dossier, jour: NaiveDate) -> AccesDossier {
         if !self.departements.contains(&dossier.departement) {
             AccesDossier::HorsCompetence
+        } else if !self.convention_couvre(bouquet, &dossier.departement, jour) {
+            AccesDossier::HorsConvention
         } else if bouquet == Bouquet::Rsacg && dossier.rsa.droit.is_none() {
             AccesDossier::SansDroitRsa
         } else if bouquet == Bouquet::Rsacg && !self.circonscription_atteinte(dossier, jour) {
@@ -83,6 +95,21 @@ impl Perimetre {
         } else {
             AccesDossier::Autorise
         }
+    }
+
+    /// Whether a convention through which the bouquet is open today covers the département: one that lists
+    /// it, or one that lists none (not narrowed). With no such convention at all, [`Perimetre::acces_bouquet`]
+    /// already refused, so nothing narrows here.
+    fn convention_couvre(&self, bouquet: Bouquet, departement: &CodeDepartement, jour: NaiveDate) -> bool {
+        let mut ouvertes = self
+            .habilitations
+            .iter()
+            .filter(|h| h.bouquet == bouquet && h.convention.ouvre(bouquet) && h.convention.en_vigueur(jour))
+            .peekable();
+        ouvertes.peek().is_none()
+            || ouvertes.any(|h| {
+                h.departements_convention.is_empty() || h.departements_convention.contains(departement)
+            })
     }
 
     fn circonscription_atteinte(&self, dossier: &Dossier, jour: NaiveDate) -> bool {
@@ -149,6 +176,7 @@ mod tests {
                 bouquet: Bouquet::Qf,
                 convention: convention(vec![Bouquet::Qf], Some("2027-01-01")),
                 circonscriptions: vec![],
+                departements_convention: vec![],
             }],
         };
         assert_eq!(
@@ -177,6 +205,7 @@ mod tests {
                 bouquet: Bouquet::Qf,
                 convention: convention(vec![Bouquet::Psu], None),
                 circonscriptions: vec![],
+                departements_convention: vec![],
             }],
         };
         assert_eq!(
@@ -217,6 +246,96 @@ mod tests {
         );
     }
 
+    fn qf_par(fin: Option<&str>, departements: &[&str]) -> Habilitation {
+        Habilitation {
+            bouquet: Bouquet::Qf,
+            convention: convention(vec![Bouquet::Qf], fin),
+            circonscriptions: vec![],
+            departements_convention: departements.iter().map(|c| dep(c)).collect(),
+        }
+    }
+
+    #[test]
+    fn ten_3_a_convention_listing_departements_narrows_the_partners_competence() {
+        let p = Perimetre {
+            departements: vec![dep("07"), dep("26")],
+            habilitations: vec![qf_par(None, &["07"])],
+        };
+        let jour = d("2026-06-01");
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("07", false), jour),
+            AccesDossier::Autorise
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), jour),
+            AccesDossier::HorsConvention
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", true), jour),
+            AccesDossier::HorsConvention,
+            "an opposition outside the convention's départements does not show"
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("42", false), jour),
+            AccesDossier::HorsCompetence
+        );
+    }
+
+    #[test]
+    fn ten_3_a_convention_listing_no_departement_keeps_the_partners_competence() {
+        let p = Perimetre {
+            departements: vec![dep("07"), dep("26")],
+            habilitations: vec![qf_par(None, &[])],
+        };
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), d("2026-06-01")),
+            AccesDossier::Autorise
+        );
+    }
+
+    #[test]
+    fn ten_3_a_convention_never_widens_beyond_the_partners_competence() {
+        let p = Perimetre {
+            departements: vec![dep("07")],
+            habilitations: vec![qf_par(None, &["07", "26"])],
+        };
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), d("2026-06-01")),
+            AccesDossier::HorsCompetence
+        );
+    }
+
+    #[test]
+    fn cv_7_two_conventions_in_force_cover_their_departements_together_and_an_ended_one_nothing() {
+        let p = Perimetre {
+            departements: vec![dep("07"), dep("26")],
+            habilitations: vec![qf_par(None, &["07"]), qf_par(Some("2026-03-01"), &["26"])],
+        };
+        let avant = d("2026-02-01");
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), avant),
+            AccesDossier::Autorise
+        );
+        let apres = d("2026-06-01");
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), apres),
+            AccesDossier::HorsConvention
+        );
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("07", false), apres),
+            AccesDossier::Autorise
+        );
+        // A convention not narrowed, in force beside a narrowed one, covers the partner's competence.
+        let p = Perimetre {
+            habilitations: vec![qf_par(None, &["07"]), qf_par(None, &[])],
+            ..p
+        };
+        assert_eq!(
+            p.acces_dossier(Bouquet::Qf, &dossier("26", false), apres),
+            AccesDossier::Autorise
+        );
+    }
+
     fn rsacg(circonscriptions: &[&str], fin: Option<&str>) -> Perimetre {
         Perimetre {
             departements: vec![dep("07"), dep("26")],
@@ -227,6 +346,7 @@ mod tests {
                     .iter()
                     .map(|c| Circonscription::parse(c).unwrap())
                     .collect(),
+                departements_convention: vec![],
             }],
         }
     }

@@ -103,11 +103,14 @@ impl ConventionVersions for PostgresStore {
                 .transpose()
                 .map_err(|e| StoreError::Backend(e.to_string()))?;
             sqlx::query(
-                "UPDATE conventions SET bouquets = $1, plafond_habilitations = $2, gestion = $3 WHERE id = $4",
+                "UPDATE conventions SET bouquets = $1, plafond_habilitations = $2, gestion = $3, departements = $4
+                 WHERE id = $5",
             )
             .bind(bouquets)
             .bind(plafond)
             .bind(last.contenu.gestion.as_deref())
+            // Not narrowed (NULL) when the version lists no département.
+            .bind(Some(&last.contenu.departements).filter(|d| !d.is_empty()))
             .bind(convention.0)
             .execute(&mut *tx)
             .await

@@ -333,15 +333,17 @@ impl Habilitations for PostgresStore {
             Option<NaiveDate>,
             Option<NaiveDate>,
             Option<String>,
+            Option<Vec<String>>,
         );
-        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion): Row = sqlx::query_as(
-            "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion
-             FROM conventions WHERE id = $1",
-        )
-        .bind(convention)
-        .fetch_one(&mut *conn)
-        .await
-        .db()?;
+        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion, departements): Row =
+            sqlx::query_as(
+                "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion, departements
+                 FROM conventions WHERE id = $1",
+            )
+            .bind(convention)
+            .fetch_one(&mut *conn)
+            .await
+            .db()?;
         let (plafond, habilitations) = occupation(&mut conn, convention).await?;
         Ok(Ok(ConventionDuPartenaire {
             convention: ConventionRow {
@@ -355,6 +357,10 @@ impl Habilitations for PostgresStore {
             plafond,
             habilitations,
             gestion: parse_gestion(gestion.as_deref())?,
+            departements: crate::codec::parse_departements(
+                "conventions.departements",
+                &departements.unwrap_or_default(),
+            )?,
         }))
     }
 

@@ -225,13 +225,13 @@ async fn write_conventions(
         sqlx::query(
             "INSERT INTO conventions
                  (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le,
-                  plafond_habilitations, gestion)
+                  plafond_habilitations, gestion, departements)
              SELECT caisse_id, numero, partenaire_id, string_to_array(bouquets, ','), signee_le,
-                    formalite_cnil_le, fin_le, plafond, gestion
+                    formalite_cnil_le, fin_le, plafond, gestion, string_to_array(departements, ',')
              FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::date[], $6::date[], $7::date[],
-                         $8::integer[], $9::text[])
+                         $8::integer[], $9::text[], $10::text[])
                   AS t(caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le, plafond,
-                       gestion)
+                       gestion, departements)
              ON CONFLICT (caisse_id, numero) DO UPDATE SET partenaire_id = excluded.partenaire_id,
                  bouquets = excluded.bouquets, signee_le = excluded.signee_le,
                  formalite_cnil_le = excluded.formalite_cnil_le, fin_le = excluded.fin_le,
@@ -239,7 +239,9 @@ async fn write_conventions(
                  plafond_habilitations = COALESCE(excluded.plafond_habilitations,
                                                   conventions.plafond_habilitations),
                  -- Likewise the gestion mode (CV-12).
-                 gestion = COALESCE(excluded.gestion, conventions.gestion)",
+                 gestion = COALESCE(excluded.gestion, conventions.gestion),
+                 -- And the départements it narrows to (TEN-3); an empty list narrows nothing.
+                 departements = COALESCE(excluded.departements, conventions.departements)",
         )
         .bind(chunk.iter().map(|(c, _, _)| *c).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, _, r)| r.convention.numero.as_str()).collect::<Vec<_>>())
@@ -263,6 +265,12 @@ async fn write_conventions(
             chunk
                 .iter()
                 .map(|(_, _, r)| r.gestion.map(|g| g.code()))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            chunk
+                .iter()
+                .map(|(_, _, r)| r.departements.as_ref().map(|d| codes(d.iter().map(|d| d.as_str()))))
                 .collect::<Vec<_>>(),
         )
         .execute(&mut *conn)

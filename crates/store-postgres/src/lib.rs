@@ -134,7 +134,8 @@ impl PostgresStore {
 const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The partner's départements, then for each habilitation: bouquet, convention numero, bouquets,
-/// signee_le, formalite_cnil_le, fin_le, circonscriptions (all `None` for a user without habilitation).
+/// signee_le, formalite_cnil_le, fin_le, circonscriptions (all `None` for a user without habilitation), and
+/// the départements the convention narrows to (`None` when not narrowed).
 type PerimetreRow = (
     Vec<String>,
     Option<String>,
@@ -143,6 +144,7 @@ type PerimetreRow = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<NaiveDate>,
+    Option<Vec<String>>,
     Option<Vec<String>>,
 );
 
@@ -157,6 +159,7 @@ type PerimetreEtDossierRow = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<Vec<String>>,
+    Option<Vec<String>>,
 );
 
 /// The perimeter of user `$1` as [`PerimetreRow`]s, in one statement, so one snapshot (an import committing
@@ -164,7 +167,7 @@ type PerimetreEtDossierRow = (
 /// a user without habilitation. A suspended habilitation (HB-9) is left out in the JOIN itself: it grants
 /// nothing, exactly as if the agent had none for that bouquet. Order by `numero, bouquet` where used.
 const PERIMETRE_SQL: &str = "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le,
-        c.formalite_cnil_le, c.fin_le, h.circonscriptions
+        c.formalite_cnil_le, c.fin_le, h.circonscriptions, c.departements AS departements_convention
      FROM utilisateurs u
      JOIN partenaires p ON p.id = u.partenaire_id
      LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND NOT h.suspendue
@@ -192,11 +195,13 @@ fn perimetre_from_rows(all: Vec<PerimetreRow>) -> Result<Perimetre, StoreError> 
     };
     let habilitations = all
         .into_iter()
-        .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-            Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
-        })
+        .filter_map(
+            |(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ, deps)| {
+                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?, deps))
+            },
+        )
         .map(
-            |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
+            |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ, deps)| {
                 Ok(Habilitation {
                     bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
                     convention: codec::ConventionRow {
@@ -210,6 +215,10 @@ fn perimetre_from_rows(all: Vec<PerimetreRow>) -> Result<Perimetre, StoreError> 
                     circonscriptions: partage_store::codec::parse_circonscriptions(
                         "habilitations.circonscriptions",
                         &circ,
+                    )?,
+                    departements_convention: parse_departements(
+                        "conventions.departements",
+                        &deps.unwrap_or_default(),
                     )?,
                 })
             },
@@ -531,8 +540,8 @@ impl Store for PostgresStore {
         let perimetre = perimetre_from_rows(
             rows.into_iter()
                 .filter_map(
-                    |(_, dep, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-                        Some((dep?, bouquet, numero, bouquets, signee_le, cnil, fin, circ))
+                    |(_, dep, bouquet, numero, bouquets, signee_le, cnil, fin, circ, deps)| {
+                        Some((dep?, bouquet, numero, bouquets, signee_le, cnil, fin, circ, deps))
                     },
                 )
                 .collect(),

@@ -78,11 +78,14 @@ impl ConventionVersions for SqliteStore {
         }
         if let Some(last) = versions.last() {
             sqlx::query(
-                "UPDATE conventions SET bouquets = ?, plafond_habilitations = ?, gestion = ? WHERE id = ?",
+                "UPDATE conventions SET bouquets = ?, plafond_habilitations = ?, gestion = ?, departements = ?
+                 WHERE id = ?",
             )
             .bind(json_list(last.contenu.bouquets.iter().map(|b| b.code())))
             .bind(last.contenu.plafond_habilitations.map(i64::from))
             .bind(last.contenu.gestion.as_deref())
+            // Not narrowed (NULL) when the version lists no département.
+            .bind(Some(&last.contenu.departements).filter(|d| !d.is_empty()).map(json_list))
             .bind(convention.0)
             .execute(&mut *tx)
             .await

@@ -329,15 +329,17 @@ impl Habilitations for SqliteStore {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
-        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion): Row = sqlx::query_as(
-            "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion
-             FROM conventions WHERE id = ?",
-        )
-        .bind(convention)
-        .fetch_one(&mut *conn)
-        .await
-        .db()?;
+        let (numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion, departements): Row =
+            sqlx::query_as(
+                "SELECT numero, bouquets, signee_le, formalite_cnil_le, fin_le, gestion, departements
+                 FROM conventions WHERE id = ?",
+            )
+            .bind(convention)
+            .fetch_one(&mut *conn)
+            .await
+            .db()?;
         let (plafond, habilitations) = occupation(&mut conn, convention).await?;
         Ok(Ok(ConventionDuPartenaire {
             convention: ConventionRow {
@@ -351,6 +353,10 @@ impl Habilitations for SqliteStore {
             plafond,
             habilitations,
             gestion: parse_gestion(gestion.as_deref())?,
+            departements: match departements {
+                Some(text) => crate::codec::parse_departements("conventions.departements", &text)?,
+                None => Vec::new(),
+            },
         }))
     }
 

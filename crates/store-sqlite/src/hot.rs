@@ -37,9 +37,11 @@ pub(crate) type SessionRow = (
 );
 
 /// The partner's départements, then for each habilitation: bouquet, convention numero, bouquets,
-/// signee_le, formalite_cnil_le, fin_le, circonscriptions (all `None` for a user without habilitation).
+/// signee_le, formalite_cnil_le, fin_le, circonscriptions (all `None` for a user without habilitation), and
+/// the départements the convention narrows to (`None` when not narrowed).
 pub(crate) type PerimetreRow = (
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -155,7 +157,7 @@ impl HotReader {
 fn perimetre_on(c: &Connection, user: i64) -> rusqlite::Result<Vec<PerimetreRow>> {
     let mut stmt = c.prepare_cached(
         "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le, c.formalite_cnil_le, c.fin_le,
-                    h.circonscriptions
+                    h.circonscriptions, c.departements
              FROM utilisateurs u
              JOIN partenaires p ON p.id = u.partenaire_id
              LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND h.suspendue = 0
@@ -173,6 +175,7 @@ fn perimetre_on(c: &Connection, user: i64) -> rusqlite::Result<Vec<PerimetreRow>
             r.get(5)?,
             r.get(6)?,
             r.get(7)?,
+            r.get(8)?,
         ))
     })?;
     rows.collect()

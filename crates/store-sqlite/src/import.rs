@@ -190,11 +190,11 @@ async fn write_conventions(
     conventions: Vec<(i64, i64, &ConventionRecord)>,
 ) -> Result<(), StoreError> {
     let conventions = last_by_key(conventions, |(c, _, r)| key(*c, r.convention.numero.as_str()));
-    for chunk in conventions.chunks(MAX_BINDS / 9) {
+    for chunk in conventions.chunks(MAX_BINDS / 10) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO conventions \
              (caisse_id, numero, partenaire_id, bouquets, signee_le, formalite_cnil_le, fin_le, \
-              plafond_habilitations, gestion) ",
+              plafond_habilitations, gestion, departements) ",
         );
         q.push_values(chunk, |mut row, (caisse_id, partenaire_id, r)| {
             let c = &r.convention;
@@ -206,14 +206,20 @@ async fn write_conventions(
                 .push_bind(c.formalite_cnil_le.map(date))
                 .push_bind(c.fin_le.map(date))
                 .push_bind(r.plafond_habilitations.map(i64::from))
-                .push_bind(r.gestion.map(|g| g.code()));
+                .push_bind(r.gestion.map(|g| g.code()))
+                .push_bind(
+                    r.departements
+                        .as_ref()
+                        .map(|d| json_list(d.iter().map(|d| d.as_str()))),
+                );
         });
         q.push(
             " ON CONFLICT (caisse_id, numero) DO UPDATE SET partenaire_id = excluded.partenaire_id, \
              bouquets = excluded.bouquets, signee_le = excluded.signee_le, \
              formalite_cnil_le = excluded.formalite_cnil_le, fin_le = excluded.fin_le, \
              plafond_habilitations = coalesce(excluded.plafond_habilitations, plafond_habilitations), \
-             gestion = coalesce(excluded.gestion, gestion)",
+             gestion = coalesce(excluded.gestion, gestion), \
+             departements = coalesce(excluded.departements, departements)",
         );
         q.build().execute(&mut *conn).await.db()?;
     }

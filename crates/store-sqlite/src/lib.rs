@@ -256,11 +256,14 @@ fn perimetre_from_rows(all: Vec<hot::PerimetreRow>) -> Result<Perimetre, StoreEr
         Option<String>,
         Option<String>,
         String,
+        Option<String>,
     )> = all
         .into_iter()
-        .filter_map(|(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ)| {
-            Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?))
-        })
+        .filter_map(
+            |(_, bouquet, numero, bouquets, signee_le, cnil, fin, circ, deps)| {
+                Some((bouquet?, numero?, bouquets?, signee_le?, cnil, fin, circ?, deps))
+            },
+        )
         .collect();
     let departements = match departements {
         Some((text,)) => codec::parse_departements("partenaires.departements", &text)?,
@@ -270,7 +273,7 @@ fn perimetre_from_rows(all: Vec<hot::PerimetreRow>) -> Result<Perimetre, StoreEr
     let habilitations = rows
         .into_iter()
         .map(
-            |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ)| {
+            |(bouquet, numero, bouquets, signee_le, formalite_cnil_le, fin_le, circ, deps)| {
                 Ok(Habilitation {
                     bouquet: parse_bouquet("habilitations.bouquet", &bouquet)?,
                     convention: codec::ConventionRow {
@@ -282,6 +285,10 @@ fn perimetre_from_rows(all: Vec<hot::PerimetreRow>) -> Result<Perimetre, StoreEr
                     }
                     .into_convention()?,
                     circonscriptions: codec::parse_json("habilitations.circonscriptions", &circ)?,
+                    departements_convention: match deps {
+                        Some(text) => codec::parse_departements("conventions.departements", &text)?,
+                        None => Vec::new(),
+                    },
                 })
             },
         )

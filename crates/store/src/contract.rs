@@ -164,6 +164,7 @@ macro_rules! contract_tests {
             cv_8_a_transition_moves_state_history_and_access_together,
             cv_3_concurrent_writers_of_one_revision_apply_it_once,
             cv_7_versions_are_kept_once_and_the_last_bouquets_apply,
+            ten_3_the_departements_of_the_last_version_or_the_import_narrow_the_perimeter,
             cv_11_breach_notifications_are_listed_per_convention,
             cv_9_declared_sub_contractors_are_listed_per_convention,
             cv_8_one_attestation_of_return_or_destruction_per_convention,
@@ -292,6 +293,7 @@ pub fn convention(caisse: &str, tiers: &str, numero: &str, bouquets: &[Bouquet])
         convention: convention_of(numero, bouquets),
         plafond_habilitations: None,
         gestion: None,
+        departements: None,
     })
 }
 
@@ -531,6 +533,7 @@ pub async fn co_1_import_then_login_perimetre_and_dossier_by_nir(store: &dyn Sto
             bouquet: Bouquet::Qf,
             convention: convention_of("C-1", &[Bouquet::Qf, Bouquet::Psu]),
             circonscriptions: vec![],
+            departements_convention: vec![],
         }]
     );
     let pm = user(store, CAISSE_A, "pmartin").await;

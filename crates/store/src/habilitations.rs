@@ -35,6 +35,8 @@ pub struct ConventionDuPartenaire {
     pub habilitations: u32,
     /// CV-12: the mode the caisse chose; `None`, its régime's default.
     pub gestion: Option<Gestion>,
+    /// TEN-3, CV-7: the départements the convention narrows its access to; empty: not narrowed.
+    pub departements: Vec<partage_domain::CodeDepartement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -168,6 +168,22 @@ pub fn conventions<'a>(
             errors.push(unknown_partner(*ligne, c.partenaire.as_str(), c.caisse.as_str()));
             continue;
         };
+        let convention_hors = c
+            .departements
+            .as_ref()
+            .and_then(|d| hors_caisse(caisse, d.iter().map(|d| d.as_str())));
+        if let Some(hors) = convention_hors {
+            errors.push(refuse(
+                *ligne,
+                "departements",
+                format!(
+                    "département(s) {hors} hors de la caisse {} (qui gère : {})",
+                    c.caisse,
+                    caisse.departements.join(", ")
+                ),
+            ));
+            continue;
+        }
         let numero = c.convention.numero.as_str();
         if let Some(old) = before.get(&key(caisse.id, numero)) {
             // CV-1: a convention binds one partner; handing it to another would hand over its

@@ -120,6 +120,9 @@ pub struct ConventionRecord {
     pub plafond_habilitations: Option<u32>,
     /// CV-12: the gestion mode the caisse chose; `None` keeps the stored one (the régime's default at first).
     pub gestion: Option<partage_domain::habilitation::Gestion>,
+    /// TEN-3, CV-7: the départements the convention narrows its access to, all of its caisse (empty: not
+    /// narrowed); `None` keeps the stored ones (none at first).
+    pub departements: Option<Vec<CodeDepartement>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

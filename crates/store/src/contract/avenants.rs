@@ -1,7 +1,7 @@
 //! The contract of a convention's versions (SPEC CV-7): versions are kept, each recorded once, and the last
 //! one's bouquets reach the live convention in the same transaction.
 
-use super::{at, caisse_id, d, import_ok, world, CAISSE_A};
+use super::{at, caisse_id, d, dep, import_ok, user, world, CAISSE_A};
 use crate::avenants::{AttestationRecord, SousTraitantRecord, VersionRecord, ViolationRecord};
 use crate::Store;
 use partage_domain::avenants::{Attestation, Contenu, NatureAttestation, SousTraitant};
@@ -69,6 +69,70 @@ pub async fn cv_7_versions_are_kept_once_and_the_last_bouquets_apply(store: &dyn
     assert_eq!(store.versions(c.id).await.unwrap(), vec![v1, v2]);
     let still = store.convention_cycle(caisse, &numero).await.unwrap().unwrap();
     assert_eq!(still.bouquets, now.bouquets);
+}
+
+/// TEN-3, CV-7: the départements the last version (or the import's convention line) lists reach the
+/// perimeter of every agent habilitated through the convention, in the same transaction; a version listing
+/// none narrows nothing again.
+pub async fn ten_3_the_departements_of_the_last_version_or_the_import_narrow_the_perimeter(
+    store: &dyn Store,
+) {
+    let c = c1(store).await;
+    let jd = user(store, CAISSE_A, "jdupont").await;
+    let narrowed = |p: partage_domain::perimetre::Perimetre| {
+        p.habilitations
+            .into_iter()
+            .map(|h| h.departements_convention)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(narrowed(store.perimetre(jd.user).await.unwrap()), vec![vec![]]);
+
+    let mut v1 = version(1, c.bouquets.clone());
+    v1.contenu.departements = vec![];
+    let mut v2 = version(2, c.bouquets.clone());
+    v2.contenu.departements = vec!["07".into(), "26".into()];
+    assert!(store.record_versions(c.id, &[v1, v2]).await.unwrap());
+    let p = store.perimetre(jd.user).await.unwrap();
+    assert_eq!(
+        p.departements,
+        vec![dep("07")],
+        "the partner's competence is unchanged"
+    );
+    assert_eq!(narrowed(p), vec![vec![dep("07"), dep("26")]]);
+
+    let mut v3 = version(3, c.bouquets.clone());
+    v3.contenu.departements = vec![];
+    assert!(store.record_versions(c.id, &[v3]).await.unwrap());
+    assert_eq!(narrowed(store.perimetre(jd.user).await.unwrap()), vec![vec![]]);
+
+    // The import's convention line: a list sets them (the live convention shows them), none keeps them,
+    // an empty one narrows nothing.
+    let ligne = |departements: Option<&[&str]>| {
+        let mut record = super::convention(CAISSE_A, "T-001", "C-1", &c.bouquets);
+        if let crate::ImportRecord::Convention(r) = &mut record {
+            r.departements = departements.map(|d| d.iter().map(|d| dep(d)).collect());
+        }
+        super::numbered(vec![record])
+    };
+    let live = || async {
+        store
+            .convention_du_partenaire(c.caisse_id, &c.partenaire, &c.numero)
+            .await
+            .unwrap()
+            .unwrap()
+            .departements
+    };
+    import_ok(store, ligne(Some(&["07"]))).await;
+    assert_eq!(
+        narrowed(store.perimetre(jd.user).await.unwrap()),
+        vec![vec![dep("07")]]
+    );
+    assert_eq!(live().await, vec![dep("07")]);
+    import_ok(store, ligne(None)).await;
+    assert_eq!(live().await, vec![dep("07")], "kept");
+    import_ok(store, ligne(Some(&[]))).await;
+    assert_eq!(narrowed(store.perimetre(jd.user).await.unwrap()), vec![vec![]]);
+    assert!(live().await.is_empty());
 }
 
 pub async fn cv_11_breach_notifications_are_listed_per_convention(store: &dyn Store) {

@@ -441,7 +441,12 @@ pub(crate) fn documenter(doc: &mut Value) {
             "additionalProperties": false,
             "properties": {
                 "bouquets": textes,
-                "departements": textes,
+                "departements": {
+                    "type": "array", "items": { "type": "string" },
+                    "description": "Codes de départements de la caisse auxquels la convention restreint ses accès \
+                        (TEN-3) : un dossier doit être à la fois dans les départements du partenaire et dans \
+                        ceux-ci ; vide : la compétence du partenaire."
+                },
                 "plafond_habilitations": plafond,
                 "gestion": gestion,
                 "annexes": textes,

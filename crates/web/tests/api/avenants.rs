@@ -317,24 +317,9 @@ async fn cv_12_the_import_sets_the_gestion_mode_and_a_line_without_it_keeps_it()
     let app = spawn_app_importing(ligne(r#","gestion":"deleguee""#)).await;
     let staff = app.staff_ready("cgestion", "conventions").await;
     assert_eq!(versions(&app, &staff).await[0]["gestion"], "deleguee");
-    let importer = partage_app::App::new(
-        app.store.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        partage_app::Settings::default(),
-    )
-    .await
-    .unwrap();
-    let importer_ligne = |texte: String| {
-        let importer = importer.clone();
-        async move {
-            importer
-                .import_jsonl(Box::new(std::io::Cursor::new(texte.into_bytes())))
-                .await
-        }
-    };
-    importer_ligne(ligne("")).await.unwrap();
+    app.import(ligne("")).await.unwrap();
     assert_eq!(versions(&app, &staff).await[0]["gestion"], "deleguee", "kept");
-    let refus = importer_ligne(ligne(r#","gestion":"mixte""#)).await.unwrap_err();
+    let refus = app.import(ligne(r#","gestion":"mixte""#)).await.unwrap_err();
     let partage_app::AppError::ImportRefuse(lignes) = refus else {
         panic!("{refus:?}")
     };
@@ -344,5 +329,173 @@ async fn cv_12_the_import_sets_the_gestion_mode_and_a_line_without_it_keeps_it()
         versions(&app, &staff).await[0]["gestion"],
         "deleguee",
         "nothing changed"
+    );
+}
+
+/// A dossier of the caisse in 26, within the partner's competence (07, 26).
+fn nir_drome() -> String {
+    nir("1800526218007")
+}
+
+fn fixture_drome() -> String {
+    let dossier = json!({"type":"dossier","caisse":CAISSE,"matricule":"2600777","departement":"26",
+        "allocataires":[{"nir":nir_drome(),"nom_naissance":"DROME","prenoms":"Inès"}],
+        "quotients_familiaux":[{"debut":"2026-01-01","fin":"2026-12-31","valeur":640}]});
+    format!("{dossier}\n")
+}
+
+fn avenant_departements(departements: &[&str], reference: &str) -> Value {
+    let mut body = avenant(&["QF"], &[], "2026-02-25");
+    body["departements"] = json!(departements);
+    body["reference"] = json!(reference);
+    body
+}
+
+/// What the agent's consultation of the dossier in 26 answers.
+async fn statut_drome(app: &TestApp, agent: &str) -> StatusCode {
+    app.consult(agent, json!({"nir": nir_drome()})).await.status()
+}
+
+/// Records an avenant listing these départements, which must be accepted.
+async fn narrow(app: &TestApp, staff: &str, departements: &[&str], reference: &str) {
+    let body = avenant_departements(departements, reference);
+    let res = app.post_json(&versions_path(), Some(staff), &body).await;
+    assert_eq!(res.status(), StatusCode::OK, "{reference}");
+}
+
+/// The result code of the last consultation trace.
+async fn derniere_consultation(app: &TestApp) -> String {
+    app.trace_codes()
+        .await
+        .into_iter()
+        .rev()
+        .find(|(action, _)| action == "consultation")
+        .map(|(_, resultat)| resultat)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ten_3_a_convention_listing_departements_narrows_the_partners_competence_to_them() {
+    let app = spawn_app_importing(fixture_drome()).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    let inconnu = answer(app.consult(&agent, json!({"nir": nir_inconnu()})).await).await;
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::OK,
+        "no département listed: the partner's competence"
+    );
+
+    narrow(&app, &staff, &["07"], "Avenant n° 1").await;
+    let v = versions(&app, &staff).await;
+    assert_eq!(v[1]["departements"], json!(["07"]));
+
+    // In the partner's départements but not the convention's: exactly like an unknown dossier, traced
+    // with the true reason.
+    let drome = answer(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
+    assert_eq!(drome, inconnu);
+    assert_eq!(derniere_consultation(&app).await, "hors_perimetre");
+    let res = app.consult(&agent, json!({"nir": nir_martin()})).await;
+    assert_eq!(res.status(), StatusCode::OK, "07 stays within the convention");
+    // Outside the partner's competence, as before.
+    let loire = answer(app.consult(&agent, json!({"nir": nir_hors_competence()})).await).await;
+    assert_eq!(loire, inconnu);
+
+    // The staff read the départements the convention covers on its page.
+    let browser = crate::pages_caisse::staff_browser(&app, "cmartin", "conventions").await;
+    let (status, html) = crate::pages_caisse::page(&app, &browser, "/caisse/conventions/QF-07-2025").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<dt>Départements couverts</dt><dd>07</dd>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn ten_3_an_avenant_listing_a_departement_outside_the_caisse_is_refused_and_writes_nothing() {
+    let app = spawn_app_importing(fixture_drome()).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    for departements in [&["07", "59"][..], &["Ardèche"][..]] {
+        let body = avenant_departements(departements, "Avenant n° 1");
+        let (status, p) = problem(app.post_json(&versions_path(), Some(&staff), &body).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(p["code"], "avenant_refuse");
+        let detail = p["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("n'est pas un département de la caisse (07, 26, 42)"),
+            "{detail}"
+        );
+    }
+    assert_eq!(
+        versions(&app, &staff).await.as_array().unwrap().len(),
+        1,
+        "nothing written"
+    );
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::OK,
+        "the perimeter is unchanged"
+    );
+}
+
+#[tokio::test]
+async fn cv_7_an_avenant_that_widens_the_departements_again_takes_effect_at_once() {
+    let app = spawn_app_importing(fixture_drome()).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    narrow(&app, &staff, &["07"], "Avenant n° 1").await;
+    let (status, p) = problem(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(p["code"], "dossier_introuvable");
+
+    // Widened to both départements, then to none listed (the partner's competence): 26 answers again.
+    for (departements, reference) in [(&["07", "26"][..], "Avenant n° 2"), (&[][..], "Avenant n° 3")] {
+        app.clock.advance(chrono::Duration::minutes(1));
+        narrow(&app, &staff, departements, reference).await;
+        assert_eq!(statut_drome(&app, &agent).await, StatusCode::OK, "{reference}");
+    }
+    // Narrowed again: the version in force is the one that counts.
+    narrow(&app, &staff, &["07"], "Avenant n° 4").await;
+    let (status, _) = problem(app.consult(&agent, json!({"nir": nir_drome()})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(versions(&app, &staff).await.as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn ten_3_the_import_sets_the_conventions_departements_and_a_line_without_them_keeps_them() {
+    let ligne = |departements: &str| {
+        format!(
+            r#"{{"type":"convention","caisse":"{CAISSE}","numero":"QF-07-2025","partenaire":"T07","bouquets":["QF"],"signee_le":"2025-01-10","formalite_cnil_le":"2025-01-20"{departements}}}"#
+        ) + "\n"
+    };
+    let app = spawn_app_importing(fixture_drome() + &ligne(r#","departements":["07"]"#)).await;
+    let agent = app.agent_ready().await;
+    let staff = app.staff_ready("cgestion", "conventions").await;
+    assert_eq!(statut_drome(&app, &agent).await, StatusCode::NOT_FOUND);
+    assert_eq!(versions(&app, &staff).await[0]["departements"], json!(["07"]));
+
+    app.import(ligne("")).await.unwrap();
+    assert_eq!(statut_drome(&app, &agent).await, StatusCode::NOT_FOUND, "kept");
+    let refus = app
+        .import(ligne(r#","departements":["07","59"]"#))
+        .await
+        .unwrap_err();
+    let partage_app::AppError::ImportRefuse(lignes) = refus else {
+        panic!("{refus:?}")
+    };
+    assert_eq!((lignes[0].ligne, lignes[0].champ.as_str()), (1, "departements"));
+    assert!(lignes[0].raison.contains("59 hors de la caisse"), "{lignes:?}");
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::NOT_FOUND,
+        "nothing changed"
+    );
+
+    app.import(ligne(r#","departements":[]"#)).await.unwrap();
+    assert_eq!(
+        statut_drome(&app, &agent).await,
+        StatusCode::OK,
+        "an empty list narrows nothing"
     );
 }

@@ -163,17 +163,7 @@ pub async fn spawn_app() -> TestApp {
 /// The shared app, with a bouquet's own fixture imported on top through the real import path.
 pub async fn spawn_app_importing(fixture: String) -> TestApp {
     let app = spawn_app().await;
-    let importer = App::new(
-        app.store.clone(),
-        Arc::new(app.clock.clone()),
-        Settings::default(),
-    )
-    .await
-    .unwrap();
-    importer
-        .import_jsonl(Box::new(std::io::Cursor::new(fixture.into_bytes())))
-        .await
-        .unwrap();
+    app.import(fixture).await.unwrap();
     app
 }
 
@@ -210,6 +200,21 @@ pub async fn spawn_app_settings(config: WebConfig, settings: Settings) -> TestAp
 }
 
 impl TestApp {
+    /// Imports `texte` on top of the app's data, through the real import path.
+    pub async fn import(&self, texte: String) -> Result<(), partage_app::AppError> {
+        let importer = App::new(
+            self.store.clone(),
+            Arc::new(self.clock.clone()),
+            Settings::default(),
+        )
+        .await
+        .unwrap();
+        importer
+            .import_jsonl(Box::new(std::io::Cursor::new(texte.into_bytes())))
+            .await
+            .map(|_| ())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

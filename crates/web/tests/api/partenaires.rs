@@ -299,18 +299,8 @@ async fn ten_an_import_line_sets_the_referentiels_fields_and_a_line_without_them
     );
 
     // A later import of the line without the object changes the name and keeps the rest.
-    let importer = partage_app::App::new(
-        app.store.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        partage_app::Settings::default(),
-    )
-    .await
-    .unwrap();
     let sans = ligne("").replace("Département de l'Ardèche", "Département de l'Ardèche (07)");
-    importer
-        .import_jsonl(Box::new(std::io::Cursor::new(sans.into_bytes())))
-        .await
-        .unwrap();
+    app.import(sans).await.unwrap();
     let relue = fiche().await;
     assert_eq!(relue["nom"], "Département de l'Ardèche (07)");
     assert_eq!(relue["representant"], "M. Vert", "kept");

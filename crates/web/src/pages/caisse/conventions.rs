@@ -148,6 +148,8 @@ struct Fiche {
     partenaire: String,
     nom_partenaire: String,
     bouquets: String,
+    /// TEN-3, CV-7: the départements its version in force narrows it to, or that it narrows nothing.
+    departements: String,
     etat: &'static str,
     modele: String,
     signee_le: String,
@@ -205,6 +207,15 @@ fn fiche(d: DossierConvention, nav: NavCaisse, aujourdhui: NaiveDate) -> Fiche {
         partenaire: c.partenaire.to_string(),
         nom_partenaire: d.nom_partenaire.clone(),
         bouquets: c.bouquets.iter().map(|b| b.code()).collect::<Vec<_>>().join(", "),
+        departements: if d.departements.is_empty() {
+            "ceux du partenaire (la convention n'en restreint aucun)".to_owned()
+        } else {
+            d.departements
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
         etat: cycle.etat.nom(),
         modele,
         signee_le: match cycle.etat {
