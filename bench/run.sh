@@ -3,7 +3,10 @@
 #   bench/run.sh            SQLite (a fresh file)
 #   bench/run.sh postgres   the local PostgreSQL (a fresh database partage_bench)
 # Env: DOSSIERS (per caisse, default 50000: 100,000 in all), DUREE (seconds per run, default 20),
-#      CONNEXIONS (default 64), BIN (a binary to measure instead of building this tree's).
+#      CONNEXIONS (default 64), BIN (a binary to measure instead of building this tree's),
+#      JOURNAL (seconds; when set, the verifiable log is extended and a checkpoint signed every JOURNAL
+#      seconds during the consultation run, by `partage traces checkpoint` beside the server: the cost of
+#      the log's append on the ratio, issue #6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -29,6 +32,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# The server's data (the log's signing key) stays in the run's folder, not in the working tree.
+export PARTAGE_DATA_DIR="$work/data"
 
 case $backend in
   sqlite) export PARTAGE_DATABASE_URL="sqlite://$work/bench.sqlite" ;;
@@ -67,9 +72,26 @@ export PARTAGE_JETON=$jeton PARTAGE_NIRS="$work/nirs.txt"
 
 run() { wrk -t2 -c"$connexions" -d"${duree}s" --timeout 5s "$@" | grep '^RESULT'; }
 health=$(run -s bench/healthz.lua "http://127.0.0.1:$port/healthz")
+signer=
+if [ -n "${JOURNAL:-}" ]; then
+  # Time one checkpoint with nothing new to hash: the command's own start-up, which the server's
+  # schedule does not pay; it is counted in the run below.
+  "$bin" traces checkpoint >/dev/null 2>&1
+  t0=$(date +%s%N); "$bin" traces checkpoint >/dev/null 2>&1; t1=$(date +%s%N)
+  echo "checkpoint à vide : $(( (t1 - t0) / 1000000 )) ms" >"$work/journal.txt"
+  ( while sleep "$JOURNAL"; do "$bin" traces checkpoint 2>>"$work/journal.log" >/dev/null || exit 1; done ) &
+  signer=$!
+fi
 qf=$(run -s bench/qf.lua "http://127.0.0.1:$port/api/v1/consultations/qf")
+if [ -n "$signer" ]; then
+  kill "$signer" 2>/dev/null || true
+  wait "$signer" 2>/dev/null || true
+  echo "points de contrôle signés pendant la mesure : $(grep -c 'point de contrôle' "$work/journal.log" || true)" >>"$work/journal.txt"
+  grep -i 'erreur\|error' "$work/journal.log" | head -3 >>"$work/journal.txt" || true
+fi
 traces=$("$bin" traces export 2>/dev/null | wc -l)
 
+[ -f "$work/journal.txt" ] && cat "$work/journal.txt"
 python3 - "$backend" "$dossiers" "$import_s" "$health" "$qf" "$traces" <<'PY'
 import sys
 backend, dossiers, import_s, health, qf, traces = sys.argv[1:]
