@@ -172,8 +172,8 @@ pub struct Dialecte {
 /// it each get their own days, and a draft (no formality) never takes a day from the live one.
 ///
 /// The day is the UTC day the aggregates are built on, read as the calendar day of the conventions' dates
-/// (a day in Paris, where a convention ending on a day stops at 00:00, 22:00 or 23:00 UTC the day before):
-/// the 22 or 23 first hours of a UTC day are that day in Paris. The last hour or two belong to the next day
+/// (a day in Paris: a convention ending on a day stops at 00:00 Paris time, 22:00 or 23:00 UTC the day
+/// before, as `Clock::today` reads it): the 22 or 23 first hours of a UTC day are that day in Paris. The last hour or two belong to the next day
 /// in Paris; on the eve of a switch they are counted on the old convention, as the aggregates keep one
 /// convention per partner, bouquet, agent and day.
 ///
