@@ -6,16 +6,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use partage_domain::CaisseCode;
 use partage_store::statistiques::{
-    construire_sql, convention_sql, debut_du_jour, jours_manquants, statistiques_construites_sql,
+    construire_sql, debut_du_jour, jours_manquants, statistiques_construites_sql, Dialecte,
     StatistiquesQuotidiennes,
 };
 use partage_store::supervision::{ligne_statistique, LigneStatistique, StatistiqueRow};
 use partage_store::StoreError;
 
 /// A convention's bouquets are an array of codes.
-pub(crate) fn convention() -> String {
-    convention_sql("g.bouquet = ANY (cv.bouquets)")
-}
+pub(crate) const DIALECTE: Dialecte = Dialecte {
+    porte_le_bouquet: "g.bouquet = ANY (cv.bouquets)",
+    jour: "(t.horodatage AT TIME ZONE 'UTC')::date",
+};
 
 #[async_trait]
 impl StatistiquesQuotidiennes for PostgresStore {
@@ -37,7 +38,7 @@ impl StatistiquesQuotidiennes for PostgresStore {
             tx.rollback().await.db()?;
             return Ok(false);
         }
-        sqlx::query(&construire_sql(&convention(), "$1", "$2", "$3"))
+        sqlx::query(&construire_sql(&DIALECTE, "$1", "$2", "$3"))
             .bind(jour)
             .bind(debut_du_jour(jour))
             .bind(debut_du_jour(lendemain))

@@ -231,18 +231,14 @@ impl Supervision for PostgresStore {
         du: DateTime<Utc>,
         avant: DateTime<Utc>,
     ) -> Result<Vec<LigneStatistique>, StoreError> {
-        let rows: Vec<StatistiqueRow> = sqlx::query_as(&statistics_sql(
-            &crate::statistiques::convention(),
-            "$1",
-            "$2",
-            "$3",
-        ))
-        .bind(caisse.as_str())
-        .bind(du)
-        .bind(avant)
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
+        let rows: Vec<StatistiqueRow> =
+            sqlx::query_as(&statistics_sql(&crate::statistiques::DIALECTE, "$1", "$2", "$3"))
+                .bind(caisse.as_str())
+                .bind(du)
+                .bind(avant)
+                .fetch_all(&self.pool)
+                .await
+                .db()?;
         rows.into_iter().map(ligne_statistique).collect()
     }
 

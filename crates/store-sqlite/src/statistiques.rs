@@ -7,16 +7,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use partage_domain::CaisseCode;
 use partage_store::statistiques::{
-    construire_sql, convention_sql, debut_du_jour, jours_manquants, statistiques_construites_sql,
+    construire_sql, debut_du_jour, jours_manquants, statistiques_construites_sql, Dialecte,
     StatistiquesQuotidiennes,
 };
 use partage_store::supervision::{ligne_statistique, LigneStatistique, StatistiqueRow};
 use partage_store::StoreError;
 
-/// A convention's bouquets are a JSON array of codes.
-pub(crate) fn convention() -> String {
-    convention_sql("EXISTS (SELECT 1 FROM json_each(cv.bouquets) b WHERE b.value = g.bouquet)")
-}
+/// A convention's bouquets are a JSON array of codes; an instant is RFC 3339 text in UTC, its first ten
+/// characters its day.
+pub(crate) const DIALECTE: Dialecte = Dialecte {
+    porte_le_bouquet: "EXISTS (SELECT 1 FROM json_each(cv.bouquets) b WHERE b.value = g.bouquet)",
+    jour: "substr(t.horodatage, 1, 10)",
+};
 
 #[async_trait]
 impl StatistiquesQuotidiennes for SqliteStore {
@@ -39,7 +41,7 @@ impl StatistiquesQuotidiennes for SqliteStore {
             tx.rollback().await.db()?;
             return Ok(false);
         }
-        sqlx::query(&construire_sql(&convention(), "?", "?", "?"))
+        sqlx::query(&construire_sql(&DIALECTE, "?", "?", "?"))
             .bind(date(jour))
             .bind(instant(debut_du_jour(jour)))
             .bind(instant(debut_du_jour(lendemain)))

@@ -256,7 +256,7 @@ impl Supervision for SqliteStore {
         avant: DateTime<Utc>,
     ) -> Result<Vec<LigneStatistique>, StoreError> {
         let rows: Vec<StatistiqueRow> =
-            sqlx::query_as(&statistics_sql(&crate::statistiques::convention(), "?", "?", "?"))
+            sqlx::query_as(&statistics_sql(&crate::statistiques::DIALECTE, "?", "?", "?"))
                 .bind(caisse.as_str())
                 .bind(instant(du))
                 .bind(instant(avant))

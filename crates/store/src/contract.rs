@@ -181,6 +181,7 @@ macro_rules! contract_tests {
             tr_4_two_concurrent_builds_of_a_day_count_it_once,
             tr_4_the_catch_up_builds_every_day_left_since_the_first_trace,
             tr_4_a_built_day_keeps_its_agents_once_its_traces_are_purged,
+            tr_4_a_day_is_counted_on_the_convention_in_force_that_day,
             hb_1_requests_keep_their_history_and_move_by_revision,
             hb_3_a_grant_creates_the_user_with_a_unique_identifier_once,
             hb_7_the_cap_is_counted_inside_the_grant,

@@ -62,13 +62,14 @@ pub fn jours_manquants(
         .collect()
 }
 
-/// The traces' counts over `[{du}, {avant})` per caisse, partner, bouquet and agent, with the partner's row
-/// id and name (from the référentiel, now), for the traces `filtre` keeps. A subquery: its columns are
-/// `caisse, partenaire, partenaire_id, nom, bouquet, utilisateur` and the six counters, named as in the
+/// The traces' counts over `[{du}, {avant})` per caisse, partner, bouquet, agent and UTC day, with the
+/// partner's row id and name (from the référentiel, now), for the traces `filtre` keeps. `jour` is the
+/// backend's expression of a trace's UTC day (`t.horodatage`'s date). A subquery: its columns are `caisse,
+/// partenaire, partenaire_id, nom, bouquet, utilisateur, jour` and the six counters, named as in the
 /// aggregates' table.
-fn comptes_sql(filtre: &str, du: &str, avant: &str) -> String {
+fn comptes_sql(filtre: &str, jour: &str, du: &str, avant: &str) -> String {
     format!(
-        "SELECT t.caisse, t.partenaire, p.id AS partenaire_id, p.nom, t.bouquet, t.utilisateur,
+        "SELECT t.caisse, t.partenaire, p.id AS partenaire_id, p.nom, t.bouquet, t.utilisateur, {jour} AS jour,
             SUM(CASE WHEN t.action = 'consultation' THEN 1 ELSE 0 END) AS consultations,
             SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'succes' THEN 1 ELSE 0 END) AS trouves,
             SUM(CASE WHEN t.action = 'consultation' AND t.resultat = 'dossier_introuvable' THEN 1 ELSE 0 END)
@@ -85,35 +86,53 @@ fn comptes_sql(filtre: &str, du: &str, avant: &str) -> String {
          WHERE {filtre} AND t.horodatage >= {du} AND t.horodatage < {avant}
            AND (t.action = 'consultation'
                 OR (t.action = 'connexion' AND t.partenaire IS NOT NULL AND t.resultat <> 'succes'))
-         GROUP BY t.caisse, t.partenaire, p.id, p.nom, t.bouquet, t.utilisateur"
+         GROUP BY t.caisse, t.partenaire, p.id, p.nom, t.bouquet, t.utilisateur, {jour}"
     )
 }
 
-/// The counters of a [`comptes_sql`] row `g`, in the order of [`StatistiqueRow`].
+/// The counters of a [`lignes_sql`] row `l`, in the order of [`StatistiqueRow`].
 const COMPTEURS: &str =
-    "g.consultations, g.trouves, g.introuvables, g.oppositions, g.refus, g.echecs_connexion";
+    "l.consultations, l.trouves, l.introuvables, l.oppositions, l.refus, l.echecs_connexion";
+
+/// The [`comptes_sql`] rows, each day's named with its convention (the backend's [`Dialecte`]), added up
+/// per caisse, partner, convention, bouquet and agent: the days of an agent's use split only where the
+/// convention changed. Columns: `caisse, partenaire, nom, convention, bouquet, utilisateur` and the
+/// counters.
+fn lignes_sql(sql: &Dialecte, filtre: &str, du: &str, avant: &str) -> String {
+    format!(
+        "SELECT x.caisse, x.partenaire, x.nom, x.convention, x.bouquet, x.utilisateur,
+            CAST(SUM(x.consultations) AS BIGINT) AS consultations, CAST(SUM(x.trouves) AS BIGINT) AS trouves,
+            CAST(SUM(x.introuvables) AS BIGINT) AS introuvables,
+            CAST(SUM(x.oppositions) AS BIGINT) AS oppositions, CAST(SUM(x.refus) AS BIGINT) AS refus,
+            CAST(SUM(x.echecs_connexion) AS BIGINT) AS echecs_connexion
+         FROM (SELECT g.*, {convention} AS convention FROM ({comptes}) g) x
+         GROUP BY x.caisse, x.partenaire, x.nom, x.convention, x.bouquet, x.utilisateur",
+        convention = convention_sql(sql.porte_le_bouquet),
+        comptes = comptes_sql(filtre, sql.jour, du, avant),
+    )
+}
 
 /// The statistics of one caisse straight from the traces (`{1}`, `{2}`, `{3}`: caisse, from, before), as
-/// [`StatistiqueRow`]s. `convention` is the backend's [`convention_sql`] expression.
-pub fn statistics_sql(convention: &str, p1: &str, p2: &str, p3: &str) -> String {
+/// [`StatistiqueRow`]s.
+pub fn statistics_sql(sql: &Dialecte, p1: &str, p2: &str, p3: &str) -> String {
     format!(
-        "SELECT g.partenaire, g.nom, {convention}, g.bouquet, g.utilisateur, {COMPTEURS}
-         FROM ({comptes}) g
-         ORDER BY g.partenaire, g.bouquet, g.utilisateur",
-        comptes = comptes_sql(&format!("t.caisse = {p1}"), p2, p3)
+        "SELECT l.partenaire, l.nom, l.convention, l.bouquet, l.utilisateur, {COMPTEURS}
+         FROM ({lignes}) l
+         ORDER BY l.partenaire, l.bouquet, l.utilisateur",
+        lignes = lignes_sql(sql, &format!("t.caisse = {p1}"), p2, p3)
     )
 }
 
 /// Builds the aggregates of one day for every caisse (`{1}`, `{2}`, `{3}`: the day, its first instant, the
-/// next day's). `convention` is the backend's [`convention_sql`] expression.
-pub fn construire_sql(convention: &str, p1: &str, p2: &str, p3: &str) -> String {
+/// next day's).
+pub fn construire_sql(sql: &Dialecte, p1: &str, p2: &str, p3: &str) -> String {
     format!(
         "INSERT INTO statistiques_quotidiennes
             (jour, caisse, partenaire, convention, bouquet, utilisateur,
              consultations, trouves, introuvables, oppositions, refus, echecs_connexion)
-         SELECT {p1}, g.caisse, g.partenaire, {convention}, g.bouquet, g.utilisateur, {COMPTEURS}
-         FROM ({comptes}) g",
-        comptes = comptes_sql("t.caisse IS NOT NULL", p2, p3)
+         SELECT {p1}, l.caisse, l.partenaire, l.convention, l.bouquet, l.utilisateur, {COMPTEURS}
+         FROM ({lignes}) l",
+        lignes = lignes_sql(sql, "t.caisse IS NOT NULL", p2, p3)
     )
 }
 
@@ -133,18 +152,41 @@ pub fn statistiques_construites_sql(p1: &str, p2: &str, p3: &str) -> String {
     )
 }
 
-/// The convention of a [`comptes_sql`] row `g`, given the backend's test that a convention `cv` carries
-/// the bouquet `g.bouquet` (bouquets are a JSON array in SQLite, an array in PostgreSQL).
+/// What the shared queries need to know of a backend to name a day's convention.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialecte {
+    /// Whether a convention `cv` carries the bouquet `g.bouquet` (bouquets are a JSON array in SQLite, an
+    /// array in PostgreSQL).
+    pub porte_le_bouquet: &'static str,
+    /// A trace `t`'s UTC day, of the same type as the conventions' dates.
+    pub jour: &'static str,
+}
+
+/// The convention of a [`comptes_sql`] row `g` (one partner, bouquet, agent and UTC day `g.jour`).
 ///
 /// Traces name the partner and the bouquet, not the convention: the convention is the one of that partner
-/// carrying that bouquet, read from the conventions as they are when the day is built. None when the
-/// partner has no such convention (a failed login has no bouquet) or when several carry the bouquet (a
-/// renewal signed as a new convention beside the old one, a draft): a guess would count an agent's use
+/// carrying that bouquet that is in force on the row's day (CV-2, `Convention::en_vigueur`): signed and its
+/// CNIL formality done on or before that day, and not ended on or before it (`fin_le` is the first day
+/// without access; the lifecycle writes it for a programmed end, a suspension and a termination, so it is
+/// the whole truth, as of when the day is built). So a convention that ended and the new one signed after
+/// it each get their own days, and a draft (no formality) never takes a day from the live one.
+///
+/// The day is the UTC day the aggregates are built on, read as the calendar day of the conventions' dates
+/// (a day in Paris: a convention ending on a day stops at 00:00 Paris time, 22:00 or 23:00 UTC the day
+/// before, as `Clock::today` reads it): the 22 or 23 first hours of a UTC day are that day in Paris. The last hour or two belong to the next day
+/// in Paris; on the eve of a switch they are counted on the old convention, as the aggregates keep one
+/// convention per partner, bouquet, agent and day.
+///
+/// None when the partner has no such convention that day (a failed login has no bouquet) or when several
+/// are in force that day and carry the bouquet (two live conventions opening the same bouquet, an overlap
+/// the caisse let happen): nothing in a trace says which one the agent used, and a guess would count his use
 /// against the wrong convention.
-pub fn convention_sql(porte_le_bouquet: &str) -> String {
+fn convention_sql(porte_le_bouquet: &str) -> String {
     format!(
         "(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(cv.numero) END
           FROM conventions cv
-          WHERE cv.partenaire_id = g.partenaire_id AND g.bouquet IS NOT NULL AND {porte_le_bouquet})"
+          WHERE cv.partenaire_id = g.partenaire_id AND g.bouquet IS NOT NULL AND {porte_le_bouquet}
+            AND cv.formalite_cnil_le IS NOT NULL AND cv.formalite_cnil_le <= g.jour
+            AND cv.signee_le <= g.jour AND (cv.fin_le IS NULL OR cv.fin_le > g.jour))"
     )
 }

@@ -5,10 +5,11 @@
 use super::{at, convention, import_ok, numbered, trace, world, CAISSE_A, CAISSE_B};
 use crate::statistiques::debut_du_jour;
 use crate::supervision::LigneStatistique;
+use crate::{ConventionRecord, ImportRecord};
 use crate::{JournalBatch, Store};
 use chrono::{Days, NaiveDate};
 use partage_domain::trace::{Action, Resultat, Trace};
-use partage_domain::{Bouquet, CaisseCode};
+use partage_domain::{Bouquet, CaisseCode, Convention, NumeroConvention, NumeroTiers};
 
 /// The day `k` days after the one of `at(0)`.
 fn jour(k: u64) -> NaiveDate {
@@ -274,4 +275,97 @@ pub async fn tr_4_a_built_day_keeps_its_agents_once_its_traces_are_purged(store:
     let after = construites(store, CAISSE_A, 0, 1).await;
     assert_eq!(after, before);
     assert!(after.iter().all(|l| l.utilisateur.is_some()));
+}
+
+/// A convention of T-002 in caisse A carrying QF, with its dates.
+fn convention_datee(
+    numero: &str,
+    signee: NaiveDate,
+    cnil: Option<NaiveDate>,
+    fin: Option<NaiveDate>,
+) -> ImportRecord {
+    ImportRecord::Convention(ConventionRecord {
+        caisse: caisse(CAISSE_A),
+        partenaire: NumeroTiers::parse("T-002").unwrap(),
+        convention: Convention::new(
+            NumeroConvention::parse(numero).unwrap(),
+            vec![Bouquet::Qf],
+            signee,
+            cnil,
+            fin,
+        )
+        .unwrap(),
+        plafond_habilitations: None,
+        gestion: None,
+    })
+}
+
+pub async fn tr_4_a_day_is_counted_on_the_convention_in_force_that_day(store: &dyn Store) {
+    import_ok(store, world()).await;
+    let signee = jour(0).checked_sub_days(Days::new(10)).unwrap();
+    import_ok(
+        store,
+        numbered(vec![
+            // C-2 (in force since 2026) ends on day 1: day 0 is its last day in force.
+            convention_datee(
+                "C-2",
+                "2026-01-10".parse().unwrap(),
+                "2026-01-15".parse().ok(),
+                Some(jour(1)),
+            ),
+            // C-4, signed before, is in force from day 1 (its CNIL formality).
+            convention_datee("C-4", signee, Some(jour(1)), None),
+            // A draft of the next one: signed, no formality, so never in force.
+            convention_datee("C-5", signee, None, None),
+        ]),
+    )
+    .await;
+    let qf = Some(Bouquet::Qf);
+    let mut traces = Vec::new();
+    for k in 0..3 {
+        traces.push(ligne(k, 1, CAISSE_A, "T-002", "pmartin", qf, Resultat::Succes));
+        traces.push(ligne(
+            k,
+            2,
+            CAISSE_A,
+            "T-002",
+            "pmartin",
+            qf,
+            Resultat::DossierIntrouvable,
+        ));
+    }
+    journal(store, traces).await;
+    let live = en_direct(store, CAISSE_A, 0, 3).await;
+    for k in 0..3 {
+        assert!(store.construire_jour(jour(k), at(3 * JOUR)).await.unwrap());
+    }
+    let ligne_de = |convention: &str, n: i64| {
+        attendu(
+            "T-002",
+            Some(convention),
+            qf,
+            Some("pmartin"),
+            [2 * n, n, n, 0, 0, 0],
+        )
+    };
+    assert_eq!(
+        construites(store, CAISSE_A, 0, 1).await,
+        [ligne_de("C-2", 1)],
+        "the day before the switch: the old convention, the draft beside it steals nothing"
+    );
+    assert_eq!(
+        construites(store, CAISSE_A, 1, 2).await,
+        [ligne_de("C-4", 1)],
+        "the day of the switch: the new one"
+    );
+    assert_eq!(construites(store, CAISSE_A, 2, 3).await, [ligne_de("C-4", 1)]);
+    let built = construites(store, CAISSE_A, 0, 3).await;
+    let mut attendues = vec![ligne_de("C-2", 1), ligne_de("C-4", 2)];
+    attendues.sort_by(|a, b| a.convention.cmp(&b.convention));
+    let mut par_convention = built.clone();
+    par_convention.sort_by(|a, b| a.convention.cmp(&b.convention));
+    assert_eq!(par_convention, attendues, "three days: one line per convention");
+    let mut live = live;
+    live.sort_by(|a, b| a.convention.cmp(&b.convention));
+    assert_eq!(live, attendues, "the traces give the same lines, day by day");
 }

@@ -627,7 +627,10 @@ pub(crate) fn documenter(doc: &mut Value) {
     );
     ligne_proprietes.insert(
         "convention".into(),
-        json!({ "type": ["string", "null"], "description": "Numéro de la convention du partenaire qui porte le bouquet ; null : aucune, ou plusieurs." }),
+        json!({ "type": ["string", "null"], "description":
+            "Numéro de la convention du partenaire qui porte le bouquet et était en vigueur le jour des \
+             consultations (une ligne par convention quand elle a changé dans la période) ; null : aucune, \
+             ou plusieurs en vigueur ce jour-là." }),
     );
     ligne_proprietes.insert(
         "bouquet".into(),

@@ -193,3 +193,43 @@ async fn tr_4_two_servers_catching_up_build_each_day_once() {
     assert_eq!(lignes_de_mars(&app, "superviseur2").await, avant);
     assert_eq!(avant[0]["consultations"], 1);
 }
+
+#[tokio::test]
+async fn tr_4_a_convention_renewed_as_a_new_one_takes_the_days_from_the_switch() {
+    let app = spawn_app().await;
+    let tick = scheduler(&app).await;
+    let agent = app.agent_ready().await;
+    app.consult(&agent, json!({"nir": nir_martin()})).await;
+    // The caisse's file of the evening: QF-07-2025 ends on 3 March, QF-07-2026 is in force from that day,
+    // and the agent holds an habilitation on each.
+    let renouvellement = [
+        json!({"type":"convention","caisse":CAISSE,"numero":"QF-07-2025","partenaire":"T07","bouquets":["QF"],"signee_le":"2025-01-10","formalite_cnil_le":"2025-01-20","fin_le":"2026-03-03"}),
+        json!({"type":"convention","caisse":CAISSE,"numero":"QF-07-2026","partenaire":"T07","bouquets":["QF"],"signee_le":"2026-02-20","formalite_cnil_le":"2026-03-03"}),
+        json!({"type":"utilisateur","caisse":CAISSE,"identifiant":AGENT,"partenaire":"T07","civilite":"Mme","nom":"DURAND","prenom":"Anne","email":"anne.durand@privas.example.fr","habilitations":[{"convention":"QF-07-2025","bouquet":"QF"},{"convention":"QF-07-2026","bouquet":"QF"}],"mot_de_passe_provisoire":AGENT_MDP_PROVISOIRE}),
+    ];
+    let texte: String = renouvellement.iter().map(|l| format!("{l}\n")).collect();
+    tick.import_jsonl(Box::new(std::io::Cursor::new(texte.into_bytes())))
+        .await
+        .unwrap();
+
+    app.clock.set(instant("2026-03-03T09:00:00Z"));
+    let agent = app.token(AGENT, NOUVEAU_MDP).await;
+    let res = app.consult(&agent, json!({"nir": nir_martin()})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(tick.construire_statistiques().await.unwrap(), 1);
+
+    // 2 March, built, on the old convention; 3 March, today's traces, on the new one.
+    let lignes = lignes_de_mars(&app, "superviseur1").await;
+    let par_convention: Vec<(Value, Value)> = lignes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["utilisateur"] == AGENT)
+        .map(|l| (l["convention"].clone(), l["consultations"].clone()))
+        .collect();
+    assert_eq!(
+        par_convention,
+        [(json!("QF-07-2025"), json!(1)), (json!("QF-07-2026"), json!(1))],
+        "{lignes:#}"
+    );
+}
