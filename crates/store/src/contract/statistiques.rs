@@ -297,6 +297,7 @@ fn convention_datee(
         .unwrap(),
         plafond_habilitations: None,
         gestion: None,
+        departements: None,
     })
 }
 
