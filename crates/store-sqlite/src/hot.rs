@@ -71,8 +71,11 @@ impl HotReader {
         .map_err(db)?;
         // Readers only wait in rare cases (WAL recovery after a crash); never for long on the runtime.
         conn.busy_timeout(Duration::from_millis(500)).map_err(db)?;
-        conn.pragma_update(None, "mmap_size", crate::READER_MMAP_BYTES)
-            .map_err(db)?;
+        // No memory map: a read transaction that finds the write-ahead log changed since the connection's
+        // last one — under load nearly every one, traces commit all the time — unmaps the whole map and
+        // faults its pages back in (perf: ~225 munmap calls a second, each a TLB shoot-down on every core,
+        // about 6 % of a consultation). Re-reading a few pages from the OS cache costs less.
+        conn.pragma_update(None, "mmap_size", 0).map_err(db)?;
         Ok(conn)
     }
 
@@ -135,9 +138,7 @@ impl HotReader {
 
     /// Both reads of a consultation by NIR in one read transaction: one snapshot, and one look at the
     /// write-ahead log. Each read transaction that finds the log changed since the connection's last one
-    /// (under load: nearly every one, traces commit all the time) drops the connection's memory map of
-    /// the database and faults its pages back in; the profile showed that remapping at about 6 % of the
-    /// consultation's samples, one per read transaction.
+    /// (under load: nearly every one, traces commit all the time) starts from an emptied page cache.
     pub(crate) fn perimetre_et_dossier(
         &self,
         user: i64,
@@ -145,11 +146,17 @@ impl HotReader {
         nir_hash: &str,
     ) -> Result<(Vec<PerimetreRow>, Option<String>), StoreError> {
         self.with(|c| {
-            let tx = c.unchecked_transaction()?;
-            let perimetre = perimetre_on(&tx, user)?;
-            let dossier = dossier_on(&tx, caisse, nir_hash)?;
-            tx.commit()?;
-            Ok((perimetre, dossier))
+            // Cached statements: `Connection::transaction` would parse BEGIN and COMMIT on every call.
+            c.prepare_cached("BEGIN")?.execute([])?;
+            let read = perimetre_on(c, user).and_then(|p| Ok((p, dossier_on(c, caisse, nir_hash)?)));
+            // A read transaction has nothing to keep: end it whatever the reads gave, so the connection
+            // goes back to the pool idle.
+            let end = c
+                .prepare_cached(if read.is_ok() { "COMMIT" } else { "ROLLBACK" })?
+                .execute([]);
+            let read = read?;
+            end?;
+            Ok(read)
         })
     }
 }

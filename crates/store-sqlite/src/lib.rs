@@ -60,9 +60,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// half-written pages to the WAL mid-transaction.
 const WRITER_CACHE_KIB: &str = "-65536";
 
-/// The part of the file readers map into memory (256 MiB: 100,000 dossiers fit several times).
-pub(crate) const READER_MMAP_BYTES: &str = "268435456";
-
 /// Under SQLite's default limit of 32,766 bound parameters per statement.
 pub(crate) const MAX_BINDS: usize = 30_000;
 
@@ -117,9 +114,9 @@ impl SqliteStore {
         // Read-only, so a query sent to the wrong pool fails at once instead of racing the writer.
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
-            // Memory-mapped reads: every trace commit invalidates the readers' page caches (WAL), and
-            // reading pages from the map costs far less than copying them back in.
-            .connect_with(options.read_only(true).pragma("mmap_size", READER_MMAP_BYTES))
+            // No memory map, as for the consultation's readers (see `hot`): with traces committing all
+            // the time, SQLite unmaps and faults back the whole map at nearly every read transaction.
+            .connect_with(options.read_only(true))
             .await
             .db()?;
         Ok(SqliteStore {
