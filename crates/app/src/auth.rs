@@ -154,6 +154,16 @@ impl App {
     pub async fn authenticate(&self, token: &str, source: &str) -> Result<Agent, AppError> {
         let hash = token_hash(token);
         let session = self.store.session(&hash).await?.ok_or(AppError::NonAuthentifie)?;
+        self.verifier_session(hash, session, source).await
+    }
+
+    /// The checks of [`App::authenticate`] on a session already read with its token's hash.
+    pub(crate) async fn verifier_session(
+        &self,
+        hash: TokenHash,
+        session: SessionRecord,
+        source: &str,
+    ) -> Result<Agent, AppError> {
         let now = self.clock.now();
         let etat = self
             .settings

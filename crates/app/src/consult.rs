@@ -3,10 +3,10 @@
 //! opposition; everything outside the perimeter answers as a dossier that does not exist.
 
 use crate::debit::Admise;
-use crate::secrets::nir_hash;
+use crate::secrets::{nir_hash, token_hash};
 use crate::{Agent, App, AppError};
 use partage_domain::dossier::{mois_demande, Adresse, Personne};
-use partage_domain::perimetre::{AccesBouquet, AccesDossier};
+use partage_domain::perimetre::{AccesBouquet, AccesDossier, Perimetre};
 use partage_domain::trace::{Action, Resultat};
 use partage_domain::{Bouquet, Dossier, Matricule, Nir, PeriodeQf, Regime};
 use partage_store::NirHash;
@@ -122,6 +122,49 @@ impl App {
         query: QfQuery<'_>,
         source: &str,
     ) -> Result<QfView, AppError> {
+        self.consult_qf_lu(agent, query, None, source).await
+    }
+
+    /// [`App::authenticate`] then [`App::consult_qf`], with the session, the perimeter and the dossier
+    /// read together ([`partage_store::Store::consultation_par_nir`]: one round trip on PostgreSQL
+    /// instead of two). Only a well-formed request is read that way; any other takes the ordinary path,
+    /// whose order of checks and traces is the rule. Every check runs as on the ordinary path, in the
+    /// same order: the early read only moves when the rows are fetched, not what is judged.
+    pub async fn consult_qf_par_jeton(
+        &self,
+        token: &str,
+        query: QfQuery<'_>,
+        source: &str,
+    ) -> Result<(Agent, QfView), AppError> {
+        let bien_formee = mois_demande(query.annee, query.mois, self.clock.today()).is_ok();
+        let nir = match Nir::parse(query.nir) {
+            Ok(nir) if bien_formee => nir,
+            _ => {
+                let agent = self.authenticate(token, source).await?;
+                let view = self.consult_qf(&agent, query, source).await?;
+                return Ok((agent, view));
+            }
+        };
+        let hash = token_hash(token);
+        let (session, perimetre, dossier) = self
+            .store
+            .consultation_par_nir(&hash, &nir_hash(&self.nir_key, &nir))
+            .await?
+            .ok_or(AppError::NonAuthentifie)?;
+        let agent = self.verifier_session(hash, session, source).await?;
+        let view = self
+            .consult_qf_lu(&agent, query, Some((perimetre, dossier)), source)
+            .await?;
+        Ok((agent, view))
+    }
+
+    async fn consult_qf_lu(
+        &self,
+        agent: &Agent,
+        query: QfQuery<'_>,
+        lu: Option<(Perimetre, Option<Dossier>)>,
+        source: &str,
+    ) -> Result<QfView, AppError> {
         let admise = self.admettre_consultation(agent, Bouquet::Qf, source).await?;
         let (annee, mois) = match mois_demande(query.annee, query.mois, self.clock.today()) {
             Ok(m) => m,
@@ -132,7 +175,7 @@ impl App {
             }
         };
         let dossier = self
-            .find_dossier(&admise, agent, Bouquet::Qf, Cle::Nir(query.nir), None, source)
+            .find_dossier(&admise, agent, Bouquet::Qf, Cle::Nir(query.nir), None, lu, source)
             .await?;
         let view = QfView {
             matricule: dossier.matricule.to_string(),
@@ -208,7 +251,7 @@ impl App {
             Err(e) => return Err(self.refuser_recherche(agent, bouquet, e, source).await),
         };
         let dossier = self
-            .find_dossier(&admise, agent, bouquet, cle, nom, source)
+            .find_dossier(&admise, agent, bouquet, cle, nom, None, source)
             .await?;
         Ok((dossier, annee, mois))
     }
@@ -233,6 +276,8 @@ impl App {
     /// The shared path of every search, past the gate ([`App::admettre_consultation`]): bouquet access, lookup by NIR or matricule, the allocataire's name
     /// when the bouquet asks for it (CO-2), competence, opposition, each traced. The name is checked before
     /// competence and opposition: a NIR with a wrong name must not even learn that an opposition exists.
+    #[allow(clippy::too_many_arguments)] // Distinct inputs of the one shared search path; a struct made
+                                         // for this call alone would only rename them.
     pub(crate) async fn find_dossier(
         &self,
         _admise: &Admise,
@@ -240,6 +285,7 @@ impl App {
         bouquet: Bouquet,
         cle: Cle<'_>,
         nom: Option<&str>,
+        lu: Option<(Perimetre, Option<Dossier>)>,
         source: &str,
     ) -> Result<Dossier, AppError> {
         let introuvable = || match cle {
@@ -276,9 +322,11 @@ impl App {
         // NIR); they are judged below in the same order as if read one after the other.
         let caisse = agent.session.caisse_id;
         let user = agent.session.user;
-        let (perimetre, found) = match &cle {
-            Parsed::Nir(h) => self.store.perimetre_et_dossier_par_nir(user, caisse, h).await?,
-            Parsed::Matricule(m) => (
+        let (perimetre, found) = match (&cle, lu) {
+            // Read with the session, from the same NIR ([`App::consult_qf_par_jeton`]).
+            (Parsed::Nir(_), Some(lu)) => lu,
+            (Parsed::Nir(h), None) => self.store.perimetre_et_dossier_par_nir(user, caisse, h).await?,
+            (Parsed::Matricule(m), _) => (
                 self.store.perimetre(user).await?,
                 self.store.dossier_by_matricule(caisse, m).await?,
             ),

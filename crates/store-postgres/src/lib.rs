@@ -39,7 +39,7 @@ use partage_store::{
 };
 use rand::RngCore;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{FromRow, PgPool, Row};
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -148,6 +148,29 @@ type PerimetreRow = (
     Option<Vec<String>>,
 );
 
+/// A session's row with its user, caisse and partner ([`SessionRow`]), by its token's hash `$1`.
+const SESSION_COLUMNS: &str = "s.utilisateur_id, c.id AS caisse_id, c.code, c.regime, u.identifiant,
+        p.numero_tiers, s.created_at, s.last_seen_at, u.must_change_password, u.active";
+const SESSION_FROM: &str = "FROM sessions s
+     JOIN utilisateurs u ON u.id = s.utilisateur_id
+     JOIN caisses c ON c.id = u.caisse_id
+     JOIN partenaires p ON p.id = u.partenaire_id";
+
+/// [`Store::consultation_par_nir`]'s statement, token hash `$1`, NIR hash `$2`: the session's columns, the
+/// dossier's content (`contenu_dossier`), then the perimeter's columns ([`perimetre_sql`]), one row per
+/// habilitation, at least one (a user without any keeps his session and his partner's départements).
+static CONSULTATION_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {SESSION_COLUMNS}, ({}) AS contenu_dossier, per.*
+         {SESSION_FROM}
+         LEFT JOIN LATERAL ({}) AS per ON true
+         WHERE s.token_hash = $1
+         ORDER BY per.numero, per.bouquet",
+        dossier_by_nir_sql("c.id", "$2"),
+        perimetre_sql("s.utilisateur_id"),
+    )
+});
+
 /// The dossier's content, then a [`PerimetreRow`] whose every column may be NULL (unknown user).
 type PerimetreEtDossierRow = (
     Option<String>,
@@ -162,17 +185,21 @@ type PerimetreEtDossierRow = (
     Option<Vec<String>>,
 );
 
-/// The perimeter of user `$1` as [`PerimetreRow`]s, in one statement, so one snapshot (an import committing
+/// The perimeter of user `user` (a placeholder or a column) as [`PerimetreRow`]s, in one statement, so one snapshot (an import committing
 /// meanwhile cannot give a perimeter half old, half new). The LEFT JOIN keeps the partner's départements for
 /// a user without habilitation. A suspended habilitation (HB-9) is left out in the JOIN itself: it grants
 /// nothing, exactly as if the agent had none for that bouquet. Order by `numero, bouquet` where used.
-const PERIMETRE_SQL: &str = "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le,
+fn perimetre_sql(user: &str) -> String {
+    format!(
+        "SELECT p.departements, h.bouquet, c.numero, c.bouquets, c.signee_le,
         c.formalite_cnil_le, c.fin_le, h.circonscriptions, c.departements AS departements_convention
      FROM utilisateurs u
      JOIN partenaires p ON p.id = u.partenaire_id
      LEFT JOIN habilitations h ON h.utilisateur_id = u.id AND NOT h.suspendue
      LEFT JOIN conventions c ON c.id = h.convention_id
-     WHERE u.id = $1";
+     WHERE u.id = {user}"
+    )
+}
 
 /// The content, as text, of the dossier of caisse `caisse` one of whose people has the NIR hash `nir`
 /// (placeholders). The caisse is checked on both tables (TEN-1). A NIR may be in two dossiers (shared
@@ -349,6 +376,24 @@ struct SessionRow {
     active: bool,
 }
 
+impl SessionRow {
+    fn into_record(self) -> Result<SessionRecord, StoreError> {
+        let r = self;
+        Ok(SessionRecord {
+            user: UserId(r.utilisateur_id),
+            caisse_id: CaisseId(r.caisse_id),
+            caisse: CaisseCode::parse(&r.code).map_err(|e| corrupt("caisses.code", e))?,
+            regime: parse_regime(&r.regime)?,
+            identifiant: identifiant(&r.identifiant)?,
+            partenaire: numero_tiers(&r.numero_tiers)?,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            must_change_password: r.must_change_password,
+            active: r.active,
+        })
+    }
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     async fn nir_key(&self) -> Result<NirKey, StoreError> {
@@ -443,34 +488,60 @@ impl Store for PostgresStore {
     }
 
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
-        let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT s.utilisateur_id, c.id AS caisse_id, c.code, c.regime, u.identifiant, p.numero_tiers,
-                    s.created_at, s.last_seen_at, u.must_change_password, u.active
-             FROM sessions s
-             JOIN utilisateurs u ON u.id = s.utilisateur_id
-             JOIN caisses c ON c.id = u.caisse_id
-             JOIN partenaires p ON p.id = u.partenaire_id
-             WHERE s.token_hash = $1",
-        )
+        let row: Option<SessionRow> = sqlx::query_as(&format!(
+            "SELECT {SESSION_COLUMNS} {SESSION_FROM} WHERE s.token_hash = $1"
+        ))
         .bind(token_hash.0.as_str())
         .fetch_optional(&self.pool)
         .await
         .db()?;
-        let Some(r) = row else {
+        row.map(SessionRow::into_record).transpose()
+    }
+
+    async fn consultation_par_nir(
+        &self,
+        token_hash: &TokenHash,
+        nir: &NirHash,
+    ) -> Result<Option<(SessionRecord, Perimetre, Option<Dossier>)>, StoreError> {
+        // One statement, one round trip, one snapshot: the session's row, then its user's perimeter
+        // rows (LATERAL, at least one: the LEFT JOIN keeps the session for a user without any), each
+        // carrying the dossier's content, read once as a scalar subquery keyed by the session's caisse.
+        let rows = sqlx::query(&CONSULTATION_SQL)
+            .bind(token_hash.0.as_str())
+            .bind(nir.0.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        let Some(first) = rows.first() else {
             return Ok(None);
         };
-        Ok(Some(SessionRecord {
-            user: UserId(r.utilisateur_id),
-            caisse_id: CaisseId(r.caisse_id),
-            caisse: CaisseCode::parse(&r.code).map_err(|e| corrupt("caisses.code", e))?,
-            regime: parse_regime(&r.regime)?,
-            identifiant: identifiant(&r.identifiant)?,
-            partenaire: numero_tiers(&r.numero_tiers)?,
-            created_at: r.created_at,
-            last_seen_at: r.last_seen_at,
-            must_change_password: r.must_change_password,
-            active: r.active,
-        }))
+        let session = SessionRow::from_row(first).db()?.into_record()?;
+        let contenu: Option<String> = first.try_get("contenu_dossier").db()?;
+        let dossier = contenu
+            .map(|c| codec::parse_json("dossiers.contenu", &c))
+            .transpose()?;
+        let perimetre = rows
+            .iter()
+            .map(|r| -> Result<Option<PerimetreRow>, sqlx::Error> {
+                let Some(departements) = r.try_get::<Option<Vec<String>>, _>("departements")? else {
+                    return Ok(None);
+                };
+                Ok(Some((
+                    departements,
+                    r.try_get("bouquet")?,
+                    r.try_get("numero")?,
+                    r.try_get("bouquets")?,
+                    r.try_get("signee_le")?,
+                    r.try_get("formalite_cnil_le")?,
+                    r.try_get("fin_le")?,
+                    r.try_get("circonscriptions")?,
+                    r.try_get("departements_convention")?,
+                )))
+            })
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<_>, _>>()
+            .db()?;
+        Ok(Some((session, perimetre_from_rows(perimetre)?, dossier)))
     }
 
     async fn end_session(&self, token_hash: &TokenHash) -> Result<(), StoreError> {
@@ -492,11 +563,12 @@ impl Store for PostgresStore {
     }
 
     async fn perimetre(&self, user: UserId) -> Result<Perimetre, StoreError> {
-        let rows: Vec<PerimetreRow> = sqlx::query_as(&format!("{PERIMETRE_SQL} ORDER BY numero, bouquet"))
-            .bind(user.0)
-            .fetch_all(&self.pool)
-            .await
-            .db()?;
+        let rows: Vec<PerimetreRow> =
+            sqlx::query_as(&format!("{} ORDER BY numero, bouquet", perimetre_sql("$1")))
+                .bind(user.0)
+                .fetch_all(&self.pool)
+                .await
+                .db()?;
         perimetre_from_rows(rows)
     }
 
@@ -523,9 +595,10 @@ impl Store for PostgresStore {
         let rows: Vec<PerimetreEtDossierRow> = sqlx::query_as(&format!(
             "SELECT ({}), per.*
                  FROM (SELECT 1) AS un
-                 LEFT JOIN ({PERIMETRE_SQL}) AS per ON true
+                 LEFT JOIN ({}) AS per ON true
                  ORDER BY per.numero, per.bouquet",
-            dossier_by_nir_sql("$2", "$3")
+            dossier_by_nir_sql("$2", "$3"),
+            perimetre_sql("$1"),
         ))
         .bind(user.0)
         .bind(caisse.0)

@@ -51,6 +51,9 @@ pub(crate) type PerimetreRow = (
     Option<String>,
 );
 
+/// A consultation's reads: the session, its user's perimeter, the content of the dossier with the NIR.
+pub(crate) type ConsultationRows = (SessionRow, Vec<PerimetreRow>, Option<String>);
+
 fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(format!("lecture SQLite : {e}"))
 }
@@ -95,32 +98,7 @@ impl HotReader {
     }
 
     pub(crate) fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        self.with(|c| {
-            c.prepare_cached(
-                "SELECT s.utilisateur_id, c.id, c.code, c.regime, u.identifiant, p.numero_tiers,
-                        s.created_at, s.last_seen_at, u.must_change_password, u.active
-                 FROM sessions s
-                 JOIN utilisateurs u ON u.id = s.utilisateur_id
-                 JOIN caisses c ON c.id = u.caisse_id
-                 JOIN partenaires p ON p.id = u.partenaire_id
-                 WHERE s.token_hash = ?",
-            )?
-            .query_row([token_hash], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            })
-            .optional()
-        })
+        self.with(|c| session_on(c, token_hash))
     }
 
     /// One statement, so one snapshot: an import committing meanwhile cannot give a perimeter half old,
@@ -136,6 +114,43 @@ impl HotReader {
         self.with(|c| dossier_on(c, caisse, nir_hash))
     }
 
+    /// The session of this token, then its user's perimeter and the dossier of its caisse with this NIR:
+    /// every read of a consultation by NIR, in one read transaction (see [`HotReader::perimetre_et_dossier`]).
+    pub(crate) fn consultation(
+        &self,
+        token_hash: &str,
+        nir_hash: &str,
+    ) -> Result<Option<ConsultationRows>, StoreError> {
+        self.in_read_transaction(|c| {
+            let Some(session) = session_on(c, token_hash)? else {
+                return Ok(None);
+            };
+            let perimetre = perimetre_on(c, session.0)?;
+            let dossier = dossier_on(c, session.1, nir_hash)?;
+            Ok(Some((session, perimetre, dossier)))
+        })
+    }
+
+    /// `read` inside one read transaction, begun and ended with cached statements (`Connection::transaction`
+    /// would parse BEGIN and COMMIT on every call).
+    fn in_read_transaction<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        self.with(|c| {
+            c.prepare_cached("BEGIN")?.execute([])?;
+            let out = read(c);
+            // A read transaction has nothing to keep: end it whatever the reads gave, so the connection
+            // goes back to the pool idle.
+            let end = c
+                .prepare_cached(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?
+                .execute([]);
+            let out = out?;
+            end?;
+            Ok(out)
+        })
+    }
+
     /// Both reads of a consultation by NIR in one read transaction: one snapshot, and one look at the
     /// write-ahead log. Each read transaction that finds the log changed since the connection's last one
     /// (under load: nearly every one, traces commit all the time) starts from an emptied page cache.
@@ -145,20 +160,35 @@ impl HotReader {
         caisse: i64,
         nir_hash: &str,
     ) -> Result<(Vec<PerimetreRow>, Option<String>), StoreError> {
-        self.with(|c| {
-            // Cached statements: `Connection::transaction` would parse BEGIN and COMMIT on every call.
-            c.prepare_cached("BEGIN")?.execute([])?;
-            let read = perimetre_on(c, user).and_then(|p| Ok((p, dossier_on(c, caisse, nir_hash)?)));
-            // A read transaction has nothing to keep: end it whatever the reads gave, so the connection
-            // goes back to the pool idle.
-            let end = c
-                .prepare_cached(if read.is_ok() { "COMMIT" } else { "ROLLBACK" })?
-                .execute([]);
-            let read = read?;
-            end?;
-            Ok(read)
-        })
+        self.in_read_transaction(|c| Ok((perimetre_on(c, user)?, dossier_on(c, caisse, nir_hash)?)))
     }
+}
+
+fn session_on(c: &Connection, token_hash: &str) -> rusqlite::Result<Option<SessionRow>> {
+    c.prepare_cached(
+        "SELECT s.utilisateur_id, c.id, c.code, c.regime, u.identifiant, p.numero_tiers,
+                    s.created_at, s.last_seen_at, u.must_change_password, u.active
+             FROM sessions s
+             JOIN utilisateurs u ON u.id = s.utilisateur_id
+             JOIN caisses c ON c.id = u.caisse_id
+             JOIN partenaires p ON p.id = u.partenaire_id
+             WHERE s.token_hash = ?",
+    )?
+    .query_row([token_hash], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+        ))
+    })
+    .optional()
 }
 
 fn perimetre_on(c: &Connection, user: i64) -> rusqlite::Result<Vec<PerimetreRow>> {

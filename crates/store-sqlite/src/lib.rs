@@ -242,6 +242,22 @@ pub(crate) fn stored_trace(row: TraceRow) -> Result<StoredTrace, StoreError> {
     })
 }
 
+fn session_from_row(row: hot::SessionRow) -> Result<SessionRecord, StoreError> {
+    let (user, caisse_id, code, regime, ident, tiers, created, seen, must_change, active) = row;
+    Ok(SessionRecord {
+        user: UserId(user),
+        caisse_id: CaisseId(caisse_id),
+        caisse: CaisseCode::parse(&code).map_err(|e| corrupt("caisses.code", e))?,
+        regime: parse_regime(&regime)?,
+        identifiant: identifiant(&ident)?,
+        partenaire: numero_tiers(&tiers)?,
+        created_at: parse_instant("sessions.created_at", &created)?,
+        last_seen_at: parse_instant("sessions.last_seen_at", &seen)?,
+        must_change_password: must_change,
+        active,
+    })
+}
+
 fn perimetre_from_rows(all: Vec<hot::PerimetreRow>) -> Result<Perimetre, StoreError> {
     let departements = all.first().map(|row| (row.0.clone(),));
     #[allow(clippy::type_complexity)] // One tuple per row is clearer here than a struct used once.
@@ -392,23 +408,25 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
-        let row = self.hot.session(&token_hash.0)?;
-        let Some((user, caisse_id, code, regime, ident, tiers, created, seen, must_change, active)) = row
-        else {
+        self.hot.session(&token_hash.0)?.map(session_from_row).transpose()
+    }
+
+    async fn consultation_par_nir(
+        &self,
+        token_hash: &TokenHash,
+        nir: &NirHash,
+    ) -> Result<Option<(SessionRecord, Perimetre, Option<Dossier>)>, StoreError> {
+        let Some((session, perimetre, contenu)) = self.hot.consultation(&token_hash.0, &nir.0)? else {
             return Ok(None);
         };
-        Ok(Some(SessionRecord {
-            user: UserId(user),
-            caisse_id: CaisseId(caisse_id),
-            caisse: CaisseCode::parse(&code).map_err(|e| corrupt("caisses.code", e))?,
-            regime: parse_regime(&regime)?,
-            identifiant: identifiant(&ident)?,
-            partenaire: numero_tiers(&tiers)?,
-            created_at: parse_instant("sessions.created_at", &created)?,
-            last_seen_at: parse_instant("sessions.last_seen_at", &seen)?,
-            must_change_password: must_change,
-            active,
-        }))
+        let dossier = contenu
+            .map(|contenu| codec::parse_json("dossiers.contenu", &contenu))
+            .transpose()?;
+        Ok(Some((
+            session_from_row(session)?,
+            perimetre_from_rows(perimetre)?,
+            dossier,
+        )))
     }
 
     async fn end_session(&self, token_hash: &TokenHash) -> Result<(), StoreError> {

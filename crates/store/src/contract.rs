@@ -126,7 +126,7 @@ macro_rules! contract_tests {
     ($fixture:expr) => {
         $crate::contract_tests!(@each $fixture;
             co_1_import_then_login_perimetre_and_dossier_by_nir,
-            co_1_perimetre_and_dossier_read_together_equal_the_two_reads,
+            co_1_session_perimetre_and_dossier_read_together_equal_the_separate_reads,
             import_is_idempotent,
             import_of_nothing_changes_nothing,
             import_refuses_every_bad_reference_and_changes_nothing,
@@ -558,7 +558,7 @@ pub async fn co_1_import_then_login_perimetre_and_dossier_by_nir(store: &dyn Sto
 /// The consultation's single read (one round trip on PostgreSQL) must answer exactly what the two reads
 /// answer, whoever asks and whatever the NIR: found, under opposition, unknown, another caisse's; a user
 /// with one habilitation, one with several départements, one unknown.
-pub async fn co_1_perimetre_and_dossier_read_together_equal_the_two_reads(store: &dyn Store) {
+pub async fn co_1_session_perimetre_and_dossier_read_together_equal_the_separate_reads(store: &dyn Store) {
     import_ok(store, world()).await;
     let jd = user(store, CAISSE_A, "jdupont").await;
     let pm = user(store, CAISSE_A, "pmartin").await;
@@ -594,6 +594,29 @@ pub async fn co_1_perimetre_and_dossier_read_together_equal_the_two_reads(store:
         nobody.1.is_some(),
         "the dossier is read whoever asks; the caller judges"
     );
+
+    // From the session's token: the session, then the same two reads with its user and caisse.
+    for (who, name) in [(jd.user, "jd"), (pm.user, "pm"), (other.user, "other")] {
+        let token = open_session(store, who, name, at(0)).await;
+        for n in [1, 2, 3, 99] {
+            let (session, perimetre, dossier) = store
+                .consultation_par_nir(&token, &nir(n))
+                .await
+                .unwrap()
+                .expect("a live session is found by its token");
+            assert_eq!(Some(&session), store.session(&token).await.unwrap().as_ref());
+            let apart = store
+                .perimetre_et_dossier_par_nir(session.user, session.caisse_id, &nir(n))
+                .await
+                .unwrap();
+            assert_eq!((perimetre, dossier), apart, "session {name}, NIR n° {n}");
+        }
+    }
+    assert!(store
+        .consultation_par_nir(&token("inconnu"), &nir(1))
+        .await
+        .unwrap()
+        .is_none());
 }
 
 pub async fn import_is_idempotent(store: &dyn Store) {

@@ -369,6 +369,23 @@ pub trait Store:
         Ok((perimetre, dossier))
     }
 
+    /// Everything a consultation by NIR reads, from the session's token: the session, its user's
+    /// perimeter and the dossier of its caisse with this NIR — one round trip where the backend can.
+    /// `None` when no session has this token. The caller checks the session before using the rest.
+    async fn consultation_par_nir(
+        &self,
+        token_hash: &TokenHash,
+        nir: &NirHash,
+    ) -> Result<Option<(SessionRecord, Perimetre, Option<Dossier>)>, StoreError> {
+        let Some(session) = self.session(token_hash).await? else {
+            return Ok(None);
+        };
+        let (perimetre, dossier) = self
+            .perimetre_et_dossier_par_nir(session.user, session.caisse_id, nir)
+            .await?;
+        Ok(Some((session, perimetre, dossier)))
+    }
+
     /// Appends traces and touches sessions, in one durable transaction.
     async fn journal(&self, batch: &JournalBatch) -> Result<(), StoreError>;
 

@@ -49,6 +49,18 @@ impl FromRequestParts<AppState> for Agent {
     }
 }
 
+/// The bearer token, not yet checked: for a route whose use case reads the session together with the
+/// rest (the QF consultation). Missing or malformed answers as [`Agent`] does.
+pub(crate) struct Jeton(pub String);
+
+impl FromRequestParts<AppState> for Jeton {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Jeton(bearer(parts)?.to_owned()))
+    }
+}
+
 /// The token of `Authorization: Bearer <jeton>`.
 pub(crate) fn bearer(parts: &Parts) -> Result<&str, AppError> {
     parts

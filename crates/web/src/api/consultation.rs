@@ -3,7 +3,7 @@
 
 use super::quota::AvecQuota;
 use crate::error::ApiError;
-use crate::extract::{Agent, Champs, FromJson, JsonBody, Source};
+use crate::extract::{Champs, FromJson, Jeton, JsonBody, Source};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -42,14 +42,24 @@ impl FromJson for RechercheQf {
 pub(crate) async fn qf(
     State(state): State<AppState>,
     Source(source): Source,
-    Agent(agent): Agent,
-    JsonBody(body): JsonBody<RechercheQf>,
+    Jeton(jeton): Jeton,
+    body: Result<JsonBody<RechercheQf>, ApiError>,
 ) -> Result<AvecQuota<Json<QfView>>, ApiError> {
+    let body = match body {
+        Ok(JsonBody(body)) => body,
+        // As on every route, the caller is authenticated before his body is judged: a bad token answers
+        // 401 whatever the body.
+        Err(e) => {
+            state.app.authenticate(&jeton, &source).await?;
+            return Err(e);
+        }
+    };
     let query = QfQuery {
         nir: &body.nir,
         annee: body.annee,
         mois: body.mois,
     };
-    let view = state.app.consult_qf(&agent, query, &source).await?;
+    // Session, perimeter and dossier in one read (one round trip on PostgreSQL).
+    let (agent, view) = state.app.consult_qf_par_jeton(&jeton, query, &source).await?;
     Ok(AvecQuota(state.app.quota_consultations(&agent), Json(view)))
 }

@@ -226,3 +226,45 @@ async fn a_wrong_method_is_answered_in_french_with_a_stable_code() {
     assert!(page.contains("Méthode non autorisée"));
     assert!(app.traces().await.is_empty(), "nothing happened");
 }
+
+/// The QF consultation reads the session with the dossier; the caller is still judged on his token before
+/// his body, as on every route: a bad token answers 401 whatever the body, a good one with a bad body
+/// answers 400 and consults nothing.
+#[tokio::test]
+async fn co_1_qf_judges_the_token_before_the_body() {
+    let app = spawn_app().await;
+    let token = app.agent_ready().await;
+    let before = app.traces().await.len();
+    for body in [r#"{"nir": "#, r#"{"annee": 2025}"#] {
+        let res = raw(
+            &app,
+            "/api/v1/consultations/qf",
+            Some("jeton-inconnu"),
+            "application/json",
+            body,
+        )
+        .await;
+        let (status, problem_body) = problem(res).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(problem_body["code"], "non_authentifie");
+        let res = raw(
+            &app,
+            "/api/v1/consultations/qf",
+            Some(&token),
+            "application/json",
+            body,
+        )
+        .await;
+        let (status, problem_body) = problem(res).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(problem_body["code"], "requete_invalide");
+    }
+    assert_eq!(
+        app.traces().await.len(),
+        before,
+        "no consultation was made, so none is traced"
+    );
+    // The same token then consults normally.
+    let res = app.consult(&token, json!({"nir": nir_martin()})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
