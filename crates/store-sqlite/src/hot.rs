@@ -51,9 +51,6 @@ pub(crate) type PerimetreRow = (
     Option<String>,
 );
 
-/// A consultation's reads: the session, its user's perimeter, the content of the dossier with the NIR.
-pub(crate) type ConsultationRows = (SessionRow, Vec<PerimetreRow>, Option<String>);
-
 fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(format!("lecture SQLite : {e}"))
 }
@@ -112,23 +109,6 @@ impl HotReader {
     /// oldest answers, so the answer does not change from one request to the next.
     pub(crate) fn dossier_contenu(&self, caisse: i64, nir_hash: &str) -> Result<Option<String>, StoreError> {
         self.with(|c| dossier_on(c, caisse, nir_hash))
-    }
-
-    /// The session of this token, then its user's perimeter and the dossier of its caisse with this NIR:
-    /// every read of a consultation by NIR, in one read transaction (see [`HotReader::perimetre_et_dossier`]).
-    pub(crate) fn consultation(
-        &self,
-        token_hash: &str,
-        nir_hash: &str,
-    ) -> Result<Option<ConsultationRows>, StoreError> {
-        self.in_read_transaction(|c| {
-            let Some(session) = session_on(c, token_hash)? else {
-                return Ok(None);
-            };
-            let perimetre = perimetre_on(c, session.0)?;
-            let dossier = dossier_on(c, session.1, nir_hash)?;
-            Ok(Some((session, perimetre, dossier)))
-        })
     }
 
     /// `read` inside one read transaction, begun and ended with cached statements (`Connection::transaction`
