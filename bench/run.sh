@@ -70,7 +70,16 @@ curl -sf -X PUT "http://127.0.0.1:$port/api/v1/session/mot-de-passe" -H "Authori
   -H 'Content-Type: application/json' -d "{\"actuel\":\"$MOT_DE_PASSE\",\"nouveau\":\"$nouveau\"}"
 export PARTAGE_JETON=$jeton PARTAGE_NIRS="$work/nirs.txt"
 
-run() { wrk -t2 -c"$connexions" -d"${duree}s" --timeout 5s "$@" | grep '^RESULT'; }
+# The server's CPU time (user + system, in clock ticks) during each run: its cost per request is steadier
+# than the throughput on a noisy machine, where wrk and the server share the two cores.
+cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+run() {
+  local avant apres
+  avant=$(cpu)
+  wrk -t2 -c"$connexions" -d"${duree}s" --timeout 5s "$@" | grep '^RESULT' | tr -d '\n'
+  apres=$(cpu)
+  echo " cpu_ticks=$((apres - avant)) hz=$(getconf CLK_TCK)"
+}
 health=$(run -s bench/healthz.lua "http://127.0.0.1:$port/healthz")
 signer=
 if [ -n "${JOURNAL:-}" ]; then
@@ -104,6 +113,9 @@ print(f"dossiers importés  {2 * int(dossiers)} en {import_s} s")
 print(f"GET /healthz       {hr:10.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms")
 print(f"POST qf            {qr:10.0f} req/s  p50 {q['p50_ms']:.2f} ms  p99 {q['p99_ms']:.2f} ms  non-2xx {int(q['non2xx'])}")
 print(f"ratio qf/healthz   {100 * qr / hr:.1f} %")
+for name, r in (("GET /healthz", h), ("POST qf", q)):
+    us = 1e6 * r["cpu_ticks"] / r["hz"] / r["requests"]
+    print(f"CPU serveur        {us:6.1f} µs par requête {name}")
 print(f"traces écrites     {traces} (≥ requêtes qf {int(q['requests'])})")
 if q["non2xx"] > 0:
     # A refusal (429 from the per-user rate, say) is cheaper than a consultation: the ratio is not valid.
