@@ -21,6 +21,7 @@ pub struct Personne {
     pub nom_naissance: String,
     pub nom_usage: Option<String>,
     pub prenoms: String,
+    #[serde(default, with = "crate::date_iso::option")]
     pub date_naissance: Option<NaiveDate>,
     pub sexe: Option<Sexe>,
 }
@@ -40,7 +41,9 @@ pub struct Adresse {
 /// A quotient familial valid from `debut` to `fin`, both inclusive, in whole euros.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodeQf {
+    #[serde(with = "crate::date_iso")]
     pub debut: NaiveDate,
+    #[serde(with = "crate::date_iso")]
     pub fin: NaiveDate,
     pub valeur: u32,
 }

@@ -86,7 +86,9 @@ impl Famille {
 /// inclusive (CO-6: shown by validity period).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodeRessources {
+    #[serde(with = "crate::date_iso")]
     pub debut: NaiveDate,
+    #[serde(with = "crate::date_iso")]
     pub fin: NaiveDate,
     pub annee_reference: i32,
     pub montant_annuel: Euros,

@@ -11,6 +11,7 @@ pub mod bareme;
 pub mod bouquet;
 pub mod convention;
 pub mod cycle;
+pub mod date_iso;
 pub mod debit;
 pub mod demande;
 pub mod dossier;

@@ -154,6 +154,7 @@ impl EtatRsa {
 pub struct DroitRsa {
     pub etat: EtatRsa,
     /// The date the right was opened.
+    #[serde(with = "crate::date_iso")]
     pub ouvert_le: NaiveDate,
     pub montant_mensuel: Euros,
     /// RSA majoré (parent isolé).
@@ -167,8 +168,10 @@ pub struct DroitRsa {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prestation {
     pub prestation: String,
+    #[serde(with = "crate::date_iso")]
     pub debut: NaiveDate,
     /// Last day paid, inclusive; `None` while it is paid.
+    #[serde(default, with = "crate::date_iso::option")]
     pub fin: Option<NaiveDate>,
     pub montant_mensuel: Euros,
 }
@@ -188,12 +191,14 @@ pub struct DeclarationTrimestrielle {
     /// 1 to 4.
     pub trimestre: u8,
     pub montant: Euros,
+    #[serde(default, with = "crate::date_iso::option")]
     pub declaree_le: Option<NaiveDate>,
 }
 
 /// An address the household lived at before, until `jusqu_au` inclusive (rubrique Adresse).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdresseAnterieure {
+    #[serde(with = "crate::date_iso")]
     pub jusqu_au: NaiveDate,
     pub adresse: Adresse,
 }
