@@ -194,6 +194,20 @@ impl App {
             liste
         })
     }
+
+    /// TEN-3, CV-7: the départements a convention of the register narrows its access to, as in force;
+    /// empty when it narrows none (the partner's competence), as on the convention's page.
+    pub async fn departements_en_ligne_de_commande(
+        &self,
+        convention: &ConventionCycle,
+    ) -> Result<Vec<partage_domain::CodeDepartement>, AppError> {
+        Ok(self
+            .store
+            .convention_du_partenaire(convention.caisse_id, &convention.partenaire, &convention.numero)
+            .await?
+            .map(|d| d.departements)
+            .unwrap_or_default())
+    }
 }
 
 /// What happens at the échéance, in French, for the work list.

@@ -1,6 +1,8 @@
 //! `partage conventions`: a caisse's conventions, for the caisse's IT to script. One convention per line,
 //! fields separated by tabs: numéro, N° tiers, partenaire, bouquets, état, prochaine échéance, ce qui s'y
-//! passera. `echeances` keeps those due within four months, soonest first. `creer` makes a draft for a
+//! passera. `afficher` adds an eighth: the départements the convention narrows its access to, separated by
+//! commas (empty when it narrows none: the partner's). `echeances` keeps those due within four months,
+//! soonest first. `creer` makes a draft for a
 //! partner of the référentiel; `attester` records the partner's attestation of return or destruction of
 //! the data of an ended convention (CV-8). Both log in the staff member named by `--personnel` (role
 //! `conventions`), act as him through the back office's use cases and log him out ([`crate::connexion`]).
@@ -224,7 +226,19 @@ pub async fn run(database_url: &str, command: ConventionsCommand) -> anyhow::Res
         return Ok(ExitCode::FAILURE);
     }
     for c in choisies {
-        println!("{}", ligne(c));
+        if numero.is_some() {
+            // `afficher`: one convention, with the départements it narrows its access to.
+            let departements = match app.departements_en_ligne_de_commande(&c.convention).await {
+                Ok(d) => d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(","),
+                Err(e) => {
+                    eprintln!("partage : {e} ({})", e.code());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            println!("{}\t{departements}", ligne(c));
+        } else {
+            println!("{}", ligne(c));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

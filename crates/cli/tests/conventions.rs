@@ -458,3 +458,46 @@ fn actors_cli_a_draft_created_with_the_password_on_stdin_is_traced_under_the_sta
         "logged in, the act under his name, logged out"
     );
 }
+
+#[test]
+fn ten_3_cli_afficher_names_the_departements_a_convention_narrows_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("import.jsonl");
+    // QF-4 narrows the partner's competence to the Ardèche; QF-2 narrows nothing.
+    let narrowed = r#"{"type":"convention","caisse":"MSA-ADL","numero":"QF-4","partenaire":"T1","bouquets":["QF"],"signee_le":"2019-01-10","formalite_cnil_le":"2019-01-10","departements":["07"]}"#;
+    std::fs::write(&fixture, format!("{FIXTURE}{narrowed}\n")).unwrap();
+    let out = partage(dir.path(), &["import", fixture.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let afficher = |numero: &str| {
+        partage(
+            dir.path(),
+            &[
+                "conventions",
+                "afficher",
+                "--caisse",
+                "MSA-ADL",
+                "--numero",
+                numero,
+            ],
+        )
+    };
+    let out = afficher("QF-4");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ligne = stdout(&out);
+    let champs: Vec<&str> = ligne.trim_end_matches('\n').split('\t').collect();
+    assert_eq!(champs.len(), 8, "{ligne}");
+    assert_eq!(champs[0], "QF-4");
+    assert_eq!(champs[7], "07", "{ligne}");
+    let out = afficher("QF-2");
+    let ligne = stdout(&out);
+    let champs: Vec<&str> = ligne.trim_end_matches('\n').split('\t').collect();
+    assert_eq!(champs.len(), 8, "{ligne}");
+    assert_eq!(champs[7], "", "a convention that narrows nothing: {ligne}");
+    // The list keeps its seven fields, as scripts read it.
+    let out = partage(dir.path(), &["conventions", "lister", "--caisse", "MSA-ADL"]);
+    assert!(
+        stdout(&out).lines().all(|l| l.split('\t').count() == 7),
+        "{}",
+        stdout(&out)
+    );
+}
