@@ -3,6 +3,10 @@
 //! first line of standard input; his one-time code with `--code-totp` when his caisse requires one), act as
 //! him through the back office's own use cases — his role checked, each act traced under his name — and
 //! log him out. A failed login is traced and counted like any staff login failure.
+//!
+//! A staff member still on the temporary password he was given (AU-2) replaces it first when the command
+//! is given the new one in `PARTAGE_NOUVEAU_MOT_DE_PASSE`: the back office's own change, its rules and its
+//! trace; without it the command is refused as the back office would, and says how to give it.
 
 use partage_app::personnel::Staff;
 use partage_app::{App, AppError};
@@ -40,15 +44,44 @@ fn mot_de_passe() -> anyhow::Result<SecretString> {
 async fn connecter(app: &App, caisse: &str, args: &PersonnelArgs) -> anyhow::Result<Result<Staff, AppError>> {
     let mdp = mot_de_passe()?;
     let outcome = match app
-        .login_personnel(caisse, &args.personnel, mdp, args.code_totp.as_deref(), SOURCE)
+        .login_personnel(
+            caisse,
+            &args.personnel,
+            mdp.clone(),
+            args.code_totp.as_deref(),
+            SOURCE,
+        )
         .await
     {
         Ok(o) => o,
         Err(e) => return Ok(Err(e)),
     };
-    Ok(app
-        .authenticate_personnel(outcome.jeton.expose_secret(), SOURCE)
-        .await)
+    let jeton = outcome.jeton.expose_secret();
+    let staff = match app.authenticate_personnel(jeton, SOURCE).await {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    if !staff.personnel.must_change_password {
+        return Ok(Ok(staff));
+    }
+    let Ok(nouveau) = std::env::var("PARTAGE_NOUVEAU_MOT_DE_PASSE") else {
+        eprintln!(
+            "partage : {} doit d'abord remplacer son mot de passe provisoire : donnez le nouveau dans \
+             PARTAGE_NOUVEAU_MOT_DE_PASSE",
+            args.personnel
+        );
+        // The use case refuses and traces it, as on the back office.
+        return Ok(Ok(staff));
+    };
+    if let Err(e) = app
+        .change_password_personnel(&staff, mdp, SecretString::from(nouveau), SOURCE)
+        .await
+    {
+        // The session opened for nothing ends here.
+        app.logout_personnel(&staff, SOURCE).await?;
+        return Ok(Err(e));
+    }
+    Ok(app.authenticate_personnel(jeton, SOURCE).await)
 }
 
 /// Logs the staff member in, runs `acte` as him, logs him out, and prints what it returned (one line

@@ -183,10 +183,7 @@ fn attester(dir: &Path, numero: &str, le: &str, personnel: &str) -> Output {
 #[test]
 fn cv_8_cli_lists_partners_and_conventions_and_records_the_attestation_once() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = dir.path().join("import.jsonl");
-    std::fs::write(&fixture, FIXTURE).unwrap();
-    let out = partage(dir.path(), &["import", fixture.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    importer(dir.path());
 
     let out = partage(dir.path(), &["partenaires", "lister", "--caisse", "MSA-ADL"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -280,11 +277,7 @@ fn cv_8_cli_lists_partners_and_conventions_and_records_the_attestation_once() {
 #[test]
 fn cv_2_cli_creates_a_draft_for_a_partner_of_the_referentiel_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = dir.path().join("import.jsonl");
-    std::fs::write(&fixture, FIXTURE).unwrap();
-    assert!(partage(dir.path(), &["import", fixture.to_str().unwrap()])
-        .status
-        .success());
+    importer(dir.path());
     personnel_pret(dir.path(), "cgestion", "conventions");
     let creer = |numero: &str, partenaire: &str, bouquets: &str| {
         partage_mdp(
@@ -500,4 +493,54 @@ fn ten_3_cli_afficher_names_the_departements_a_convention_narrows_to() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn au_2_cli_replaces_a_temporary_password_only_when_given_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    importer(dir.path());
+    let provisoire = creer_personnel(dir.path(), "cnouveau", "conventions");
+    let essai = |nouveau: Option<&str>| {
+        let mut c = creer_qf3(dir.path(), "cnouveau");
+        c.env("PARTAGE_MOT_DE_PASSE", &provisoire);
+        if let Some(n) = nouveau {
+            c.env("PARTAGE_NOUVEAU_MOT_DE_PASSE", n);
+        }
+        c.output().unwrap()
+    };
+    // Without the new password: refused as on the back office, and told how to give it.
+    let out = essai(None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("PARTAGE_NOUVEAU_MOT_DE_PASSE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("(changement_mot_de_passe_requis)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!qf3_existe(dir.path()));
+    // A new password the policy refuses: nothing changes, nothing is created.
+    let out = essai(Some("court"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("(mot_de_passe_refuse)"), "{}", stderr(&out));
+    assert!(!qf3_existe(dir.path()));
+    // A good one: replaced, then the act runs.
+    let out = essai(Some(MDP));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(qf3_existe(dir.path()));
+    // The temporary password no longer opens anything; the new one does, with no new one asked.
+    let out = essai(None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("(non_authentifie)"), "{}", stderr(&out));
+    let changements: Vec<Value> = traces(dir.path())
+        .into_iter()
+        .filter(|t| t["action"] == "changement_mot_de_passe_personnel")
+        .collect();
+    assert_eq!(changements.len(), 2, "{changements:?}");
+    assert_eq!(changements[0]["resultat"], "mot_de_passe_refuse");
+    assert_eq!(changements[1]["resultat"], "succes");
+    assert!(changements.iter().all(|t| t["source"] == "cli"));
 }
