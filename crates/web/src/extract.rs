@@ -214,6 +214,17 @@ impl Champs {
         self.erreurs.push(raison);
     }
 
+    /// A string that must be given but may be `null` (a choice whose `null` means "none" or "the
+    /// default"): absent is refused, so an empty body cannot reset the choice by accident.
+    pub(crate) fn texte_ou_null(&mut self, nom: &str) -> Result<Option<String>, ()> {
+        if !self.obj.contains_key(nom) {
+            self.erreurs
+                .push(format!("le champ « {nom} » est obligatoire (null pour aucun)"));
+            return Err(());
+        }
+        self.texte_optionnel(nom)
+    }
+
     /// An optional string: absent and `null` are "not given".
     pub(crate) fn texte_optionnel(&mut self, nom: &str) -> Result<Option<String>, ()> {
         match self.take(nom) {

@@ -497,14 +497,14 @@ async fn extranautes(
     Ok(Json(partenaires))
 }
 
-/// One optional code in the body: `{"<nom>": "code"}` or `{"<nom>": null}`.
+/// One code in the body, `null` for none: `{"<nom>": "code"}` or `{"<nom>": null}`; `{}` is refused.
 #[derive(Debug)]
 pub(crate) struct CodeRecu<const GESTION: bool>(Option<String>);
 
 impl<const GESTION: bool> FromJson for CodeRecu<GESTION> {
     fn from_json(c: &mut Champs) -> Option<Self> {
         let nom = if GESTION { "gestion" } else { "administrateur" };
-        c.texte_optionnel(nom).ok().map(CodeRecu)
+        c.texte_ou_null(nom).ok().map(CodeRecu)
     }
 }
 

@@ -809,6 +809,39 @@ pub(crate) fn acte_delegue() -> Value {
 }
 
 #[tokio::test]
+async fn cv_12_an_empty_body_resets_neither_the_conventions_mode_nor_the_administrator() {
+    let app = spawn_app().await;
+    let hab = app.hab().await;
+    assert_eq!(
+        app.administrateur(&hab, AGENT, json!("principal")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+        StatusCode::NO_CONTENT
+    );
+    // `null` means "the default" or "none": a body without the field must not mean it by accident.
+    for path in [
+        "/api/v1/caisse/conventions/QF-07-2025/gestion".to_owned(),
+        format!("/api/v1/caisse/utilisateurs/{AGENT}/administrateur"),
+    ] {
+        let (status, body) = problem(app.put_json(&path, &hab, &json!({})).await).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("requete_invalide")),
+            "{path}"
+        );
+        assert!(body["detail"].as_str().unwrap().contains("obligatoire"), "{body}");
+    }
+    // Still delegated, and he still its principal: he manages his organisation's habilitations.
+    let admin = app.agent_ready().await;
+    assert_eq!(
+        app.gerer(&admin, &acte_delegue()).await.status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
 async fn hb_9_a_partner_has_one_gestionnaire_principal_and_one_suppleant() {
     let app = spawn_app().await;
     let hab = app.hab().await;
