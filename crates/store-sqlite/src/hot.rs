@@ -51,6 +51,9 @@ pub(crate) type PerimetreRow = (
     Option<String>,
 );
 
+/// A consultation's three reads: the session, its user's perimeter, the dossier's stored content.
+pub(crate) type ConsultationRows = (SessionRow, Vec<PerimetreRow>, Option<String>);
+
 fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(format!("lecture SQLite : {e}"))
 }
@@ -141,6 +144,23 @@ impl HotReader {
         nir_hash: &str,
     ) -> Result<(Vec<PerimetreRow>, Option<String>), StoreError> {
         self.in_read_transaction(|c| Ok((perimetre_on(c, user)?, dossier_on(c, caisse, nir_hash)?)))
+    }
+
+    /// All three reads of a consultation by NIR — session, then its user's perimeter and its caisse's
+    /// dossier — in one read transaction: one snapshot, and one look at the write-ahead log instead of two.
+    pub(crate) fn consultation(
+        &self,
+        token_hash: &str,
+        nir_hash: &str,
+    ) -> Result<Option<ConsultationRows>, StoreError> {
+        self.in_read_transaction(|c| {
+            let Some(session) = session_on(c, token_hash)? else {
+                return Ok(None);
+            };
+            let perimetre = perimetre_on(c, session.0)?;
+            let dossier = dossier_on(c, session.1, nir_hash)?;
+            Ok(Some((session, perimetre, dossier)))
+        })
     }
 }
 

@@ -442,8 +442,24 @@ impl Store for SqliteStore {
             .transpose()
     }
 
-    // `consultation_par_nir` keeps the trait's two reads (session, then this): reading the session in the
-    // same transaction too was measured no faster here (in-process reads have no round trip to save).
+    async fn consultation_par_nir(
+        &self,
+        token_hash: &TokenHash,
+        nir: &NirHash,
+    ) -> Result<Option<(SessionRecord, Perimetre, Option<Dossier>)>, StoreError> {
+        let Some((session, rows, contenu)) = self.hot.consultation(&token_hash.0, &nir.0)? else {
+            return Ok(None);
+        };
+        let dossier = contenu
+            .map(|contenu| codec::parse_json("dossiers.contenu", &contenu))
+            .transpose()?;
+        Ok(Some((
+            session_from_row(session)?,
+            perimetre_from_rows(rows)?,
+            dossier,
+        )))
+    }
+
     async fn perimetre_et_dossier_par_nir(
         &self,
         user: UserId,
