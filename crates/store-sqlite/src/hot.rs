@@ -174,20 +174,7 @@ fn session_on(c: &Connection, token_hash: &str) -> rusqlite::Result<Option<Sessi
              JOIN partenaires p ON p.id = u.partenaire_id
              WHERE s.token_hash = ?",
     )?
-    .query_row([token_hash], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-        ))
-    })
+    .query_row([token_hash], |r| SessionRow::try_from(r))
     .optional()
 }
 
@@ -202,19 +189,7 @@ fn perimetre_on(c: &Connection, user: i64) -> rusqlite::Result<Vec<PerimetreRow>
              WHERE u.id = ?
              ORDER BY c.numero, h.bouquet",
     )?;
-    let rows = stmt.query_map([user], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
-        ))
-    })?;
+    let rows = stmt.query_map([user], |r| PerimetreRow::try_from(r))?;
     rows.collect()
 }
 
