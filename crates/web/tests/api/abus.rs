@@ -382,15 +382,7 @@ async fn su_1_alerts_are_closed_with_a_comment_and_lead_to_surveillance() {
 async fn su_3_the_caisse_audits_every_act_of_the_partners_administrators() {
     use crate::habilitations::{acte_delegue, avec};
     let app = spawn_app().await;
-    let hab = app.hab().await;
-    assert_eq!(
-        app.administrateur(&hab, AGENT, json!("principal")).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
-        StatusCode::NO_CONTENT
-    );
+    app.deleguer_la_commune().await;
     let admin = app.agent_ready().await;
     assert_eq!(
         app.gerer(&admin, &acte_delegue()).await.status(),
@@ -742,15 +734,7 @@ async fn su_1_volume_above_the_agents_own_usual_fires_from_real_consultations() 
 async fn su_3_each_delegated_act_shows_the_habilitation_before_and_after() {
     use crate::habilitations::{acte_delegue, avec};
     let app = spawn_app().await;
-    let hab = app.hab().await;
-    assert_eq!(
-        app.administrateur(&hab, AGENT, json!("principal")).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
-        StatusCode::NO_CONTENT
-    );
+    app.deleguer_la_commune().await;
     let admin = app.agent_ready().await;
     assert_eq!(
         app.gerer(&admin, &acte_delegue()).await.status(),

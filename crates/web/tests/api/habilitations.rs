@@ -793,6 +793,21 @@ impl TestApp {
         .status()
     }
 
+    /// HB-9, CV-12: the caisse makes `AGENT` the commune's gestionnaire principal and delegates the
+    /// commune's convention to him. The habilitation agent's token.
+    pub(crate) async fn deleguer_la_commune(&self) -> String {
+        let hab = self.hab().await;
+        assert_eq!(
+            self.administrateur(&hab, AGENT, json!("principal")).await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            self.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
+            StatusCode::NO_CONTENT
+        );
+        hab
+    }
+
     pub(crate) async fn gerer(&self, token: &str, body: &Value) -> reqwest::Response {
         self.post_json("/api/v1/gestion/habilitations", Some(token), body)
             .await
@@ -811,15 +826,7 @@ pub(crate) fn acte_delegue() -> Value {
 #[tokio::test]
 async fn cv_12_an_empty_body_resets_neither_the_conventions_mode_nor_the_administrator() {
     let app = spawn_app().await;
-    let hab = app.hab().await;
-    assert_eq!(
-        app.administrateur(&hab, AGENT, json!("principal")).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
-        StatusCode::NO_CONTENT
-    );
+    let hab = app.deleguer_la_commune().await;
     // `null` means "the default" or "none": a body without the field must not mean it by accident.
     for path in [
         "/api/v1/caisse/conventions/QF-07-2025/gestion".to_owned(),
@@ -1118,15 +1125,7 @@ async fn au_4_granting_needs_a_password_typed_within_ten_minutes() {
 #[tokio::test]
 async fn hb_9_an_administrator_needs_the_second_factor_when_the_caisse_requires_it() {
     let app = spawn_app().await;
-    let hab = app.hab().await;
-    assert_eq!(
-        app.administrateur(&hab, AGENT, json!("principal")).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
-        StatusCode::NO_CONTENT
-    );
+    app.deleguer_la_commune().await;
     let admin_caisse = app.staff_ready("adm", "admin").await;
     let res = app
         .put_json(

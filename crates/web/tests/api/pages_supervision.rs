@@ -757,15 +757,7 @@ async fn by_1_the_report_of_a_dossier_names_partners_never_agents_by_matricule_o
 async fn su_3_su_4_delegated_acts_and_the_bilan_annuel_as_pages() {
     use crate::habilitations::acte_delegue;
     let app = spawn_app().await;
-    let hab = app.hab().await;
-    assert_eq!(
-        app.administrateur(&hab, AGENT, json!("principal")).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
-        StatusCode::NO_CONTENT
-    );
+    app.deleguer_la_commune().await;
     let admin = app.agent_ready().await;
     assert_eq!(
         app.gerer(&admin, &acte_delegue()).await.status(),

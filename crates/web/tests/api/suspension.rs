@@ -18,15 +18,7 @@ fn reactivation(utilisateur: &str) -> Value {
 /// The caisse delegates the commune's convention to its principal, `AGENT`, who habilitates Claire Martin;
 /// she logs in and consults. The administrator's token, hers and the habilitation agent's.
 async fn commune_deleguee(app: &TestApp) -> (String, String, String) {
-    let hab = app.hab().await;
-    assert_eq!(
-        app.administrateur(&hab, AGENT, json!("principal")).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.gestion(&hab, "QF-07-2025", json!("deleguee")).await,
-        StatusCode::NO_CONTENT
-    );
+    let hab = app.deleguer_la_commune().await;
     let admin = app.agent_ready().await;
     let res = app.gerer(&admin, &acte_delegue()).await;
     assert_eq!(res.status(), StatusCode::CREATED);
